@@ -1,0 +1,183 @@
+"""People and the groups they belong to.
+
+Confidentiality is the product's promise: every query that reaches a page goes through
+``Group.objects.for_member(user)`` or ``Membership.objects.active()``, so a removed member
+or an outsider never sees a group.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_CHARTER = _(
+    "Bienveillance : on écoute, on aide, on ne juge pas.\n"
+    "Engagement : on vient, on s'implique dans la recherche d'efficacité.\n"
+    "Confidentialité : on ne dit pas qui participe, ni ce qui se dit.\n"
+    "Sincérité : on parle vrai, de situations réelles et actuelles."
+)
+DEFAULT_ELIGIBILITY = _(
+    "Quel est votre lien réel avec le domaine du groupe ?\n"
+    "Travaillez-vous pour une société de service, comme freelance ou consultant ?"
+)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """An unguessable token and the hash stored in its place."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    display_name = models.CharField(_("nom affiché"), max_length=80, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+
+    class Meta:
+        verbose_name = _("utilisateur")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.email.split("@")[0]
+
+
+class GroupQuerySet(models.QuerySet):
+    def for_member(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user, memberships__removed_at__isnull=True)
+
+
+class Group(models.Model):
+    FORMATS = [("intervision", _("Intervision")), ("codev", _("Codéveloppement"))]
+    FACILITATION = [
+        ("named", _("Facilitateurs désignés")),
+        ("rotating", _("Animation tournante entre les membres")),
+        ("self", _("Autogestion")),
+    ]
+
+    name = models.CharField(_("nom"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    format = models.CharField(_("format"), max_length=20, choices=FORMATS, default="intervision")
+    capacity = models.PositiveSmallIntegerField(_("capacité"), default=7)
+    charter = models.TextField(_("charte"), default=DEFAULT_CHARTER)
+    eligibility = models.TextField(_("questions d'éligibilité"), default=DEFAULT_ELIGIBILITY)
+    facilitation = models.CharField(
+        _("animation"), max_length=10, choices=FACILITATION, default="named"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("groupe")
+
+    def __str__(self):
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(removed_at__isnull=True)
+
+
+class Membership(models.Model):
+    ORGANISER, FACILITATOR, MEMBER = "organiser", "facilitator", "member"
+    ROLES = [
+        (ORGANISER, _("organisateur·rice")),
+        (FACILITATOR, _("facilitateur·rice")),
+        (MEMBER, _("membre")),
+    ]
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("rôle"), max_length=12, choices=ROLES, default=MEMBER)
+    joined_at = models.DateTimeField(default=timezone.now)
+    charter_accepted_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="one_membership_per_group")
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.group}"
+
+    @property
+    def can_facilitate(self) -> bool:
+        """Who may drive a session of the group when no facilitator is named for it."""
+        if self.group.facilitation == "self":
+            return True
+        return self.role in (self.ORGANISER, self.FACILITATOR)
+
+    @property
+    def is_organiser(self) -> bool:
+        return self.role == self.ORGANISER
+
+
+class LoginLink(models.Model):
+    """A single-use, short-lived sign-in link sent by e-mail. Only its hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    @classmethod
+    def issue(cls, user, minutes=None) -> str:
+        token, digest = new_token()
+        minutes = minutes or settings.LOGIN_LINK_MINUTES
+        cls.objects.create(
+            user=user,
+            token_sha256=digest,
+            expires_at=timezone.now() + timedelta(minutes=minutes),
+        )
+        return token
+
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now() and self.user.is_active

@@ -1,0 +1,627 @@
+"""The rules of a session: pure, no Django, no I/O, no clock.
+
+A session is a ``State``; every change is ``step(state, command, actor=…, facilitator=…,
+now=…)`` which returns the next state (version + 1) or raises ``FlowError``. The rules come
+from the source texts (``shared/seeds``):
+
+- triage, the keyword round (000): in turn each present person proposes one keyword or
+  passes; rounds go on until a whole round passes;
+- order (000): urgent subjects first, then arrival order (earlier sessions first);
+- a subject runs through the phases of its session's format: intervision (000) exposé,
+  clarification rounds (questions only) until a whole round passes, one réaction round,
+  panier; codéveloppement (002, 003) exposé, clarification, contrat, consultation,
+  synthèse and action plan, apprentissages (everyone, client included);
+- what is not handled stays open, in the group's backlog, for the next session.
+
+Time is passed in (``now``, seconds since the epoch) so tests need no clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+KEYWORD_MAX = 60
+TEXT_MAX = 500
+ACTION_MAX = 300
+
+
+class FlowError(Exception):
+    """A command the rules refuse. ``code`` is stable; the interface translates it."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+# --- Formats: phases are data ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Phase:
+    key: str
+    # "speech": the owner speaks, then says done; "round": round-robin;
+    # "panier": the owner marks what they take; "plan": the owner writes actions.
+    mode: str
+    timebox: int  # minutes
+    speakers: str = "others"  # for rounds: "others" (not the owner) or "all"
+    rounds: int | None = None  # 1, or None: rounds repeat until a whole round passes
+    kind: str = ""  # what a spoken turn records: question, reaction, suggestion, learning
+
+
+FORMATS: dict[str, tuple[Phase, ...]] = {
+    "intervision": (
+        Phase("expose", "speech", 10),
+        Phase("clarification", "round", 15, "others", None, "question"),
+        Phase("reaction", "round", 20, "others", 1, "reaction"),
+        Phase("panier", "panier", 10),
+    ),
+    "codev": (
+        Phase("expose", "speech", 10),
+        Phase("clarification", "round", 15, "others", None, "question"),
+        Phase("contrat", "speech", 5),
+        Phase("consultation", "round", 25, "others", 1, "suggestion"),
+        Phase("synthese", "plan", 10),
+        Phase("apprentissages", "round", 10, "all", 1, "learning"),
+    ),
+}
+
+STAGES = ("lobby", "triage", "order", "subject", "ended")
+
+
+# --- State ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subject:
+    id: int
+    owner: int
+    keyword: str
+    arrival: int  # position in the group's arrival order: earlier sessions come first
+    urgent: bool = False
+    status: str = "open"  # open | handled | withdrawn
+    carried: bool = False  # proposed at an earlier session
+
+
+@dataclass(frozen=True)
+class Turn:
+    person: int
+    action: str  # spoke | passed | skipped
+
+
+@dataclass(frozen=True)
+class Contribution:
+    n: int
+    person: int
+    phase: str
+    round: int
+    kind: str  # question | reaction | suggestion | learning | request | pass
+    text: str = ""
+    taken: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class State:
+    format: str = "intervision"
+    version: int = 0
+    stage: str = "lobby"
+    seating: tuple[int, ...] = ()
+    absent: tuple[int, ...] = ()
+    subjects: tuple[Subject, ...] = ()
+    current: int | None = None  # id of the subject being handled
+    phase: int = 0  # index into the format's phases
+    round: int = 0  # number of the current round, 0 when no round runs
+    queue: tuple[int, ...] = ()  # turn order of the current round
+    turns: tuple[Turn, ...] = ()  # turns already taken in the current round
+    contributions: tuple[Contribution, ...] = ()  # of the current subject
+    actions: tuple[str, ...] = ()  # action plan of the current subject (codev)
+    handled: tuple[int, ...] = ()  # subjects handled in this session, in order
+    started_at: float | None = None
+    phase_started_at: float | None = None
+    ended_at: float | None = None
+
+    # Derived views, used by the pages and the tests.
+
+    @property
+    def phases(self) -> tuple[Phase, ...]:
+        return FORMATS[self.format]
+
+    @property
+    def current_phase(self) -> Phase | None:
+        if self.stage != "subject":
+            return None
+        return self.phases[self.phase]
+
+    @property
+    def current_subject(self) -> Subject | None:
+        return self.subject(self.current) if self.current is not None else None
+
+    def subject(self, subject_id: int) -> Subject | None:
+        for subject in self.subjects:
+            if subject.id == subject_id:
+                return subject
+        return None
+
+    @property
+    def present(self) -> tuple[int, ...]:
+        return tuple(p for p in self.seating if p not in self.absent)
+
+    @property
+    def in_round(self) -> bool:
+        return self.round > 0 and len(self.turns) < len(self.queue)
+
+    @property
+    def speaker(self) -> int | None:
+        """The one person whose turn it is, if anybody's."""
+        if self.in_round:
+            return self.queue[len(self.turns)]
+        phase = self.current_phase
+        if phase is not None and phase.mode != "round":
+            return self.current_subject.owner
+        return None
+
+    @property
+    def next_speaker(self) -> int | None:
+        if self.in_round and len(self.turns) + 1 < len(self.queue):
+            return self.queue[len(self.turns) + 1]
+        return None
+
+    @property
+    def open_subjects(self) -> tuple[Subject, ...]:
+        """Open subjects in the order they will be handled: urgent first, then arrival."""
+        return tuple(
+            sorted(
+                (s for s in self.subjects if s.status == "open"),
+                key=lambda s: (not s.urgent, s.arrival),
+            )
+        )
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> State:
+        data = dict(data)
+        data["subjects"] = tuple(Subject(**s) for s in data.get("subjects", ()))
+        data["turns"] = tuple(Turn(**t) for t in data.get("turns", ()))
+        data["contributions"] = tuple(Contribution(**c) for c in data.get("contributions", ()))
+        for key in ("seating", "absent", "queue", "actions", "handled"):
+            data[key] = tuple(data.get(key, ()))
+        return cls(**data)
+
+
+def new_state(format: str, backlog: list[Subject] | tuple[Subject, ...] = ()) -> State:
+    """A session in its lobby, with the group's open subjects carried over."""
+    if format not in FORMATS:
+        raise FlowError("unknown_format")
+    carried = tuple(replace(s, carried=True, urgent=False) for s in backlog)
+    return State(format=format, subjects=carried)
+
+
+# --- Commands ------------------------------------------------------------------------------
+
+FACILITATOR_ONLY = {
+    "seat",
+    "start",
+    "skip",
+    "set_absent",
+    "close_triage",
+    "set_urgent",
+    "begin_subject",
+    "next_phase",
+    "end",
+}
+COMMANDS = FACILITATOR_ONLY | {
+    "join",
+    "propose",
+    "pass",
+    "speak",
+    "done",
+    "withdraw",
+    "take",
+    "add_action",
+    "remove_action",
+}
+
+
+def step(state: State, command: dict, *, actor: int, facilitator: bool, now: float) -> State:
+    """Apply one command for ``actor``; return the next state or raise FlowError."""
+    kind = command.get("type")
+    if kind not in COMMANDS:
+        raise FlowError("unknown_command")
+    if kind in FACILITATOR_ONLY and not facilitator:
+        raise FlowError("facilitator_only")
+    if state.stage == "ended":
+        raise FlowError("session_ended")
+    handler = _HANDLERS[kind]
+    result = handler(state, command, actor=actor, facilitator=facilitator, now=now)
+    return replace(result, version=state.version + 1)
+
+
+def _text(command: dict, key: str, limit: int, *, required: bool = False) -> str:
+    value = command.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise FlowError("bad_text")
+    value = " ".join(value.split())
+    if required and not value:
+        raise FlowError("text_required")
+    if len(value) > limit:
+        raise FlowError("text_too_long", limit=limit)
+    return value
+
+
+def _person(command: dict, key: str = "person") -> int:
+    value = command.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise FlowError("bad_person")
+    return value
+
+
+def _require_turn(state: State, actor: int, facilitator: bool) -> int:
+    speaker = state.speaker
+    if speaker is None or not state.in_round:
+        raise FlowError("no_turn")
+    if speaker != actor and not facilitator:
+        raise FlowError("not_your_turn")
+    return speaker
+
+
+def _in_triage_or_round_phase(state: State) -> str:
+    if state.stage == "triage":
+        return "triage"
+    phase = state.current_phase
+    if phase is not None and phase.mode == "round":
+        return "round"
+    raise FlowError("no_turn")
+
+
+# Seating and presence
+
+
+def _join(state, command, *, actor, facilitator, now):
+    person = _person(command) if facilitator and "person" in command else actor
+    if person in state.seating:
+        if person in state.absent:
+            return replace(state, absent=tuple(p for p in state.absent if p != person))
+        raise FlowError("already_seated")
+    return replace(state, seating=state.seating + (person,))
+
+
+def _seat(state, command, *, actor, facilitator, now):
+    order = command.get("order")
+    if not isinstance(order, list) or sorted(order) != sorted(state.seating):
+        raise FlowError("bad_seating")
+    if len(set(order)) != len(order):
+        raise FlowError("bad_seating")
+    return replace(state, seating=tuple(order))
+
+
+def _set_absent(state, command, *, actor, facilitator, now):
+    person = _person(command)
+    if person not in state.seating:
+        raise FlowError("bad_person")
+    absent = bool(command.get("absent", True))
+    if absent:
+        if person in state.absent:
+            return state
+        state = replace(state, absent=state.absent + (person,))
+        if state.in_round and state.speaker == person:
+            state = _record_turn(state, person, "skipped", now=now)
+        return state
+    return replace(state, absent=tuple(p for p in state.absent if p != person))
+
+
+# Triage
+
+
+def _start(state, command, *, actor, facilitator, now):
+    if state.stage != "lobby":
+        raise FlowError("already_started")
+    if not state.present:
+        raise FlowError("nobody_seated")
+    state = replace(state, stage="triage", started_at=now, phase_started_at=now)
+    return _start_round(state, now=now)
+
+
+def _propose(state, command, *, actor, facilitator, now):
+    if state.stage != "triage":
+        raise FlowError("not_in_triage")
+    speaker = _require_turn(state, actor, facilitator)
+    keyword = _text(command, "keyword", KEYWORD_MAX, required=True)
+    subject_id = command.get("subject_id")
+    arrival = command.get("arrival")
+    if not isinstance(subject_id, int) or not isinstance(arrival, int):
+        raise FlowError("bad_subject")
+    if state.subject(subject_id) is not None:
+        raise FlowError("bad_subject")
+    subject = Subject(id=subject_id, owner=speaker, keyword=keyword, arrival=arrival)
+    state = replace(state, subjects=state.subjects + (subject,))
+    return _record_turn(state, speaker, "spoke", now=now)
+
+
+def _close_triage(state, command, *, actor, facilitator, now):
+    if state.stage != "triage":
+        raise FlowError("not_in_triage")
+    return _to_order(state, now)
+
+
+def _to_order(state, now):
+    # The contributions and actions of the subject just handled stay in the state until
+    # the next subject begins, so the last step of a subject still carries them.
+    return replace(
+        state,
+        stage="order",
+        current=None,
+        phase=0,
+        round=0,
+        queue=(),
+        turns=(),
+        phase_started_at=now,
+    )
+
+
+# Order
+
+
+def _set_urgent(state, command, *, actor, facilitator, now):
+    subject = _open_subject(state, command)
+    if subject.id == state.current:
+        raise FlowError("subject_in_progress")
+    urgent = bool(command.get("urgent", True))
+    return _replace_subject(state, replace(subject, urgent=urgent))
+
+
+def _withdraw(state, command, *, actor, facilitator, now):
+    subject = _open_subject(state, command)
+    if subject.owner != actor and not facilitator:
+        raise FlowError("not_your_subject")
+    if subject.id == state.current:
+        raise FlowError("subject_in_progress")
+    return _replace_subject(state, replace(subject, status="withdrawn", urgent=False))
+
+
+def _open_subject(state, command) -> Subject:
+    subject_id = command.get("subject")
+    subject = state.subject(subject_id) if isinstance(subject_id, int) else None
+    if subject is None:
+        raise FlowError("unknown_subject")
+    if subject.status != "open":
+        raise FlowError("subject_closed")
+    return subject
+
+
+def _replace_subject(state, subject):
+    return replace(
+        state, subjects=tuple(subject if s.id == subject.id else s for s in state.subjects)
+    )
+
+
+# Subjects and phases
+
+
+def _begin_subject(state, command, *, actor, facilitator, now):
+    if state.stage not in ("order", "triage"):
+        raise FlowError("not_in_order")
+    if command.get("subject") is None:
+        ordered = state.open_subjects
+        if not ordered:
+            raise FlowError("no_subject_left")
+        subject = ordered[0]
+    else:
+        subject = _open_subject(state, command)
+    state = replace(
+        _to_order(state, now),
+        stage="subject",
+        current=subject.id,
+        phase=0,
+        contributions=(),
+        actions=(),
+    )
+    return _enter_phase(state, 0, now)
+
+
+def _enter_phase(state, index, now):
+    if index >= len(state.phases):
+        return _finish_subject(state, now)
+    state = replace(
+        state, phase=index, round=0, queue=(), turns=(), phase_started_at=now
+    )
+    if state.phases[index].mode == "round":
+        return _start_round(state, now=now)
+    return state
+
+
+def _finish_subject(state, now):
+    subject = state.current_subject
+    state = _replace_subject(state, replace(subject, status="handled", urgent=False))
+    state = replace(state, handled=state.handled + (subject.id,))
+    return _to_order(state, now)
+
+
+def _round_queue(state) -> tuple[int, ...]:
+    present = state.present
+    if state.stage == "triage":
+        return present
+    phase = state.current_phase
+    owner = state.current_subject.owner
+    if owner in state.seating:
+        # Start with the person seated after the owner, go round the table.
+        at = state.seating.index(owner)
+        around = state.seating[at + 1 :] + state.seating[: at + 1]
+    else:
+        around = state.seating
+    order = tuple(p for p in around if p in present)
+    if phase.speakers == "others":
+        order = tuple(p for p in order if p != owner)
+    return order
+
+
+def _start_round(state, *, now):
+    queue = _round_queue(state)
+    if not queue:
+        return _end_of_rounds(state, now)
+    return replace(state, round=state.round + 1, queue=queue, turns=())
+
+
+def _record_turn(state, person, action, *, now, text=""):
+    state = replace(state, turns=state.turns + (Turn(person, action),))
+    if state.stage == "subject":
+        phase = state.current_phase
+        kind = phase.kind if action == "spoke" else "pass"
+        state = replace(
+            state,
+            contributions=state.contributions
+            + (
+                Contribution(
+                    n=len(state.contributions) + 1,
+                    person=person,
+                    phase=phase.key,
+                    round=state.round,
+                    kind=kind,
+                    text=text,
+                ),
+            ),
+        )
+    if len(state.turns) < len(state.queue):
+        return state
+    return _round_complete(state, now)
+
+
+def _round_complete(state, now):
+    """Every person of the round has had the turn: another round, or the phase is over."""
+    everyone_passed = all(t.action != "spoke" for t in state.turns)
+    limit = None if state.stage == "triage" else state.current_phase.rounds
+    if everyone_passed or (limit is not None and state.round >= limit):
+        return _end_of_rounds(state, now)
+    return _start_round(state, now=now)
+
+
+def _end_of_rounds(state, now):
+    if state.stage == "triage":
+        return _to_order(state, now)
+    return _enter_phase(state, state.phase + 1, now)
+
+
+def _pass(state, command, *, actor, facilitator, now):
+    _in_triage_or_round_phase(state)
+    speaker = _require_turn(state, actor, facilitator)
+    return _record_turn(state, speaker, "passed", now=now)
+
+
+def _speak(state, command, *, actor, facilitator, now):
+    if _in_triage_or_round_phase(state) == "triage":
+        raise FlowError("keyword_required")
+    speaker = _require_turn(state, actor, facilitator)
+    text = _text(command, "text", TEXT_MAX)
+    return _record_turn(state, speaker, "spoke", now=now, text=text)
+
+
+def _skip(state, command, *, actor, facilitator, now):
+    _in_triage_or_round_phase(state)
+    speaker = _require_turn(state, actor, facilitator)
+    return _record_turn(state, speaker, "skipped", now=now)
+
+
+def _require_owner_phase(state, actor, facilitator, *modes) -> Phase:
+    phase = state.current_phase
+    if phase is None or phase.mode not in modes:
+        raise FlowError("wrong_phase")
+    if state.current_subject.owner != actor and not facilitator:
+        raise FlowError("owner_only")
+    return phase
+
+
+def _done(state, command, *, actor, facilitator, now):
+    phase = _require_owner_phase(state, actor, facilitator, "speech", "panier", "plan")
+    if phase.mode == "plan" and not state.actions:
+        raise FlowError("action_required")
+    if phase.mode == "speech":
+        text = _text(command, "text", TEXT_MAX)
+        if text:
+            state = replace(
+                state,
+                contributions=state.contributions
+                + (
+                    Contribution(
+                        n=len(state.contributions) + 1,
+                        person=state.current_subject.owner,
+                        phase=phase.key,
+                        round=0,
+                        kind="request",
+                        text=text,
+                    ),
+                ),
+            )
+    return _enter_phase(state, state.phase + 1, now)
+
+
+def _next_phase(state, command, *, actor, facilitator, now):
+    if state.stage == "triage":
+        return _to_order(state, now)
+    phase = state.current_phase
+    if phase is None:
+        raise FlowError("wrong_phase")
+    if phase.mode == "plan" and not state.actions:
+        raise FlowError("action_required")
+    return _enter_phase(state, state.phase + 1, now)
+
+
+def _take(state, command, *, actor, facilitator, now):
+    _require_owner_phase(state, actor, facilitator, "panier")
+    n = command.get("n")
+    found = [c for c in state.contributions if c.n == n and c.kind != "pass"]
+    if not isinstance(n, int) or not found:
+        raise FlowError("unknown_contribution")
+    note = _text(command, "note", TEXT_MAX)
+    taken = bool(command.get("taken", True))
+    updated = replace(found[0], taken=taken, note=note if taken else "")
+    return replace(
+        state,
+        contributions=tuple(updated if c.n == n else c for c in state.contributions),
+    )
+
+
+def _add_action(state, command, *, actor, facilitator, now):
+    _require_owner_phase(state, actor, facilitator, "plan")
+    text = _text(command, "text", ACTION_MAX, required=True)
+    if len(state.actions) >= 20:
+        raise FlowError("too_many_actions")
+    return replace(state, actions=state.actions + (text,))
+
+
+def _remove_action(state, command, *, actor, facilitator, now):
+    _require_owner_phase(state, actor, facilitator, "plan")
+    index = command.get("index")
+    if not isinstance(index, int) or not 0 <= index < len(state.actions):
+        raise FlowError("unknown_action")
+    return replace(state, actions=state.actions[:index] + state.actions[index + 1 :])
+
+
+def _end(state, command, *, actor, facilitator, now):
+    # A subject interrupted by the end of the session is not handled: it stays open.
+    return replace(_to_order(state, now), stage="ended", ended_at=now)
+
+
+_HANDLERS = {
+    "join": _join,
+    "seat": _seat,
+    "set_absent": _set_absent,
+    "start": _start,
+    "propose": _propose,
+    "close_triage": _close_triage,
+    "set_urgent": _set_urgent,
+    "withdraw": _withdraw,
+    "begin_subject": _begin_subject,
+    "pass": _pass,
+    "speak": _speak,
+    "skip": _skip,
+    "done": _done,
+    "next_phase": _next_phase,
+    "take": _take,
+    "add_action": _add_action,
+    "remove_action": _remove_action,
+    "end": _end,
+}

@@ -1,0 +1,140 @@
+"""Sessions, the group's backlog of subjects, and what was said.
+
+A running session keeps its whole live state in ``Session.state`` (JSON, the pure
+``flow.State``) with a ``version`` that strictly increases: the database is the truth, the
+channel layer only carries news of it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from participants.models import Group, Membership
+
+from . import flow
+
+
+class SessionQuerySet(models.QuerySet):
+    def for_member(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            group__memberships__user=user, group__memberships__removed_at__isnull=True
+        )
+
+
+class Session(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="sessions")
+    title = models.CharField(_("titre"), max_length=120, blank=True)
+    format = models.CharField(_("format"), max_length=20, choices=Group.FORMATS)
+    scheduled_at = models.DateTimeField(_("date et heure"), default=timezone.now)
+    duration_minutes = models.PositiveSmallIntegerField(_("durée (minutes)"), default=120)
+    visio_url = models.URLField(_("lien de la visio"), blank=True, max_length=500)
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="facilitated_sessions"
+    )
+    state = models.JSONField(default=dict)
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-scheduled_at"]
+        verbose_name = _("séance")
+
+    def __str__(self):
+        return self.title or f"{self.group} — {self.scheduled_at:%Y-%m-%d}"
+
+    def flow_state(self) -> flow.State:
+        if not self.state:
+            backlog = [s.as_flow() for s in self.group.subjects.filter(status="open")]
+            return flow.new_state(self.format, backlog)
+        return flow.State.from_dict(self.state)
+
+    @property
+    def stage(self) -> str:
+        return (self.state or {}).get("stage", "lobby")
+
+    def facilitator_ids(self) -> set[int]:
+        """Who drives: the named facilitators, else the group's facilitators."""
+        named = {u.pk for u in self.facilitators.all()}
+        if named:
+            return named
+        memberships = Membership.objects.active().filter(group_id=self.group_id)
+        return {m.user_id for m in memberships.select_related("group") if m.can_facilitate}
+
+
+class Subject(models.Model):
+    """A subject of the group's backlog. Arrival order is the primary key's order."""
+
+    STATUSES = [("open", _("ouvert")), ("handled", _("traité")), ("withdrawn", _("retiré"))]
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="subjects")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subjects"
+    )
+    keyword = models.CharField(_("mot-clé"), max_length=flow.KEYWORD_MAX)
+    status = models.CharField(max_length=10, choices=STATUSES, default="open")
+    urgent = models.BooleanField(default=False)
+    proposed_in = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, related_name="proposed_subjects"
+    )
+    handled_in = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="handled_subjects"
+    )
+    actions = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.keyword
+
+    def as_flow(self) -> flow.Subject:
+        return flow.Subject(
+            id=self.pk,
+            owner=self.owner_id,
+            keyword=self.keyword,
+            arrival=self.pk,
+            urgent=self.urgent,
+            status=self.status,
+        )
+
+
+class Contribution(models.Model):
+    """What one person said on a subject: a question, a reaction, a pass… and the panier."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="contributions")
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="contributions")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    n = models.PositiveIntegerField()
+    phase = models.CharField(max_length=20)
+    round = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=12)
+    text = models.TextField(blank=True)
+    taken = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["subject_id", "n"]
+
+
+class Event(models.Model):
+    """One applied command: who did what, when. Gives undo, a timeline and phase timings."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
+    version = models.PositiveIntegerField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    command = models.JSONField()
+    state_before = models.JSONField()
+    undone = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["version"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "version"], name="one_event_per_version")
+        ]

@@ -1,0 +1,211 @@
+"""Render a live page from a snapshot: once per version, audience and language.
+
+The consumer and the views both render from the broadcast snapshot, so an update costs no
+SQL query per connection, and a process renders each (version, audience, language) once
+whatever the number of sockets watching it.
+"""
+
+from collections import OrderedDict
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from . import flow
+
+PHASE_LABELS = {
+    "expose": _("Exposé"),
+    "clarification": _("Clarification"),
+    "reaction": _("Réaction"),
+    "panier": _("Panier"),
+    "contrat": _("Contrat"),
+    "consultation": _("Consultation"),
+    "synthese": _("Synthèse et plan d'action"),
+    "apprentissages": _("Apprentissages"),
+}
+PHASE_RULES = {
+    "expose": _(
+        "Le porteur du sujet expose sa situation (5 à 10 minutes) et peut déjà proposer "
+        "ses prochaines actions. Les autres écoutent."
+    ),
+    "clarification": _(
+        "Uniquement des questions : pas d'analyse, pas de solution. "
+        "Personne n'est obligé d'avoir une question."
+    ),
+    "reaction": _(
+        "Un tour : chacun donne son analyse, ce qu'il ferait, des pistes, des outils, "
+        "ou dit qu'il vit la même chose — ou passe son tour."
+    ),
+    "panier": _(
+        "Le porteur du sujet dit ce qu'il prend de chaque intervention dans son panier."
+    ),
+    "contrat": _("Le client précise l'aide qu'il attend des consultants."),
+    "consultation": _(
+        "Un tour : chaque consultant propose, partage son expérience, questionne pour "
+        "faire émerger des solutions."
+    ),
+    "synthese": _(
+        "Le client fait la synthèse et écrit son plan d'action, réalisable d'ici la "
+        "prochaine séance (au moins une action)."
+    ),
+    "apprentissages": _(
+        "Un tour pour tous, client compris : ce que j'apprends, mon ressenti sur la séance."
+    ),
+}
+STAGE_LABELS = {
+    "lobby": _("Accueil"),
+    "triage": _("Tour de mots-clés"),
+    "order": _("Ordre des sujets"),
+    "subject": _("Sujet en cours"),
+    "ended": _("Séance terminée"),
+}
+STAGE_RULES = {
+    "lobby": _("Les participants arrivent. L'animateur fixe l'ordre du tour de table."),
+    "triage": _(
+        "Chacun à son tour propose un mot-clé pour un sujet, ou passe. Un sujet par tour ; "
+        "le tour de table s'arrête quand tout le monde passe."
+    ),
+    "order": _(
+        "Les sujets urgents d'abord, puis dans l'ordre d'arrivée. L'animateur lance le "
+        "sujet suivant."
+    ),
+    "ended": _("Les sujets non traités restent dans le backlog du groupe pour la prochaine séance."),
+}
+KIND_LABELS = {
+    "question": _("question"),
+    "reaction": _("réaction"),
+    "suggestion": _("proposition"),
+    "learning": _("apprentissage"),
+    "request": _("demande"),
+    "pass": _("passe"),
+}
+ERRORS = {
+    "unknown_command": _("Action inconnue."),
+    "facilitator_only": _("Seul l'animateur peut faire cela."),
+    "session_ended": _("La séance est terminée."),
+    "bad_text": _("Texte invalide."),
+    "text_required": _("Le texte est obligatoire."),
+    "text_too_long": _("Texte trop long (%(limit)s caractères au plus)."),
+    "bad_person": _("Personne inconnue dans cette séance."),
+    "no_turn": _("Ce n'est le tour de personne en ce moment."),
+    "not_your_turn": _("Ce n'est pas votre tour."),
+    "already_seated": _("Déjà à la table."),
+    "bad_seating": _("Ordre de table invalide."),
+    "already_started": _("La séance a déjà commencé."),
+    "nobody_seated": _("Personne n'est encore à la table."),
+    "not_in_triage": _("Le tour de mots-clés est terminé."),
+    "bad_subject": _("Sujet invalide."),
+    "unknown_subject": _("Sujet inconnu."),
+    "subject_closed": _("Ce sujet n'est plus ouvert."),
+    "subject_in_progress": _("Ce sujet est en cours."),
+    "not_your_subject": _("Seul le porteur du sujet ou l'animateur peut le retirer."),
+    "not_in_order": _("Terminez d'abord le sujet en cours."),
+    "no_subject_left": _("Il n'y a plus de sujet ouvert."),
+    "keyword_required": _("Proposez un mot-clé ou passez."),
+    "wrong_phase": _("Cette action n'appartient pas à la phase en cours."),
+    "owner_only": _("Seul le porteur du sujet ou l'animateur peut faire cela."),
+    "action_required": _("Écrivez au moins une action avant de continuer."),
+    "unknown_contribution": _("Intervention inconnue."),
+    "too_many_actions": _("Vingt actions au plus."),
+    "unknown_action": _("Action inconnue dans le plan."),
+    "nothing_to_undo": _("Rien à annuler."),
+    "unknown_format": _("Format inconnu."),
+    "conflict": _(
+        "Quelqu'un d'autre vient d'agir : la page a été mise à jour, vérifiez avant de recliquer."
+    ),
+}
+
+
+def error_message(code: str, params: dict | None = None) -> str:
+    message = str(ERRORS.get(code, ERRORS["unknown_command"]))
+    return message % params if params else message
+
+
+def live_context(snap: dict, audience: str) -> dict:
+    state = flow.State.from_dict(snap["state"])
+    people = {int(k): v for k, v in snap["people"].items()}
+
+    def name(pid):
+        return people.get(pid, "—") if pid is not None else None
+
+    phase = state.current_phase
+    subject = state.current_subject
+    turns = {t.person: t.action for t in state.turns}
+    queue = []
+    for index, pid in enumerate(state.queue):
+        if index < len(state.turns):
+            status = state.turns[index].action
+        elif index == len(state.turns):
+            status = "current"
+        else:
+            status = "upcoming"
+        queue.append({"id": pid, "name": name(pid), "status": status})
+    subjects = [
+        {"s": s, "owner": name(s.owner), "position": i + 1}
+        for i, s in enumerate(state.open_subjects)
+        if s.id != state.current
+    ]
+    handled = [state.subject(sid) for sid in state.handled]
+    contributions = [
+        {"c": c, "name": name(c.person), "kind": KIND_LABELS.get(c.kind, c.kind)}
+        for c in state.contributions
+    ]
+    return {
+        "snap": snap,
+        "state": state,
+        "audience": audience,
+        "is_facilitator_view": audience == "facilitator",
+        "stage_label": STAGE_LABELS[state.stage],
+        "phase": phase,
+        "phase_label": PHASE_LABELS.get(phase.key) if phase else None,
+        "rule": PHASE_RULES.get(phase.key) if phase else STAGE_RULES.get(state.stage),
+        "phase_steps": [
+            {"key": p.key, "label": PHASE_LABELS[p.key], "current": phase is not None and i == state.phase, "done": phase is not None and i < state.phase}
+            for i, p in enumerate(state.phases)
+        ],
+        "subject": subject,
+        "owner_name": name(subject.owner) if subject else None,
+        "owner_id": subject.owner if subject else "",
+        "speaker": state.speaker,
+        "speaker_name": name(state.speaker),
+        "next_speaker": state.next_speaker,
+        "next_name": name(state.next_speaker),
+        "queue": queue,
+        "turns": turns,
+        "seating": [
+            {"id": pid, "name": name(pid), "absent": pid in state.absent, "first": i == 0, "last": i == len(state.seating) - 1}
+            for i, pid in enumerate(state.seating)
+        ],
+        "unseated": [
+            {"id": int(pid), "name": n} for pid, n in snap["people"].items() if int(pid) not in state.seating
+        ],
+        "subjects": subjects,
+        "subject_count": sum(1 for s in state.subjects if s.status != "withdrawn"),
+        "open_count": len(state.open_subjects),
+        "handled": [{"s": s, "owner": name(s.owner)} for s in handled if s],
+        "contributions": contributions,
+        "takeable": [c for c in contributions if c["c"].kind not in ("pass", "request")],
+        "actions": list(enumerate(state.actions)),
+        "keyword_max": flow.KEYWORD_MAX,
+        "text_max": flow.TEXT_MAX,
+        "action_max": flow.ACTION_MAX,
+    }
+
+
+_cache: OrderedDict = OrderedDict()
+CACHE_SIZE = 2048
+
+
+def render_live(snap: dict, audience: str, language: str) -> str:
+    """The live region's HTML for one audience, cached per version (no SQL, no request)."""
+    key = (snap["stamp"], audience, language)
+    html = _cache.get(key)
+    if html is None:
+        with translation.override(language):
+            html = render_to_string("sessions_app/session.html#live", live_context(snap, audience))
+        _cache[key] = html
+        if len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    else:
+        _cache.move_to_end(key)
+    return html

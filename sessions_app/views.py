@@ -1,0 +1,187 @@
+"""Pages of a group's sessions and the live session's commands.
+
+Every view starts from a permission-checked getter: a session or group the user is not an
+active member of is a 404, exactly like one that does not exist.
+"""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from participants.models import Membership
+
+from . import flow, live
+from .models import Session
+from .render import error_message, live_context, render_live
+
+INT_FIELDS = ("person", "subject", "n", "index", "delta")
+TEXT_FIELDS = ("keyword", "text", "note")
+BOOL_FIELDS = ("urgent", "taken", "absent")
+COMMAND_TYPES = flow.COMMANDS | live.VIEW_COMMANDS
+
+
+def _get_session_for_member(user, pk) -> Session:
+    return get_object_or_404(Session.objects.for_member(user).select_related("group"), pk=pk)
+
+
+def _get_membership(user, group_id) -> Membership:
+    return get_object_or_404(
+        Membership.objects.active().select_related("group"), user=user, group_id=group_id
+    )
+
+
+def _audience(user, snap) -> str:
+    return "facilitator" if user.pk in snap["facilitators"] else "participant"
+
+
+def parse_command(post) -> dict:
+    """The command a page's form or button sent, with types checked. Raises FlowError."""
+    kind = post.get("type", "")
+    if kind not in COMMAND_TYPES:
+        raise flow.FlowError("unknown_command")
+    command = {"type": kind}
+    for key in INT_FIELDS:
+        if key in post:
+            try:
+                command[key] = int(post[key])
+            except (TypeError, ValueError):
+                raise flow.FlowError("bad_person" if key == "person" else "unknown_subject")
+    for key in TEXT_FIELDS:
+        if key in post:
+            if len(post[key]) > 10 * flow.TEXT_MAX:
+                raise flow.FlowError("text_too_long", limit=flow.TEXT_MAX)
+            command[key] = post[key]
+    for key in BOOL_FIELDS:
+        if key in post:
+            command[key] = post[key].lower() in ("1", "true", "on", "yes")
+    return command
+
+
+@login_required
+@never_cache
+@require_GET
+def session_page(request, pk):
+    session = _get_session_for_member(request.user, pk)
+    snap = live.snapshot(session)
+    if (
+        snap["state"]["stage"] == "lobby"
+        and request.user.pk not in snap["state"]["seating"]
+        and request.user.pk not in snap["facilitators"]
+    ):
+        # Opening the page during the lobby takes a seat at the table, in arrival order.
+        try:
+            snap = live.apply(session.pk, request.user, {"type": "join"}, None)
+        except flow.FlowError:
+            pass
+    context = live_context(snap, _audience(request.user, snap))
+    return render(request, "sessions_app/session.html", context)
+
+
+@login_required
+@never_cache
+@require_GET
+def session_live(request, pk):
+    """The live region alone: the polling fallback while the websocket is down."""
+    session = _get_session_for_member(request.user, pk)
+    if request.GET.get("v") == str(session.version) and session.state:
+        return HttpResponse(status=204)
+    snap = live.snapshot(session)
+    return HttpResponse(
+        render_live(snap, _audience(request.user, snap), translation.get_language())
+    )
+
+
+@login_required
+@never_cache
+@require_POST
+def session_command(request, pk):
+    session = _get_session_for_member(request.user, pk)
+    try:
+        command = parse_command(request.POST)
+        version = request.POST.get("version")
+        expected = int(version) if version not in (None, "") else None
+        snap = live.apply(session.pk, request.user, command, expected)
+    except ValueError:
+        return HttpResponse(error_message("unknown_command"), status=400)
+    except flow.FlowError as exc:
+        return HttpResponse(error_message(exc.code, exc.params), status=400)
+    except live.Conflict:
+        return HttpResponse(error_message("conflict"), status=409)
+    return HttpResponse(
+        render_live(snap, _audience(request.user, snap), translation.get_language())
+    )
+
+
+@login_required
+def home(request):
+    memberships = (
+        Membership.objects.active().filter(user=request.user).select_related("group")
+    )
+    groups = [m.group for m in memberships]
+    sessions = (
+        Session.objects.for_member(request.user)
+        .select_related("group")
+        .filter(scheduled_at__gte=timezone.now() - timezone.timedelta(hours=12))
+        .order_by("scheduled_at")[:20]
+    )
+    return render(request, "sessions_app/home.html", {"groups": groups, "sessions": sessions})
+
+
+@login_required
+@never_cache
+def group_detail(request, pk):
+    membership = _get_membership(request.user, pk)
+    group = membership.group
+    sessions = group.sessions.order_by("-scheduled_at")[:50]
+    backlog = group.subjects.filter(status="open").select_related("owner")
+    members = group.memberships.active().select_related("user").order_by("joined_at")
+    return render(
+        request,
+        "sessions_app/group_detail.html",
+        {
+            "group": group,
+            "membership": membership,
+            "sessions": sessions,
+            "backlog": backlog,
+            "members": members,
+        },
+    )
+
+
+class SessionForm(forms.ModelForm):
+    scheduled_at = forms.DateTimeField(
+        label=_("Date et heure"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    class Meta:
+        model = Session
+        fields = ["title", "scheduled_at", "duration_minutes", "visio_url"]
+
+    def clean_duration_minutes(self):
+        value = self.cleaned_data["duration_minutes"]
+        if not 15 <= value <= 480:
+            raise forms.ValidationError(_("Entre 15 minutes et 8 heures."))
+        return value
+
+
+@login_required
+def session_create(request, group_pk):
+    membership = _get_membership(request.user, group_pk)
+    if not membership.can_facilitate:
+        raise Http404
+    group = membership.group
+    form = SessionForm(request.POST or None, initial={"scheduled_at": timezone.localtime()})
+    if request.method == "POST" and form.is_valid():
+        session = form.save(commit=False)
+        session.group = group
+        session.format = group.format
+        session.save()
+        session.facilitators.add(request.user)
+        return redirect("session_page", pk=session.pk)
+    return render(request, "sessions_app/session_form.html", {"form": form, "group": group})

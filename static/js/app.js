@@ -1,0 +1,1 @@
+// Shared behaviour for every page (kept tiny: htmx does the rest).
