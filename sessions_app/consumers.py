@@ -12,7 +12,7 @@ import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
+from intervision.middleware import chosen_language
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -20,20 +20,8 @@ from . import live
 from .models import Session
 from .render import render_live
 
-SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
-
-
 def scope_language(scope) -> str:
-    cookie = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)
-    if cookie in SUPPORTED_LANGUAGES:
-        return cookie
-    for name, value in scope.get("headers", []):
-        if name == b"accept-language":
-            for part in value.decode("latin-1").split(","):
-                code = part.split(";")[0].strip().lower()[:2]
-                if code in SUPPORTED_LANGUAGES:
-                    return code
-    return settings.LANGUAGE_CODE
+    return chosen_language(scope.get("cookies", {}))
 
 
 class SessionConsumer(AsyncWebsocketConsumer):

@@ -62,7 +62,9 @@ class Command(BaseCommand):
                 Subject.objects.create(
                     group=group, owner=users[3], keyword="roadmap", proposed_in=earlier
                 )
-            session = group.sessions.exclude(state__stage="ended").order_by("-scheduled_at").first()
+            session = next(
+                (s for s in group.sessions.order_by("-scheduled_at") if s.stage != "ended"), None
+            )
             if session is None:
                 session = Session.objects.create(
                     group=group,
