@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,7 @@ DEFAULT_CHARTER = _(
     "Confidentialité : on ne dit pas qui participe, ni ce qui se dit.\n"
     "Sincérité : on parle vrai, de situations réelles et actuelles."
 )
+MAX_CAPACITY = 8
 DEFAULT_ELIGIBILITY = _(
     "Quel est votre lien réel avec le domaine du groupe ?\n"
     "Travaillez-vous pour une société de service, comme freelance ou consultant ?"
@@ -80,6 +82,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name or self.email.split("@")[0]
 
 
+def _public_key() -> str:
+    return secrets.token_urlsafe(12)
+
+
 class GroupQuerySet(models.QuerySet):
     def for_member(self, user):
         if not user.is_authenticated:
@@ -98,12 +104,25 @@ class Group(models.Model):
     name = models.CharField(_("nom"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     format = models.CharField(_("format"), max_length=20, choices=FORMATS, default="intervision")
-    capacity = models.PositiveSmallIntegerField(_("capacité"), default=7)
+    capacity = models.PositiveSmallIntegerField(
+        _("capacité"),
+        default=7,
+        validators=[MinValueValidator(2), MaxValueValidator(MAX_CAPACITY)],
+        help_text=_("De 5 à 7 personnes, 8 au plus."),
+    )
     charter = models.TextField(_("charte"), default=DEFAULT_CHARTER)
     eligibility = models.TextField(_("questions d'éligibilité"), default=DEFAULT_ELIGIBILITY)
     facilitation = models.CharField(
         _("animation"), max_length=10, choices=FACILITATION, default="named"
     )
+    applications_open = models.BooleanField(
+        _("candidatures ouvertes"),
+        default=False,
+        help_text=_("Une page publique permet de candidater ; elle ne montre ni les membres ni les séances."),
+    )
+    # The public application page is addressed by this key, never by the group's id, so
+    # that nobody can enumerate groups.
+    public_key = models.CharField(max_length=32, unique=True, default=_public_key)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = GroupQuerySet.as_manager()
@@ -113,6 +132,15 @@ class Group(models.Model):
 
     def __str__(self):
         return self.name
+
+    def eligibility_questions(self) -> list[str]:
+        return [line.strip() for line in str(self.eligibility).splitlines() if line.strip()]
+
+    def active_count(self) -> int:
+        return self.memberships.active().count()
+
+    def seats_left(self) -> int:
+        return max(0, self.capacity - self.active_count())
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -135,6 +163,8 @@ class Membership(models.Model):
     role = models.CharField(_("rôle"), max_length=12, choices=ROLES, default=MEMBER)
     joined_at = models.DateTimeField(default=timezone.now)
     charter_accepted_at = models.DateTimeField(null=True, blank=True)
+    # The answers to the group's eligibility questions: [{"question", "answer"}].
+    eligibility_answers = models.JSONField(default=list, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -181,3 +211,101 @@ class LoginLink(models.Model):
 
     def is_usable(self) -> bool:
         return self.used_at is None and self.expires_at > timezone.now() and self.user.is_active
+
+
+class Invitation(models.Model):
+    """An e-mailed, single-use invitation to join a group. Only the token's hash is stored.
+
+    Opening the link (GET) shows the invitation; accepting it (POST) consumes it, so a mail
+    scanner that follows links cannot burn it.
+    """
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("adresse e-mail"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    application = models.ForeignKey(
+        "Application", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+
+    def __str__(self):
+        return f"{self.email} → {self.group}"
+
+    @classmethod
+    def issue(cls, group, email, invited_by=None, application=None) -> tuple["Invitation", str]:
+        token, digest = new_token()
+        invitation = cls.objects.create(
+            group=group,
+            email=email.lower(),
+            invited_by=invited_by,
+            application=application,
+            token_sha256=digest,
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
+        )
+        return invitation, token
+
+    @classmethod
+    def find(cls, token: str):
+        return cls.objects.select_related("group", "invited_by").filter(
+            token_sha256=hash_token(token)
+        ).first()
+
+    @property
+    def status(self) -> str:
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    def get_status_display(self) -> str:
+        return {
+            "used": _("acceptée"),
+            "revoked": _("révoquée"),
+            "expired": _("expirée"),
+            "pending": _("en attente"),
+        }[self.status]
+
+
+class Application(models.Model):
+    """Someone applying to a group from its public page, answering its eligibility questions.
+
+    The reason of a decision stays between organisers: the applicant only gets a neutral e-mail.
+    """
+
+    PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+    STATUSES = [(PENDING, _("en attente")), (APPROVED, _("acceptée")), (REJECTED, _("refusée"))]
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="applications")
+    name = models.CharField(_("nom"), max_length=80)
+    email = models.EmailField(_("adresse e-mail"))
+    answers = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=STATUSES, default=PENDING)
+    reason = models.TextField(_("motif (visible des seuls organisateurs)"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("candidature")
+
+    def __str__(self):
+        return f"{self.name} → {self.group}"

@@ -138,3 +138,40 @@ class Event(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "version"], name="one_event_per_version")
         ]
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def seated(self):
+        return self.filter(status=Registration.REGISTERED)
+
+    def waiting(self):
+        return self.filter(status=Registration.WAITLIST).order_by("created_at", "id")
+
+
+class Registration(models.Model):
+    """A member's seat at a scheduled session, or their place on its waitlist.
+
+    Seats are limited by the group's capacity; a freed seat goes to the first on the
+    waitlist (see ``sessions_app.scheduling``).
+    """
+
+    REGISTERED, WAITLIST = "registered", "waitlist"
+    STATUSES = [(REGISTERED, _("inscrit·e")), (WAITLIST, _("en liste d'attente"))]
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations"
+    )
+    status = models.CharField(max_length=10, choices=STATUSES, default=REGISTERED)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="one_registration_per_session")
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.session} ({self.status})"
