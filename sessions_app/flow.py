@@ -227,8 +227,8 @@ COMMANDS = FACILITATOR_ONLY | {
 
 def step(state: State, command: dict, *, actor: int, facilitator: bool, now: float) -> State:
     """Apply one command for ``actor``; return the next state or raise FlowError."""
-    kind = command.get("type")
-    if kind not in COMMANDS:
+    kind = command.get("type") if isinstance(command, dict) else None
+    if not isinstance(kind, str) or kind not in COMMANDS:
         raise FlowError("unknown_command")
     if kind in FACILITATOR_ONLY and not facilitator:
         raise FlowError("facilitator_only")
@@ -253,10 +253,23 @@ def _text(command: dict, key: str, limit: int, *, required: bool = False) -> str
     return value
 
 
+def _is_int(value) -> bool:
+    # bool is a subclass of int: True must not pass for person or subject 1.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _person(command: dict, key: str = "person") -> int:
     value = command.get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not _is_int(value):
         raise FlowError("bad_person")
+    return value
+
+
+def _flag(command: dict, key: str) -> bool:
+    """An optional yes/no field, true when absent."""
+    value = command.get(key, True)
+    if not isinstance(value, bool):
+        raise FlowError("bad_input")
     return value
 
 
@@ -292,9 +305,9 @@ def _join(state, command, *, actor, facilitator, now):
 
 def _seat(state, command, *, actor, facilitator, now):
     order = command.get("order")
-    if not isinstance(order, list) or sorted(order) != sorted(state.seating):
+    if not isinstance(order, list) or not all(_is_int(p) for p in order):
         raise FlowError("bad_seating")
-    if len(set(order)) != len(order):
+    if len(set(order)) != len(order) or sorted(order) != sorted(state.seating):
         raise FlowError("bad_seating")
     return replace(state, seating=tuple(order))
 
@@ -303,8 +316,7 @@ def _set_absent(state, command, *, actor, facilitator, now):
     person = _person(command)
     if person not in state.seating:
         raise FlowError("bad_person")
-    absent = bool(command.get("absent", True))
-    if absent:
+    if _flag(command, "absent"):
         if person in state.absent:
             return state
         state = replace(state, absent=state.absent + (person,))
@@ -333,7 +345,7 @@ def _propose(state, command, *, actor, facilitator, now):
     keyword = _text(command, "keyword", KEYWORD_MAX, required=True)
     subject_id = command.get("subject_id")
     arrival = command.get("arrival")
-    if not isinstance(subject_id, int) or not isinstance(arrival, int):
+    if not _is_int(subject_id) or not _is_int(arrival):
         raise FlowError("bad_subject")
     if state.subject(subject_id) is not None:
         raise FlowError("bad_subject")
@@ -370,8 +382,7 @@ def _set_urgent(state, command, *, actor, facilitator, now):
     subject = _open_subject(state, command)
     if subject.id == state.current:
         raise FlowError("subject_in_progress")
-    urgent = bool(command.get("urgent", True))
-    return _replace_subject(state, replace(subject, urgent=urgent))
+    return _replace_subject(state, replace(subject, urgent=_flag(command, "urgent")))
 
 
 def _withdraw(state, command, *, actor, facilitator, now):
@@ -385,7 +396,7 @@ def _withdraw(state, command, *, actor, facilitator, now):
 
 def _open_subject(state, command) -> Subject:
     subject_id = command.get("subject")
-    subject = state.subject(subject_id) if isinstance(subject_id, int) else None
+    subject = state.subject(subject_id) if _is_int(subject_id) else None
     if subject is None:
         raise FlowError("unknown_subject")
     if subject.status != "open":
@@ -467,6 +478,16 @@ def _start_round(state, *, now):
 
 
 def _record_turn(state, person, action, *, now, text=""):
+    """``person`` has had the turn; anyone absent next in the queue is skipped at once."""
+    state = _append_turn(state, person, action, text)
+    while len(state.turns) < len(state.queue) and state.queue[len(state.turns)] in state.absent:
+        state = _append_turn(state, state.queue[len(state.turns)], "skipped", "")
+    if len(state.turns) < len(state.queue):
+        return state
+    return _round_complete(state, now)
+
+
+def _append_turn(state, person, action, text):
     state = replace(state, turns=state.turns + (Turn(person, action),))
     if state.stage == "subject":
         phase = state.current_phase
@@ -485,9 +506,7 @@ def _record_turn(state, person, action, *, now, text=""):
                 ),
             ),
         )
-    if len(state.turns) < len(state.queue):
-        return state
-    return _round_complete(state, now)
+    return state
 
 
 def _round_complete(state, now):
@@ -572,11 +591,11 @@ def _next_phase(state, command, *, actor, facilitator, now):
 def _take(state, command, *, actor, facilitator, now):
     _require_owner_phase(state, actor, facilitator, "panier")
     n = command.get("n")
-    found = [c for c in state.contributions if c.n == n and c.kind != "pass"]
-    if not isinstance(n, int) or not found:
+    found = [c for c in state.contributions if _is_int(n) and c.n == n and c.kind != "pass"]
+    if not found:
         raise FlowError("unknown_contribution")
     note = _text(command, "note", TEXT_MAX)
-    taken = bool(command.get("taken", True))
+    taken = _flag(command, "taken")
     updated = replace(found[0], taken=taken, note=note if taken else "")
     return replace(
         state,
@@ -595,7 +614,7 @@ def _add_action(state, command, *, actor, facilitator, now):
 def _remove_action(state, command, *, actor, facilitator, now):
     _require_owner_phase(state, actor, facilitator, "plan")
     index = command.get("index")
-    if not isinstance(index, int) or not 0 <= index < len(state.actions):
+    if not _is_int(index) or not 0 <= index < len(state.actions):
         raise FlowError("unknown_action")
     return replace(state, actions=state.actions[:index] + state.actions[index + 1 :])
 
