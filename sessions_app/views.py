@@ -69,11 +69,12 @@ def session_page(request, pk):
     session = _get_session_for_member(request.user, pk)
     snap = live.snapshot(session)
     if (
-        snap["state"]["stage"] == "lobby"
+        snap["state"]["stage"] != "ended"
         and request.user.pk not in snap["state"]["seating"]
         and request.user.pk not in snap["facilitators"]
     ):
-        # Opening the page during the lobby takes a seat at the table, in arrival order.
+        # Opening the page takes a seat at the table, in arrival order; someone arriving
+        # late takes part from the next round.
         try:
             snap = live.apply(session.pk, request.user, {"type": "join"}, None)
         except flow.FlowError:
