@@ -1,0 +1,763 @@
+"""The rules of a session, on plain State objects: no database, no clock."""
+
+from dataclasses import replace
+
+import pytest
+
+from sessions_app.flow import (
+    ACTION_MAX,
+    FACILITATOR_ONLY,
+    KEYWORD_MAX,
+    FlowError,
+    State,
+    Subject,
+    new_state,
+    step,
+)
+
+FAC = 100  # the facilitator, not seated
+A, B, C, D, E = 1, 2, 3, 4, 5
+
+
+def do(state, kind, actor=FAC, *, now=0.0, **fields):
+    """Apply one command; the facilitator is FAC."""
+    return step(state, {"type": kind, **fields}, actor=actor, facilitator=actor == FAC, now=now)
+
+
+def refused(code, state, kind, actor=FAC, **fields):
+    with pytest.raises(FlowError) as info:
+        do(state, kind, actor, **fields)
+    assert info.value.code == code
+    return info.value
+
+
+def seated(*people, format="intervision", backlog=()):
+    state = new_state(format, backlog)
+    for person in people:
+        state = do(state, "join", person)
+    return state
+
+
+def started(*people, **kwargs):
+    return do(seated(*people, **kwargs), "start", now=1000.0)
+
+
+def propose(state, keyword, actor=None):
+    actor = state.speaker if actor is None else actor
+    sid = 1000 + len(state.subjects)
+    return do(state, "propose", actor, keyword=keyword, subject_id=sid, arrival=sid)
+
+
+def pass_round(state):
+    """Everyone whose turn it is in the current round passes, on their own device."""
+    start = (state.stage, state.phase, state.round, state.current)
+    while state.in_round and (state.stage, state.phase, state.round, state.current) == start:
+        state = do(state, "pass", state.speaker)
+    return state
+
+
+def at_subject(*people, keywords=None, format="intervision"):
+    """Triage where each person proposes their keyword, then the first subject begins."""
+    state = started(*people, format=format)
+    for person in people:
+        state = propose(state, (keywords or {}).get(person, f"sujet de {person}"))
+    state = do(state, "close_triage")
+    return do(state, "begin_subject", now=2000.0)
+
+
+def speakers(state):
+    return [t.person for t in state.turns]
+
+
+# --- Lobby -------------------------------------------------------------------------------
+
+
+def test_people_take_their_seat_in_arrival_order():
+    state = seated(C, A, B)
+    assert state.seating == (C, A, B)
+    assert state.stage == "lobby"
+
+
+def test_joining_twice_is_refused():
+    refused("already_seated", seated(A), "join", A)
+
+
+def test_facilitator_seats_someone_for_them():
+    state = do(seated(A), "join", person=B)
+    assert state.seating == (A, B)
+
+
+def test_participant_cannot_seat_someone_else():
+    state = do(seated(A), "join", C, person=B)
+    assert state.seating == (A, C)
+
+
+def test_facilitator_reorders_the_table():
+    state = do(seated(A, B, C), "seat", order=[C, A, B])
+    assert state.seating == (C, A, B)
+
+
+@pytest.mark.parametrize(
+    "order",
+    [[A, B], [A, B, C, D], [A, A, B], [A, B, "3"], [A, B, True], "ABC", None, [A, B, [C]]],
+)
+def test_seating_order_must_be_the_same_people(order):
+    refused("bad_seating", seated(A, B, C), "seat", order=order)
+
+
+def test_start_needs_someone_at_the_table():
+    refused("nobody_seated", new_state("intervision"), "start")
+    state = do(seated(A), "set_absent", person=A)
+    refused("nobody_seated", state, "start")
+
+
+def test_start_opens_the_keyword_round_in_seating_order():
+    state = started(B, A, C)
+    assert state.stage == "triage"
+    assert state.round == 1
+    assert state.queue == (B, A, C)
+    assert state.speaker == B
+    assert state.next_speaker == A
+    assert state.started_at == 1000.0
+
+
+def test_start_twice_is_refused():
+    refused("already_started", started(A), "start")
+
+
+def test_unknown_format_is_refused():
+    with pytest.raises(FlowError) as info:
+        new_state("improvisation")
+    assert info.value.code == "unknown_format"
+
+
+# --- Keyword round (triage) -----------------------------------------------------------------
+
+
+def test_proposing_records_one_subject_and_passes_the_turn():
+    state = propose(started(A, B, C), "équilibre")
+    (subject,) = state.subjects
+    assert (subject.owner, subject.keyword, subject.status) == (A, "équilibre", "open")
+    assert state.speaker == B
+    assert [(t.person, t.action) for t in state.turns] == [(A, "spoke")]
+
+
+def test_one_keyword_per_turn():
+    state = propose(started(A, B), "équilibre")
+    refused("not_your_turn", state, "propose", A, keyword="deuxième", subject_id=9, arrival=9)
+
+
+@pytest.mark.parametrize("keyword", ["", "   ", "\n\t", None])
+def test_keyword_is_required(keyword):
+    refused("text_required", started(A, B), "propose", A, keyword=keyword, subject_id=9, arrival=9)
+
+
+def test_keyword_longer_than_the_limit_is_refused():
+    state = started(A, B)
+    error = refused(
+        "text_too_long", state, "propose", A, keyword="x" * (KEYWORD_MAX + 1), subject_id=9, arrival=9
+    )
+    assert error.params == {"limit": KEYWORD_MAX}
+    assert propose(state, "x" * KEYWORD_MAX).subjects[0].keyword == "x" * KEYWORD_MAX
+
+
+def test_keyword_spaces_are_collapsed():
+    state = propose(started(A), "  charge   mentale \n")
+    assert state.subjects[0].keyword == "charge mentale"
+
+
+def test_speaking_in_the_keyword_round_asks_for_a_keyword():
+    refused("keyword_required", started(A, B), "speak", A)
+
+
+def test_keyword_rounds_repeat_while_someone_proposes():
+    state = started(A, B)
+    state = propose(state, "un")
+    state = do(state, "pass", B)
+    assert state.stage == "triage"
+    assert state.round == 2
+    assert state.speaker == A
+
+
+def test_keyword_round_ends_when_a_whole_round_passes():
+    state = started(A, B, C)
+    state = propose(state, "un")
+    state = do(do(state, "pass", B), "pass", C)
+    assert state.round == 2
+    state = pass_round(state)
+    assert state.stage == "order"
+    assert state.round == 0
+    assert [s.keyword for s in state.open_subjects] == ["un"]
+
+
+def test_facilitator_closes_the_keyword_round():
+    state = propose(started(A, B, C), "un")
+    state = do(state, "close_triage")
+    assert state.stage == "order"
+    assert state.speaker is None
+
+
+def test_facilitator_proposes_for_the_person_whose_turn_it_is():
+    state = propose(started(A, B), "un", actor=FAC)
+    assert state.subjects[0].owner == A
+    assert state.speaker == B
+
+
+def test_a_subject_id_cannot_be_reused():
+    state = propose(started(A, B), "un")
+    sid = state.subjects[0].id
+    refused("bad_subject", state, "propose", B, keyword="deux", subject_id=sid, arrival=sid)
+
+
+def test_passing_out_of_turn_is_refused():
+    refused("not_your_turn", started(A, B), "pass", B)
+
+
+def test_passing_when_no_round_runs_is_refused():
+    state = do(propose(started(A), "un"), "close_triage")
+    refused("no_turn", state, "pass", A)
+
+
+# --- Backlog and order ----------------------------------------------------------------------
+
+
+def carried():
+    return [
+        Subject(id=7, owner=B, keyword="ancien B", arrival=7, urgent=True),
+        Subject(id=3, owner=A, keyword="ancien A", arrival=3),
+    ]
+
+
+def test_carried_subjects_come_first_in_arrival_order():
+    state = started(A, B, backlog=carried())
+    state = propose(propose(state, "nouveau A"), "nouveau B")
+    order = [s.keyword for s in state.open_subjects]
+    assert order == ["ancien A", "ancien B", "nouveau A", "nouveau B"]
+    assert [s.carried for s in state.open_subjects] == [True, True, False, False]
+
+
+def test_urgency_of_an_earlier_session_does_not_carry_over():
+    state = new_state("intervision", carried())
+    assert not any(s.urgent for s in state.subjects)
+
+
+def test_urgent_subjects_first_then_arrival():
+    state = started(A, B, C, backlog=carried())
+    for _ in range(3):
+        state = propose(state, f"n{len(state.subjects)}")
+    state = do(state, "close_triage")
+    ids = {s.keyword: s.id for s in state.subjects}
+    state = do(state, "set_urgent", subject=ids["n4"])
+    state = do(state, "set_urgent", subject=ids["n2"])
+    assert [s.keyword for s in state.open_subjects] == ["n2", "n4", "ancien A", "ancien B", "n3"]
+    state = do(state, "set_urgent", subject=ids["n2"], urgent=False)
+    assert [s.keyword for s in state.open_subjects] == ["n4", "ancien A", "ancien B", "n2", "n3"]
+
+
+def test_only_the_facilitator_marks_urgent():
+    state = do(propose(started(A, B), "un"), "close_triage")
+    refused("facilitator_only", state, "set_urgent", A, subject=state.subjects[0].id)
+
+
+def test_owner_withdraws_their_subject():
+    state = started(A, B, backlog=carried())
+    state = do(state, "withdraw", A, subject=3)
+    assert state.subject(3).status == "withdrawn"
+    assert [s.id for s in state.open_subjects] == [7]
+
+
+def test_facilitator_withdraws_any_subject():
+    state = do(started(A, B, backlog=carried()), "withdraw", subject=7)
+    assert state.subject(7).status == "withdrawn"
+
+
+def test_someone_else_cannot_withdraw_a_subject():
+    refused("not_your_subject", started(A, B, backlog=carried()), "withdraw", A, subject=7)
+
+
+def test_withdrawn_subject_cannot_be_withdrawn_again_or_begun():
+    state = do(started(A, B, backlog=carried()), "withdraw", subject=7)
+    refused("subject_closed", state, "withdraw", subject=7)
+    refused("subject_closed", do(state, "close_triage"), "begin_subject", subject=7)
+
+
+def test_unknown_subject_is_refused():
+    state = started(A, B, backlog=carried())
+    refused("unknown_subject", state, "withdraw", subject=999)
+    refused("unknown_subject", state, "withdraw", subject="3")
+    refused("unknown_subject", state, "set_urgent", subject=None)
+
+
+def test_begin_subject_takes_the_first_in_order():
+    state = do(started(A, B, backlog=carried()), "close_triage")
+    state = do(state, "set_urgent", subject=7)
+    state = do(state, "begin_subject")
+    assert state.current == 7
+    assert state.stage == "subject"
+
+
+def test_facilitator_may_pick_any_open_subject():
+    state = do(started(A, B, backlog=carried()), "close_triage")
+    state = do(state, "begin_subject", subject=7)
+    assert state.current_subject.keyword == "ancien B"
+
+
+def test_no_subject_left_to_begin():
+    state = do(started(A, B), "close_triage")
+    refused("no_subject_left", state, "begin_subject")
+
+
+def test_subject_in_progress_cannot_be_withdrawn_or_marked():
+    state = at_subject(A, B)
+    refused("subject_in_progress", state, "withdraw", A, subject=state.current)
+    refused("subject_in_progress", state, "set_urgent", subject=state.current)
+
+
+def test_a_subject_cannot_begin_while_another_runs():
+    refused("not_in_order", at_subject(A, B), "begin_subject")
+
+
+# --- Intervision ----------------------------------------------------------------------------
+
+
+def test_expose_is_the_owners_speech():
+    state = at_subject(A, B, C)
+    assert state.current_phase.key == "expose"
+    assert state.speaker == A
+    assert not state.in_round
+    assert state.phase_started_at == 2000.0
+    refused("owner_only", state, "done", B)
+    refused("no_turn", state, "pass", A)
+
+
+def test_owner_ends_the_expose_and_clarification_starts_after_them():
+    state = do(at_subject(A, B, C, D), "done", A)
+    assert state.current_phase.key == "clarification"
+    assert state.queue == (B, C, D)
+
+
+def test_clarification_goes_round_the_table_from_the_person_after_the_owner():
+    state = do(started(A, B, C, D), "pass", A)
+    state = do(propose(state, "de B"), "close_triage")
+    state = do(state, "begin_subject")
+    assert state.current_subject.owner == B
+    state = do(state, "done", B)
+    assert state.queue == (C, D, A)
+
+
+def test_clarification_rounds_repeat_until_a_whole_round_passes():
+    state = do(at_subject(A, B, C), "done", A)
+    state = do(state, "speak", B, text="Depuis quand ?")
+    state = do(state, "pass", C)
+    assert (state.current_phase.key, state.round) == ("clarification", 2)
+    state = do(state, "speak", B, text="Et avec qui ?")
+    state = do(state, "pass", C)
+    assert state.round == 3
+    state = pass_round(state)
+    assert state.current_phase.key == "reaction"
+    assert state.round == 1
+
+
+def test_facilitator_ends_the_clarification():
+    state = do(do(at_subject(A, B, C), "done", A), "speak", B)
+    state = do(state, "next_phase")
+    assert state.current_phase.key == "reaction"
+
+
+def test_only_the_facilitator_ends_a_phase():
+    refused("facilitator_only", do(at_subject(A, B), "done", A), "next_phase", B)
+
+
+def test_reaction_is_one_round_without_the_owner():
+    state = pass_round(do(at_subject(A, B, C), "done", A))
+    assert state.current_phase.key == "reaction"
+    assert state.queue == (B, C)
+    state = do(do(state, "speak", B, text="Pareil chez moi"), "speak", C)
+    assert state.current_phase.key == "panier"
+    assert state.speaker == A
+
+
+def test_contributions_record_who_phase_round_kind_and_text():
+    state = do(at_subject(A, B, C), "done", A)
+    state = do(state, "speak", B, text="  Depuis   quand ? ")
+    state = do(state, "pass", C)
+    state = pass_round(state)
+    state = do(do(state, "speak", B, text="Essaie X"), "pass", C)
+    got = [(c.person, c.phase, c.round, c.kind, c.text) for c in state.contributions]
+    assert got == [
+        (B, "clarification", 1, "question", "Depuis quand ?"),
+        (C, "clarification", 1, "pass", ""),
+        (B, "clarification", 2, "pass", ""),
+        (C, "clarification", 2, "pass", ""),
+        (B, "reaction", 1, "reaction", "Essaie X"),
+        (C, "reaction", 1, "pass", ""),
+    ]
+    assert [c.n for c in state.contributions] == [1, 2, 3, 4, 5, 6]
+
+
+def test_facilitator_records_a_turn_for_the_speaker():
+    state = do(do(at_subject(A, B, C), "done", A), "speak", FAC, text="noté par Lucie")
+    assert state.contributions[0].person == B
+    assert state.speaker == C
+
+
+def at_panier():
+    state = do(at_subject(A, B, C), "done", A)
+    state = do(do(state, "speak", B, text="question"), "pass", C)
+    state = pass_round(state)
+    state = do(do(state, "speak", B, text="piste"), "pass", C)
+    assert state.current_phase.key == "panier"
+    return state
+
+
+def test_owner_takes_a_contribution_with_a_note():
+    state = at_panier()
+    reaction = [c for c in state.contributions if c.text == "piste"][0]
+    state = do(state, "take", A, n=reaction.n, note="à essayer lundi")
+    taken = state.contributions[reaction.n - 1]
+    assert (taken.taken, taken.note) == (True, "à essayer lundi")
+    state = do(state, "take", A, n=reaction.n, taken=False, note="ignored")
+    assert (state.contributions[reaction.n - 1].taken, state.contributions[reaction.n - 1].note) == (
+        False,
+        "",
+    )
+
+
+def test_panier_refuses_a_pass_an_unknown_or_a_forged_contribution():
+    state = at_panier()
+    a_pass = [c for c in state.contributions if c.kind == "pass"][0]
+    for n in (a_pass.n, 999, "1", True, None):
+        refused("unknown_contribution", state, "take", A, n=n)
+
+
+def test_only_the_owner_or_the_facilitator_fills_the_panier():
+    state = at_panier()
+    refused("owner_only", state, "take", B, n=1)
+    assert do(state, "take", FAC, n=1).contributions[0].taken
+
+
+def test_take_outside_the_panier_is_refused():
+    refused("wrong_phase", do(at_subject(A, B), "done", A), "take", A, n=1)
+
+
+def test_end_of_panier_handles_the_subject_and_returns_to_the_order():
+    state = do(at_panier(), "done", A)
+    assert state.stage == "order"
+    assert state.current is None
+    subject = state.subject(state.handled[0])
+    assert subject.owner == A and subject.status == "handled"
+    assert [s.owner for s in state.open_subjects] == [B, C]
+    # The contributions of the subject just handled stay for the last view of it.
+    assert state.contributions
+
+
+def test_next_subject_starts_with_fresh_contributions():
+    state = do(do(at_panier(), "done", A), "begin_subject")
+    assert state.current_subject.owner == B
+    assert state.contributions == () and state.actions == ()
+
+
+# --- Codéveloppement ------------------------------------------------------------------------
+
+
+def test_codev_runs_six_steps():
+    state = at_subject(A, B, C, format="codev")
+    keys = []
+    while state.stage == "subject":
+        keys.append(state.current_phase.key)
+        phase = state.current_phase
+        if phase.mode == "round":
+            state = pass_round(state) if phase.rounds is None else do(state, "speak", state.speaker)
+        elif phase.mode == "plan":
+            state = do(do(state, "add_action", A, text="appeler Marc"), "done", A)
+        else:
+            state = do(state, "done", A)
+    assert list(dict.fromkeys(keys)) == [
+        "expose",
+        "clarification",
+        "contrat",
+        "consultation",
+        "synthese",
+        "apprentissages",
+    ]
+    assert state.subject(state.handled[0]).status == "handled"
+    assert state.actions == ("appeler Marc",)
+
+
+def codev_at(key, *people):
+    state = at_subject(*(people or (A, B, C)), format="codev")
+    while state.current_phase.key != key:
+        if state.current_phase.mode == "round":
+            state = do(state, "next_phase")
+        elif state.current_phase.mode == "plan":
+            state = do(do(state, "add_action", A, text="une action"), "done", A)
+        else:
+            state = do(state, "done", A)
+    return state
+
+
+def test_contrat_records_the_clients_request():
+    state = do(codev_at("contrat"), "done", A, text="Des idées pour déléguer")
+    request = state.contributions[-1]
+    assert (request.person, request.phase, request.kind, request.text) == (
+        A,
+        "contrat",
+        "request",
+        "Des idées pour déléguer",
+    )
+    assert state.current_phase.key == "consultation"
+
+
+def test_consultation_is_one_round_without_the_client():
+    state = codev_at("consultation", A, B, C, D)
+    assert state.queue == (B, C, D)
+    state = do(do(do(state, "speak", B, text="idée"), "speak", C), "speak", D)
+    assert state.current_phase.key == "synthese"
+    assert [c.kind for c in state.contributions[-3:]] == ["suggestion"] * 3
+
+
+def test_synthesis_needs_at_least_one_action():
+    state = codev_at("synthese")
+    assert state.speaker == A
+    refused("action_required", state, "done", A)
+    refused("action_required", state, "next_phase")
+    state = do(state, "add_action", A, text="Parler à mon n+1")
+    assert do(state, "done", A).current_phase.key == "apprentissages"
+
+
+def test_action_plan_is_edited_by_the_client_or_the_facilitator():
+    state = codev_at("synthese")
+    refused("owner_only", state, "add_action", B, text="pas à moi")
+    state = do(state, "add_action", A, text="un")
+    state = do(state, "add_action", FAC, text="deux")
+    state = do(state, "remove_action", A, index=0)
+    assert state.actions == ("deux",)
+    for index in (1, -1, "0", True, None):
+        refused("unknown_action", state, "remove_action", A, index=index)
+
+
+def test_action_text_is_required_and_bounded():
+    state = codev_at("synthese")
+    refused("text_required", state, "add_action", A, text="  ")
+    refused("text_too_long", state, "add_action", A, text="x" * (ACTION_MAX + 1))
+    for i in range(20):
+        state = do(state, "add_action", A, text=f"action {i}")
+    refused("too_many_actions", state, "add_action", A, text="une de trop")
+
+
+def test_learnings_go_round_everyone_including_the_client_once():
+    state = codev_at("apprentissages", A, B, C)
+    assert state.queue == (B, C, A)
+    state = do(do(do(state, "speak", B), "speak", C), "speak", A, text="j'apprends")
+    assert state.stage == "order"
+    assert state.contributions[-1].kind == "learning"
+
+
+# --- Presence -------------------------------------------------------------------------------
+
+
+def test_facilitator_skips_someone_absent():
+    state = do(started(A, B, C), "skip")
+    assert [(t.person, t.action) for t in state.turns] == [(A, "skipped")]
+    assert state.speaker == B
+
+
+def test_only_the_facilitator_skips():
+    refused("facilitator_only", started(A, B), "skip", A)
+
+
+def test_setting_the_speaker_absent_moves_the_turn_on():
+    state = do(started(A, B, C), "set_absent", person=A)
+    assert state.speaker == B
+    assert state.turns[0].action == "skipped"
+
+
+def test_someone_set_absent_mid_round_is_skipped_when_their_turn_comes():
+    state = do(started(A, B, C), "set_absent", person=B)
+    assert state.speaker == A
+    state = propose(state, "un")
+    assert state.speaker == C
+    assert [(t.person, t.action) for t in state.turns] == [(A, "spoke"), (B, "skipped")]
+
+
+def test_absent_people_are_left_out_of_the_next_round_until_back():
+    state = propose(do(started(A, B, C), "set_absent", person=B), "un")
+    state = do(state, "pass", C)
+    assert state.round == 2 and state.queue == (A, C)
+    state = do(state, "set_absent", person=B, absent=False)
+    state = propose(state, "deux")
+    state = do(state, "pass", C)
+    assert state.queue == (A, B, C)
+
+
+def test_a_round_whose_last_people_are_absent_ends_at_once():
+    state = do(do(started(A, B, C), "set_absent", person=B), "set_absent", person=C)
+    state = do(state, "pass", A)
+    assert state.stage == "order"
+
+
+def test_absent_owner_is_still_out_of_the_clarification():
+    state = do(at_subject(A, B, C), "set_absent", person=A)
+    state = do(state, "done", FAC)
+    assert state.queue == (B, C)
+
+
+def test_absent_person_set_absent_again_changes_nothing_but_the_version():
+    state = do(seated(A, B), "set_absent", person=A)
+    again = do(state, "set_absent", person=A)
+    assert again.absent == (A,)
+    assert again.version == state.version + 1
+
+
+def test_set_absent_for_someone_not_at_the_table_is_refused():
+    refused("bad_person", seated(A), "set_absent", person=B)
+    refused("bad_person", seated(A), "set_absent", person="1")
+
+
+def test_absent_flag_must_be_yes_or_no():
+    refused("bad_input", seated(A), "set_absent", person=A, absent="no")
+
+
+def test_absent_person_comes_back_by_joining():
+    state = do(seated(A, B), "set_absent", person=A)
+    state = do(state, "join", A)
+    assert state.absent == () and state.seating == (A, B)
+
+
+def test_late_joiner_takes_part_from_the_next_round():
+    state = propose(started(A, B), "un")
+    state = do(state, "join", C)
+    assert state.seating == (A, B, C)
+    assert state.queue == (A, B)
+    state = do(state, "pass", B)
+    assert state.queue == (A, B, C)
+
+
+def test_late_joiner_is_in_the_next_phase_of_a_subject():
+    state = do(at_subject(A, B), "join", C)
+    state = do(state, "done", A)
+    assert state.queue == (B, C)
+
+
+# --- End of the session ---------------------------------------------------------------------
+
+
+def test_end_of_session_leaves_open_subjects_open():
+    state = at_subject(A, B, C)
+    current = state.current
+    state = do(state, "end", now=9000.0)
+    assert state.stage == "ended" and state.ended_at == 9000.0
+    assert state.subject(current).status == "open"
+    assert {s.owner for s in state.open_subjects} == {A, B, C}
+    assert state.handled == ()
+
+
+def test_nothing_happens_after_the_end():
+    state = do(started(A, B), "end")
+    refused("session_ended", state, "pass", A)
+    refused("session_ended", state, "join", C)
+    refused("session_ended", state, "end")
+
+
+# --- Who may do what; bad input -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", sorted(FACILITATOR_ONLY))
+def test_participants_cannot_use_facilitator_commands(kind):
+    state = propose(started(A, B), "un")
+    refused("facilitator_only", state, kind, B)
+
+
+def test_not_your_turn_in_a_round():
+    state = do(at_subject(A, B, C), "done", A)
+    refused("not_your_turn", state, "speak", C)
+    refused("not_your_turn", state, "pass", A)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        {"type": "dance"},
+        {"type": ["pass"]},
+        {"type": {"pass": 1}},
+        {"type": None},
+        {},
+    ],
+)
+def test_unknown_or_forged_commands_are_refused(command):
+    with pytest.raises(FlowError) as info:
+        step(started(A, B), command, actor=A, facilitator=False, now=0)
+    assert info.value.code == "unknown_command"
+
+
+@pytest.mark.parametrize("command", [None, "pass", ["pass"], 42])
+def test_a_command_that_is_not_a_mapping_is_refused(command):
+    with pytest.raises(FlowError):
+        step(started(A, B), command, actor=A, facilitator=False, now=0)
+
+
+@pytest.mark.parametrize("keyword", [42, ["un"], {"k": "v"}, b"un"])
+def test_keyword_of_the_wrong_type_is_refused(keyword):
+    refused("bad_text", started(A), "propose", A, keyword=keyword, subject_id=9, arrival=9)
+
+
+def test_huge_texts_are_refused():
+    huge = "mot " * 250_000
+    refused("text_too_long", started(A), "propose", A, keyword=huge, subject_id=9, arrival=9)
+    state = do(at_subject(A, B), "done", A)
+    refused("text_too_long", state, "speak", B, text=huge)
+
+
+@pytest.mark.parametrize("person", ["2", 2.0, True, None, [2]])
+def test_person_must_be_a_whole_number(person):
+    refused("bad_person", seated(A, B), "set_absent", person=person)
+
+
+@pytest.mark.parametrize("field", [{"subject_id": "9", "arrival": 9}, {"subject_id": 9}, {"subject_id": True, "arrival": 1}])
+def test_proposal_needs_whole_number_ids(field):
+    refused("bad_subject", started(A), "propose", A, keyword="un", **field)
+
+
+def test_urgent_flag_must_be_yes_or_no():
+    state = started(A, B, backlog=carried())
+    refused("bad_input", state, "set_urgent", subject=3, urgent="false")
+
+
+# --- Version, immutability, serialisation ----------------------------------------------------
+
+
+def test_every_step_increases_the_version_by_one():
+    state = seated(A, B)
+    assert state.version == 2
+    assert do(state, "start").version == 3
+
+
+def test_a_step_leaves_its_input_untouched():
+    state = propose(started(A, B), "un")
+    before = state.to_dict()
+    after = do(state, "pass", B)
+    assert state.to_dict() == before
+    assert after is not state
+
+
+def test_a_refused_step_leaves_the_state_untouched():
+    state = started(A, B)
+    before = state.to_dict()
+    refused("not_your_turn", state, "pass", B)
+    assert state.to_dict() == before
+
+
+def test_state_survives_a_round_trip_through_json_data():
+    import json
+
+    state = do(at_panier(), "take", A, n=1, note="oui")
+    again = State.from_dict(json.loads(json.dumps(state.to_dict())))
+    assert again == state
+    assert again.speaker == state.speaker
+
+
+def test_derived_views_outside_a_subject():
+    state = seated(A, B)
+    assert state.current_phase is None and state.current_subject is None
+    assert state.speaker is None and state.next_speaker is None
+    assert replace(state, stage="order").speaker is None
