@@ -44,15 +44,68 @@ def envlist(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_database(name, value):
+    """A postgresql:// URL parsed into Django's DATABASES entry, or a clear error.
+
+    Messages never repeat the value: it may hold a password.
+    """
+    scheme = value.split(":", 1)[0] if ":" in value else ""
+    if scheme not in ("postgres", "postgresql", "pgsql"):
+        raise ImproperlyConfigured(
+            f"{name} must be a postgresql://user:password@host:port/dbname URL "
+            f"(scheme {scheme!r} is not supported)"
+        )
+    try:
+        parsed = urlparse(value)
+        parsed.port  # noqa: B018 - raises ValueError on a port that is not a number
+        db = dj_database_url.parse(value, conn_max_age=0)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} is not a valid URL (check the port, and percent-encode special "
+            "characters in the password)"
+        ) from None
+    if not db.get("NAME"):
+        raise ImproperlyConfigured(f"{name} must name a database, as in postgresql://host/dbname")
+    return db
+
+
+def env_redis(name, value):
+    """Check a redis:// URL before channels-redis meets it at the first broadcast."""
+    scheme = value.split(":", 1)[0] if ":" in value else ""
+    if scheme not in ("redis", "rediss", "unix"):
+        raise ImproperlyConfigured(
+            f"{name} must be a redis://host:port/db URL (scheme {scheme!r} is not supported)"
+        )
+    try:
+        parsed = urlparse(value)
+        parsed.port  # noqa: B018
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} is not a valid URL (check the port)") from None
+    if scheme != "unix" and not parsed.hostname:
+        raise ImproperlyConfigured(f"{name} must name a host, as in redis://127.0.0.1:6379/0")
+    db = parsed.path.lstrip("/")
+    if scheme != "unix" and db and not db.isdigit():
+        raise ImproperlyConfigured(f"{name} must end with a database number, as in /0")
+
+
 DEBUG = envbool("DEBUG", not os.environ.get("DATABASE_URL"))
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (DEBUG is off by default once "
+            "DATABASE_URL is set; for local development or tests against PostgreSQL, "
+            "set DEBUG=1)"
+        )
     SECRET_KEY = "django-insecure-embedded-default-only-for-local-use-0123456789"
 SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+if not DEBUG and not os.environ.get("ALLOWED_HOSTS"):
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must be set when DEBUG is off (the public host name, e.g. "
+        "intervision.example.org)"
+    )
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -112,20 +165,20 @@ TEMPLATES = [
 # Database: SQLite file unless DATABASE_URL says otherwise.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    if urlparse(DATABASE_URL).scheme not in ("postgres", "postgresql", "pgsql"):
-        raise ImproperlyConfigured(
-            f"DATABASE_URL must be a postgresql:// URL, not {DATABASE_URL.split(':', 1)[0]!r}"
-        )
-    try:
-        _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a valid URL: {exc}") from None
+    _db = env_database("DATABASE_URL", DATABASE_URL)
     # Under ASGI every request may run on another thread: no persistent connections,
-    # a bounded psycopg pool per process instead (Django's advice).
+    # a bounded psycopg pool per process instead (Django's advice). Size it so that
+    # processes × DB_POOL_MAX stays under PostgreSQL's max_connections.
+    _pool_min, _pool_max = envint("DB_POOL_MIN", 2), envint("DB_POOL_MAX", 10)
+    if not 0 <= _pool_min <= _pool_max or _pool_max < 1:
+        raise ImproperlyConfigured(
+            f"DB_POOL_MIN ({_pool_min}) and DB_POOL_MAX ({_pool_max}) must satisfy "
+            "0 <= DB_POOL_MIN <= DB_POOL_MAX, DB_POOL_MAX >= 1"
+        )
     _db.setdefault("OPTIONS", {})["pool"] = {
-        "min_size": envint("DB_POOL_MIN", 2),
-        "max_size": envint("DB_POOL_MAX", 10),
-        "timeout": 10,
+        "min_size": _pool_min,
+        "max_size": _pool_max,
+        "timeout": envint("DB_POOL_TIMEOUT", 10),
     }
     _db["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
     DATABASES = {"default": _db}
@@ -150,17 +203,23 @@ AUTH_USER_MODEL = "participants.User"
 # Channel layer: in-memory (one process) unless REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    if urlparse(REDIS_URL).scheme not in ("redis", "rediss", "unix"):
-        raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL, not {REDIS_URL!r}")
+    env_redis("REDIS_URL", REDIS_URL)
+    _layer_config = {
+        "hosts": [{"address": REDIS_URL}],
+        "prefix": os.environ.get("REDIS_PREFIX", "intervision"),
+    }
+    if os.environ.get("CHANNEL_LAYER_ENCRYPTION_KEY"):
+        # Messages carry session content: encrypt them on the wire and in Redis.
+        _layer_config["symmetric_encryption_keys"] = envlist("CHANNEL_LAYER_ENCRYPTION_KEY", [])
     CHANNEL_LAYERS = {
         "default": {
             # The pub/sub layer: one publish per group send, lower CPU and tail than the
             # core layer, and no blocking reads that redis-py's socket_timeout would kill.
+            # Nothing is queued in Redis: a message published while a process is cut off
+            # is lost, which is harmless here (the database holds the state, pages resync
+            # on reconnect and poll slowly).
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {
-                "hosts": [{"address": REDIS_URL}],
-                "prefix": os.environ.get("REDIS_PREFIX", "intervision"),
-            },
+            "CONFIG": _layer_config,
         }
     }
 else:
@@ -197,7 +256,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here; whitenoise serves it (hashed names, compressed) when DEBUG is off.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,0 +1,58 @@
+"""/healthz: what a load balancer probes before sending traffic to a process."""
+
+import socket
+
+import pytest
+from django.db import OperationalError
+
+from intervision import health
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.django_db
+def test_healthy_process_answers_200_naming_each_part(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "channel_layer": "ok"}
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_database_down_is_503_naming_the_database(client, monkeypatch):
+    class BrokenConnection:
+        def cursor(self):
+            raise OperationalError("connection refused")
+
+    monkeypatch.setattr(health, "connection", BrokenConnection())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "error", "channel_layer": "ok"}
+
+
+@pytest.mark.django_db
+def test_unreachable_redis_is_503_naming_the_channel_layer(client, settings):
+    # A real channels-redis layer pointed at a port where nothing listens.
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [{"address": f"redis://127.0.0.1:{free_port()}/0"}]},
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "ok", "channel_layer": "error"}
+
+
+def test_probe_leaves_no_channel_behind():
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    for _ in range(3):
+        async_to_sync(health._check_channel_layer)()
+    assert not layer.channels
