@@ -1,0 +1,372 @@
+"""A really started daphne on its own database, and Chromium people around its table.
+
+Shared by the browser tests (tests/browser) and scripts/screenshots.py; no pytest here.
+
+- ``Server`` migrates a database of its own (a temporary SQLite file, or with DATABASE_URL set a
+  PostgreSQL database created for the run and dropped after), starts
+  ``python -m daphne intervision.asgi:application`` in a subprocess and seeds people through
+  ``manage.py e2e_seed`` in a subprocess with the same environment.
+- ``Table`` opens one browser context per person (signed in by cookie), watches every page for
+  console errors, uncaught exceptions, CSP violations and server errors, and times how long each
+  step takes to reach every page (``click`` / ``act``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PORTS = range(8600, 8700)
+
+# Installed in every page before its own scripts: records when each version of #live first
+# appears (so a step's arrival is timed in the page, not by polling it from Python), and turns
+# CSP violations into console errors the test collects.
+INIT_SCRIPT = """
+(() => {
+  window.__seen = {};
+  const note = () => {
+    const live = document.getElementById("live");
+    if (!live) return;
+    const v = live.dataset.version;
+    if (v !== undefined && !(v in window.__seen)) window.__seen[v] = Date.now();
+  };
+  new MutationObserver(note).observe(document, { childList: true, subtree: true });
+  window.__clicked = 0;
+  document.addEventListener("click", () => { window.__clicked = Date.now(); }, true);
+  document.addEventListener("submit", () => { window.__clicked = Date.now(); }, true);
+  document.addEventListener("securitypolicyviolation", (e) => {
+    console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline"));
+  });
+})();
+"""
+
+
+def free_port(ports=PORTS) -> int:
+    for port in ports:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {ports}")
+
+
+class Server:
+    """daphne serving the app on 127.0.0.1, on a database nobody else uses."""
+
+    def __init__(self, port: int | None = None, workdir: str | None = None):
+        self.port = port or free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._tmp = tempfile.TemporaryDirectory(prefix="intervision-e2e-") if not workdir else None
+        self.workdir = Path(workdir or self._tmp.name)
+        self.log_path = self.workdir / "daphne.log"
+        self.process: subprocess.Popen | None = None
+        self.dbname: str | None = None
+        self.admin_url = os.environ.get("DATABASE_URL", "")
+        self.env = self._environment()
+
+    # -- set-up -------------------------------------------------------------------------
+
+    def _environment(self) -> dict:
+        env = {k: v for k, v in os.environ.items() if k not in ("SQLITE_PATH", "TEST_DATABASE_NAME")}
+        tag = f"e2e{os.getpid()}p{self.port}"
+        env.update(
+            DJANGO_SETTINGS_MODULE="intervision.settings",
+            # The seed command signs people in by cookie and static files come from the app
+            # folders: a test server, never a production one. Cookies stay plain http.
+            DEBUG="1",
+            SITE_URL=self.base_url,
+            LOG_LEVEL="WARNING",
+            PYTHONUNBUFFERED="1",
+            AXES_FAILURE_LIMIT="1000",
+        )
+        if self.admin_url:
+            self.dbname = f"intervision_{tag}"
+            env["DATABASE_URL"] = _with_path(self.admin_url, self.dbname)
+        else:
+            env["SQLITE_PATH"] = str(self.workdir / "e2e.sqlite3")
+        if env.get("REDIS_URL"):
+            env["REDIS_PREFIX"] = tag
+        return env
+
+    def _create_database(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.dbname}"')
+            conn.execute(f'CREATE DATABASE "{self.dbname}"')
+
+    def _drop_database(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
+
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if result.returncode:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+        return result.stdout
+
+    def start(self) -> Server:
+        if self.dbname:
+            self._create_database()
+        self.manage("migrate", "--no-input")
+        log = open(self.log_path, "w")
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
+                "--websocket-max-message-size", "65536", "intervision.asgi:application",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daphne exited at start-up:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.base_url + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"daphne did not answer /healthz within 30 s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        if self.dbname:
+            self._drop_database()
+        if self._tmp:
+            self._tmp.cleanup()
+
+    def log_tail(self, chars: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    # -- data -----------------------------------------------------------------------------
+
+    def seed(self, tag: str, *, format: str = "intervision", sessions: int = 1,
+             extra: tuple[str, ...] = (), outsider: bool = False, links: bool = False) -> dict:
+        args = ["e2e_seed", "--tag", tag, "--format", format, "--sessions", str(sessions)]
+        for name in extra:
+            args += ["--extra", name]
+        if outsider:
+            args.append("--outsider")
+        if links:
+            args.append("--links")
+        return json.loads(self.manage(*args).strip().splitlines()[-1])
+
+    def shell(self, code: str) -> str:
+        return self.manage("shell", "-c", code)
+
+
+def _with_path(url: str, dbname: str) -> str:
+    parts = urlparse(url)
+    return urlunparse(parts._replace(path="/" + dbname))
+
+
+# -- people in browsers -------------------------------------------------------------------
+
+
+@dataclass
+class Person:
+    name: str
+    id: int
+    context: object
+    page: object
+    problems: list = field(default_factory=list)
+
+    def version(self) -> int:
+        return int(self.page.locator("#live").get_attribute("data-version"))
+
+    def live(self):
+        return self.page.locator("#live")
+
+
+@dataclass
+class Step:
+    label: str
+    version: int
+    latencies: dict  # name -> seconds from the click to the step on that person's page
+
+
+class Table:
+    """The people of one seeded group, each in their own browser context."""
+
+    DESKTOP = {"width": 1280, "height": 900}
+
+    def __init__(self, server: Server, browser, data: dict, *, budget: float = 1.0):
+        self.server = server
+        self.browser = browser
+        self.data = data
+        self.budget = budget
+        self.people: dict[str, Person] = {}
+        self.steps: list[Step] = []
+        # Substrings of console messages a test expects (a refused forged request, a socket
+        # cut on purpose): anything else is a problem.
+        self.allowed: list[str] = []
+
+    def url(self, path: str) -> str:
+        return self.server.base_url + path
+
+    def session_url(self, index: int = 0) -> str:
+        return self.url(f"/s/{self.data['sessions'][index]}/")
+
+    def person(self, name: str, *, viewport=None, language: str | None = None,
+               signed_in: bool = True) -> Person:
+        """A browser context for ``name``, its browser saying English as many of ours do."""
+        context = self.browser.new_context(
+            base_url=self.server.base_url,
+            viewport=viewport or self.DESKTOP,
+            locale="en-US",
+        )
+        context.set_default_timeout(5000)
+        info = self.data["people"][name]
+        cookies = []
+        if signed_in:
+            cookies.append({"name": "sessionid", "value": info["cookie"], "url": self.server.base_url})
+        if language:
+            cookies.append({"name": "django_language", "value": language, "url": self.server.base_url})
+        if cookies:
+            context.add_cookies(cookies)
+        context.add_init_script(INIT_SCRIPT)
+        page = context.new_page()
+        person = Person(name=name, id=info["id"], context=context, page=page)
+        self._watch(person, page)
+        self.people[name] = person
+        return person
+
+    def _watch(self, person: Person, page) -> None:
+        def on_console(message):
+            if message.type == "error":
+                person.problems.append(f"console: {message.text}")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: person.problems.append(f"page error: {error}"))
+        page.on(
+            "response",
+            lambda r: person.problems.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None,
+        )
+        page.on("dialog", lambda dialog: dialog.accept())
+
+    def open(self, name: str, index: int = 0, **kwargs) -> Person:
+        person = self.people.get(name) or self.person(name, **kwargs)
+        person.page.goto(self.session_url(index))
+        person.page.locator("#live").wait_for()
+        self.wait_connected(person)
+        return person
+
+    def wait_connected(self, person: Person) -> None:
+        """Until the page's websocket is open (the header says so)."""
+        person.page.wait_for_function(
+            "() => { const c = document.getElementById('connection');"
+            " const r = document.getElementById('live-root');"
+            " return c && r && c.textContent.trim() === r.dataset.online; }",
+            timeout=5000,
+        )
+
+    def on_session_page(self) -> list[Person]:
+        return [p for p in self.people.values() if "/s/" in p.page.url and not p.page.is_closed()]
+
+    # -- acting and watching -------------------------------------------------------------
+
+    def act(self, actor: Person, label: str, action, *, expect: str | None = None,
+            watchers: list[Person] | None = None) -> Step:
+        """Do ``action`` on ``actor``'s page; every page on the session must show the next
+        version (and ``expect`` in its live region) within the budget, timed in the pages."""
+        before = actor.version()
+        target = before + 1
+        started = time.time()
+        action()
+        clicked = actor.page.evaluate("() => window.__clicked") / 1000
+        if clicked >= started:
+            started = clicked  # the moment the browser dispatched the click
+        watchers = watchers if watchers is not None else self.on_session_page()
+        latencies = {}
+        for person in watchers:
+            person.page.wait_for_function(
+                "v => +document.getElementById('live').dataset.version >= v", arg=target,
+                timeout=max(5000, self.budget * 3000),
+            )
+            seen = person.page.evaluate(
+                "v => Math.min(...Object.entries(window.__seen)"
+                ".filter(([k]) => +k >= v).map(([, t]) => t))",
+                target,
+            )
+            latencies[person.name] = seen / 1000 - started
+        step = Step(label, target, latencies)
+        self.steps.append(step)
+        slow = {n: round(s, 3) for n, s in latencies.items() if s > self.budget}
+        assert not slow, f"step {label!r} reached some pages after more than {self.budget} s: {slow}"
+        if expect:
+            for person in watchers:
+                text = person.live().inner_text()
+                assert expect in text, f"{person.name} does not see {expect!r} after {label!r}"
+        return step
+
+    def click(self, actor: Person, selector, *, expect: str | None = None, label: str | None = None,
+              watchers: list[Person] | None = None) -> Step:
+        locator = actor.page.locator(selector) if isinstance(selector, str) else selector
+        return self.act(
+            actor, label or f"{actor.name}: {selector}", locator.click, expect=expect,
+            watchers=watchers,
+        )
+
+    def problems(self) -> list[str]:
+        found = []
+        for person in self.people.values():
+            for problem in person.problems:
+                if not any(allowed in problem for allowed in self.allowed):
+                    found.append(f"{person.name}: {problem}")
+        return found
+
+    def close(self) -> None:
+        for person in self.people.values():
+            try:
+                person.context.close()
+            except Exception:
+                pass
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
