@@ -1,0 +1,96 @@
+"""Settings come from the environment; a bad value stops start-up with a clear message.
+
+Each case runs ``manage.py check`` in a fresh process, as a deployment would start.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OWN_VARIABLES = (
+    "DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DB_POOL_MIN",
+    "DB_POOL_MAX", "CHANNEL_LAYER_ENCRYPTION_KEY", "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT",
+)
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-production-secret-of-more-than-fifty-characters-x8Jq2nVb5Kc9Lz3",
+    "ALLOWED_HOSTS": "intervision.example.org",
+}
+
+
+def manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in OWN_VARIABLES}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"DEBUG": "1", "DATABASE_URL": "mysql://u:p@db/intervision"}, "DATABASE_URL must be a postgresql://"),
+        ({"DEBUG": "1", "DATABASE_URL": "postgres://u:s3cr3t@db:five/x"}, "DATABASE_URL is not a valid URL"),
+        ({"DEBUG": "1", "DATABASE_URL": "postgres://u:s3cr3t@db:5432/"}, "DATABASE_URL must name a database"),
+        ({"REDIS_URL": "http://cache:6379"}, "REDIS_URL must be a redis://"),
+        ({"REDIS_URL": "redis://:s3cr3t@cache:port/0"}, "REDIS_URL is not a valid URL"),
+        ({"REDIS_URL": "redis://cache:6379/zero"}, "REDIS_URL must end with a database number"),
+        ({"DEBUG": "perhaps"}, "DEBUG must be true or false"),
+        ({"DEBUG": "1", "DATABASE_URL": "postgres://db/x", "DB_POOL_MAX": "ten"},
+         "DB_POOL_MAX must be a whole number"),
+        ({"DEBUG": "1", "DATABASE_URL": "postgres://db/x", "DB_POOL_MIN": "20"},
+         "DB_POOL_MIN (20) and DB_POOL_MAX (10)"),
+        ({"DEBUG": "0", "ALLOWED_HOSTS": "intervision.example.org"}, "SECRET_KEY must be set"),
+        ({"DEBUG": "0", "SECRET_KEY": "x" * 60}, "ALLOWED_HOSTS must be set"),
+    ],
+)
+def test_bad_environment_stops_start_up_with_a_clear_message(env, message):
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+    # The message names the variable, never the secret inside it.
+    assert "s3cr3t" not in result.stderr
+
+
+def test_production_settings_pass_check_deploy_without_warning():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DATABASE_URL="postgres://intervision@db:5432/intervision",
+        REDIS_URL="redis://redis:6379/0",
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_show_what_check_deploy_does_not_cover():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.STORAGES['staticfiles']['BACKEND']);"
+        "print(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src']);"
+        "print(s.SECURE_REFERRER_POLICY, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE);"
+        "print(s.DATABASES['default']['CONN_MAX_AGE'], s.DATABASES['default']['OPTIONS']['pool']);"
+        "print(s.CHANNEL_LAYERS['default']['BACKEND'])"
+    )
+    result = manage(
+        "shell", "--no-imports", "-c", code,
+        DATABASE_URL="postgres://intervision@db:5432/intervision",
+        REDIS_URL="redis://redis:6379/0", DB_POOL_MAX="4",
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert lines[1] == "[\"'self'\"]"
+    assert lines[2] == "same-origin True True"
+    assert lines[3] == "0 {'min_size': 2, 'max_size': 4, 'timeout': 10}"
+    assert lines[4] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+
+
+def test_embedded_default_needs_no_environment():
+    result = manage("check")
+    assert result.returncode == 0, result.stderr
