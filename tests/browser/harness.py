@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -340,15 +341,19 @@ class Table:
         assert not slow, f"step {label!r} reached some pages after more than {self.budget} s: {slow}"
         if expect:
             for person in watchers:
+                # inner_text is what is shown, CSS capitals included: compare ignoring case.
                 text = person.live().inner_text()
-                assert expect in text, f"{person.name} does not see {expect!r} after {label!r}"
+                assert expect.lower() in text.lower(), f"{person.name} does not see {expect!r} after {label!r}"
         return step
 
     def click(self, actor: Person, selector, *, expect: str | None = None, label: str | None = None,
               watchers: list[Person] | None = None) -> Step:
         locator = actor.page.locator(selector) if isinstance(selector, str) else selector
+        if label is None:
+            found = re.search(r"selector='(.*)'>$", str(locator))
+            label = f"{actor.name}: {found.group(1) if found else selector}"
         return self.act(
-            actor, label or f"{actor.name}: {selector}", locator.click, expect=expect,
+            actor, label, locator.click, expect=expect,
             watchers=watchers,
         )
 
