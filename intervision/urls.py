@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from participants import views as participant_views
+from sessions_app import scheduling
 from sessions_app import views as session_views
 
 from . import health
@@ -12,8 +13,14 @@ urlpatterns = [
     path("login/link/<str:token>/", participant_views.login_link, name="login_link"),
     path("logout/", participant_views.logout_view, name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("participants.urls")),
     path("g/<int:pk>/", session_views.group_detail, name="group_detail"),
-    path("g/<int:group_pk>/sessions/new/", session_views.session_create, name="session_create"),
+    path("g/<int:group_pk>/sessions/new/", scheduling.session_create, name="session_create"),
+    path("s/<int:pk>/info/", scheduling.session_info, name="session_info"),
+    path("s/<int:pk>/edit/", scheduling.session_edit, name="session_edit"),
+    path("s/<int:pk>/register/", scheduling.session_register, name="session_register"),
+    path("s/<int:pk>/unregister/", scheduling.session_unregister, name="session_unregister"),
+    path("s/<int:pk>/session.ics", scheduling.session_ics, name="session_ics"),
     path("s/<int:pk>/", session_views.session_page, name="session_page"),
     path("s/<int:pk>/live/", session_views.session_live, name="session_live"),
     path("s/<int:pk>/do/", session_views.session_command, name="session_command"),

@@ -6,15 +6,20 @@ or an outsider never sees a group.
 """
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .signals import member_removed
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CHARTER = _(
     "Bienveillance : on écoute, on aide, on ne juge pas.\n"
@@ -37,6 +42,38 @@ def new_token() -> tuple[str, str]:
     """An unguessable token and the hash stored in its place."""
     token = secrets.token_urlsafe(32)
     return token, hash_token(token)
+
+
+class GroupFull(Exception):
+    """No seat left in the group."""
+
+
+class InvitationUnusable(Exception):
+    """The invitation was used, revoked or has expired meanwhile."""
+
+    def __init__(self, status):
+        super().__init__(status)
+        self.status = status
+
+
+def revoke_live_access(user_id: int, group_id: int | None) -> None:
+    """Close the person's open live pages (of one group, or all when ``group_id`` is None).
+
+    Sent to the per-person channel group the session consumer joins; participants never
+    imports sessions_app, so the group name is spelt here.
+    """
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    try:
+        async_to_sync(get_channel_layer().group_send)(
+            f"user-{user_id}", {"type": "access.revoked", "group_id": group_id}
+        )
+    except Exception as exc:  # noqa: BLE001 - the database already says no; sockets re-check
+        log.warning(
+            "could not notify open pages of a revoked access (%s)", exc.__class__.__name__
+        )
+
 
 
 class UserManager(BaseUserManager):
@@ -188,6 +225,23 @@ class Membership(models.Model):
     def is_organiser(self) -> bool:
         return self.role == self.ORGANISER
 
+    def is_last_organiser(self) -> bool:
+        return (
+            self.role == self.ORGANISER
+            and not Membership.objects.active()
+            .filter(group_id=self.group_id, role=self.ORGANISER)
+            .exclude(pk=self.pk)
+            .exists()
+        )
+
+    def remove(self) -> None:
+        """Take the person out of the group; their open live pages close after commit."""
+        self.removed_at = timezone.now()
+        self.save(update_fields=["removed_at"])
+        member_removed.send(sender=Membership, membership=self)
+        user_id, group_id = self.user_id, self.group_id
+        transaction.on_commit(lambda: revoke_live_access(user_id, group_id))
+
 
 class LoginLink(models.Model):
     """A single-use, short-lived sign-in link sent by e-mail. Only its hash is stored."""
@@ -280,6 +334,40 @@ class Invitation(models.Model):
             "expired": _("expirée"),
             "pending": _("en attente"),
         }[self.status]
+
+    def accept(self, *, display_name="", password="", answers=None) -> "User":
+        """Consume the invitation and make its addressee a member; return the user.
+
+        The group row is locked for the whole check-and-insert, so two people accepting the
+        last seat at once yield exactly one member and one ``GroupFull``.
+        """
+        with transaction.atomic():
+            group = Group.objects.select_for_update().get(pk=self.group_id)
+            invitation = Invitation.objects.select_for_update().get(pk=self.pk)
+            if invitation.status != "pending":
+                raise InvitationUnusable(invitation.status)
+            now = timezone.now()
+            user = User.objects.filter(email=invitation.email).first()
+            membership = Membership.objects.filter(group=group, user=user).first() if user else None
+            if membership is None or membership.removed_at is not None:
+                if group.memberships.active().count() >= group.capacity:
+                    raise GroupFull
+                if user is None:
+                    user = User.objects.create_user(
+                        invitation.email, password or None, display_name=display_name.strip()
+                    )
+                if membership is None:
+                    membership = Membership(group=group, user=user)
+                membership.role = Membership.MEMBER
+                membership.removed_at = None
+                membership.joined_at = now
+                membership.charter_accepted_at = now
+                membership.eligibility_answers = answers or []
+                membership.save()
+            invitation.used_at = now
+            invitation.used_by = user
+            invitation.save(update_fields=["used_at", "used_by"])
+        return user
 
 
 class Application(models.Model):

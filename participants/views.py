@@ -1,23 +1,49 @@
-"""Signing in: by password, or by a single-use link sent by e-mail."""
+"""Signing in, and the organiser's pages: groups, invitations, applications, members.
+
+Every group page starts from a permission-checked getter: a group the user is not an
+active member (or organiser) of is a 404, exactly like one that does not exist.
+"""
 
 import logging
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
-from django.core.mail import send_mail
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .models import LoginLink, User, hash_token
+from . import emails
+from .forms import (
+    AcceptInvitationForm,
+    ApplicationForm,
+    DecisionForm,
+    GroupForm,
+    InviteForm,
+    RoleForm,
+)
+from .models import (
+    Application,
+    Group,
+    GroupFull,
+    Invitation,
+    InvitationUnusable,
+    LoginLink,
+    Membership,
+    User,
+    hash_token,
+    revoke_live_access,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,16 +69,7 @@ def _safe_next(request, fallback="home"):
 def send_login_link(user) -> None:
     token = LoginLink.issue(user)
     url = settings.SITE_URL + reverse("login_link", args=[token])
-    transaction.on_commit(
-        lambda: send_mail(
-            _("Votre lien de connexion à Intervision"),
-            _("Bonjour,\n\nPour vous connecter, ouvrez ce lien (valable %(minutes)s minutes, une seule fois) :\n%(url)s\n\nSi vous n'avez rien demandé, ignorez ce message.")
-            % {"minutes": settings.LOGIN_LINK_MINUTES, "url": url},
-            None,
-            [user.email],
-            fail_silently=True,
-        )
-    )
+    emails.send("login_link", user.email, {"url": url, "minutes": settings.LOGIN_LINK_MINUTES})
 
 
 @never_cache
@@ -107,5 +124,380 @@ def login_link(request, token):
 
 @require_POST
 def logout_view(request):
+    user_id = request.user.pk if request.user.is_authenticated else None
     logout(request)
+    if user_id is not None:
+        # Open live pages keep the session they read at connect: close them too.
+        revoke_live_access(user_id, None)
     return redirect("login")
+
+
+
+@login_required
+@never_cache
+def password_view(request):
+    """An optional password, beside the e-mailed links."""
+    form = SetPasswordForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, form.user)
+        messages.success(request, _("Votre mot de passe est enregistré."))
+        return redirect("home")
+    return render(request, "participants/password.html", {"form": form})
+
+
+# --- Permission-checked getters -----------------------------------------------------------
+
+
+def _get_organiser_membership(user, group_pk) -> Membership:
+    """The user's active organiser membership of the group, or 404 (never 403: an
+    outsider must not learn that the group exists)."""
+    membership = get_object_or_404(
+        Membership.objects.active().select_related("group"), user=user, group_id=group_pk
+    )
+    if not membership.is_organiser:
+        raise Http404
+    return membership
+
+
+# --- Groups -------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def group_create(request):
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            group = form.save()
+            Membership.objects.create(
+                group=group,
+                user=request.user,
+                role=Membership.ORGANISER,
+                charter_accepted_at=timezone.now(),
+            )
+        messages.success(request, _("Le groupe est créé. Invitez maintenant ses membres."))
+        return redirect("group_invitations", pk=group.pk)
+    return render(request, "participants/group_form.html", {"form": form, "group": None})
+
+
+@login_required
+@never_cache
+def group_edit(request, pk):
+    membership = _get_organiser_membership(request.user, pk)
+    form = GroupForm(request.POST or None, instance=membership.group)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Les modifications sont enregistrées."))
+        return redirect("group_detail", pk=pk)
+    return render(
+        request, "participants/group_form.html", {"form": form, "group": membership.group}
+    )
+
+
+# --- Members ------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def members(request, pk):
+    membership = _get_organiser_membership(request.user, pk)
+    group = membership.group
+    people = list(group.memberships.active().select_related("user").order_by("joined_at", "id"))
+    counts = {role: 0 for role, _label in Membership.ROLES}
+    for m in people:
+        counts[m.role] += 1
+    composition = [(label, counts[role]) for role, label in Membership.ROLES]
+    return render(
+        request,
+        "participants/members.html",
+        {
+            "group": group,
+            "membership": membership,
+            "people": people,
+            "composition": composition,
+            "seats_left": max(0, group.capacity - len(people)),
+            "roles": Membership.ROLES,
+        },
+    )
+
+
+def _get_member(organiser: Membership, member_pk) -> Membership:
+    return get_object_or_404(
+        Membership.objects.active().select_related("user", "group"),
+        pk=member_pk,
+        group_id=organiser.group_id,
+    )
+
+
+@login_required
+@require_POST
+def member_role(request, pk, member_pk):
+    organiser = _get_organiser_membership(request.user, pk)
+    member = _get_member(organiser, member_pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Rôle inconnu."))
+    elif member.is_last_organiser() and form.cleaned_data["role"] != Membership.ORGANISER:
+        messages.error(
+            request, _("Le groupe doit garder au moins un organisateur : nommez-en un autre d'abord.")
+        )
+    else:
+        member.role = form.cleaned_data["role"]
+        member.save(update_fields=["role"])
+        messages.success(
+            request,
+            _("%(name)s est maintenant %(role)s.")
+            % {"name": member.user.name, "role": member.get_role_display()},
+        )
+    return redirect("group_members", pk=pk)
+
+
+@login_required
+@never_cache
+def member_remove(request, pk, member_pk):
+    """GET asks for confirmation, POST removes."""
+    organiser = _get_organiser_membership(request.user, pk)
+    member = _get_member(organiser, member_pk)
+    if member.is_last_organiser():
+        messages.error(
+            request, _("Le groupe doit garder au moins un organisateur : nommez-en un autre d'abord.")
+        )
+        return redirect("group_members", pk=pk)
+    if request.method == "POST":
+        with transaction.atomic():
+            member.remove()
+        messages.success(
+            request,
+            _("%(name)s ne fait plus partie du groupe ; ses pages ouvertes sont déconnectées.")
+            % {"name": member.user.name},
+        )
+        if member.user_id == request.user.pk:
+            return redirect("home")
+        return redirect("group_members", pk=pk)
+    return render(
+        request, "participants/member_remove.html", {"group": organiser.group, "member": member}
+    )
+
+
+# --- Invitations --------------------------------------------------------------------------
+
+
+def send_invitation(group, email, invited_by=None, application=None) -> Invitation:
+    invitation, token = Invitation.issue(group, email, invited_by, application)
+    emails.send(
+        "invitation",
+        invitation.email,
+        {
+            "group": group.name,
+            "inviter": invited_by.name if invited_by else "",
+            "url": settings.SITE_URL + reverse("invitation", args=[token]),
+            "days": settings.INVITATION_DAYS,
+        },
+    )
+    return invitation
+
+
+@login_required
+@never_cache
+def invitations(request, pk):
+    organiser = _get_organiser_membership(request.user, pk)
+    group = organiser.group
+    seats_left = group.seats_left()
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        emails_list = form.cleaned_data["emails"]
+        members = set(
+            group.memberships.active().filter(user__email__in=emails_list).values_list(
+                "user__email", flat=True
+            )
+        )
+        fresh = [e for e in emails_list if e not in members]
+        if not fresh:
+            form.add_error("emails", _("Ces personnes font déjà partie du groupe."))
+        elif seats_left == 0:
+            form.add_error(None, _("Le groupe est complet : augmentez sa capacité ou retirez un membre avant d'inviter."))
+        else:
+            with transaction.atomic():
+                for email in fresh:
+                    send_invitation(group, email, request.user)
+            messages.success(
+                request,
+                ngettext(
+                    "Invitation envoyée.",
+                    "%(n)s invitations envoyées, une par personne.",
+                    len(fresh),
+                )
+                % {"n": len(fresh)},
+            )
+            if members:
+                messages.info(request, _("Déjà membres, non invités : %(list)s") % {"list": ", ".join(sorted(members))})
+            return redirect("group_invitations", pk=pk)
+    sent = list(group.invitations.select_related("invited_by")[:100])
+    return render(
+        request,
+        "participants/invitations.html",
+        {"group": group, "form": form, "invitations": sent, "seats_left": seats_left},
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk, invitation_pk):
+    organiser = _get_organiser_membership(request.user, pk)
+    updated = Invitation.objects.filter(
+        pk=invitation_pk, group_id=organiser.group_id, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    if updated:
+        messages.success(request, _("Invitation révoquée : le lien ne fonctionne plus."))
+    else:
+        messages.error(request, _("Cette invitation n'est plus en attente."))
+    return redirect("group_invitations", pk=pk)
+
+
+INVALID_INVITATION = {
+    "unknown": (404, gettext_lazy("Ce lien d'invitation n'existe pas. Vérifiez qu'il a été copié en entier.")),
+    "used": (410, gettext_lazy("Ce lien d'invitation a déjà servi : il ne fonctionne qu'une fois. Si c'était vous, connectez-vous.")),
+    "revoked": (410, gettext_lazy("Cette invitation a été annulée par les organisateurs du groupe.")),
+    "expired": (410, gettext_lazy("Cette invitation a expiré. Demandez-en une nouvelle aux organisateurs du groupe.")),
+}
+
+
+@never_cache
+def invitation(request, token):
+    """GET shows the invitation, POST accepts it: a mail scanner opening the link cannot burn it."""
+    invitation = Invitation.find(token)
+    status = invitation.status if invitation else "unknown"
+    if status != "pending":
+        code, message = INVALID_INVITATION[status]
+        return render(request, "participants/invitation_invalid.html", {"message": message}, status=code)
+    group = invitation.group
+    if request.user.is_authenticated and request.user.email != invitation.email:
+        return render(request, "participants/invitation_foreign.html", {}, status=403)
+    existing = User.objects.filter(email=invitation.email).first()
+    if existing and Membership.objects.active().filter(group=group, user=existing).exists():
+        return render(request, "participants/invitation_member.html", {"group": group})
+    questions = [] if invitation.application_id else group.eligibility_questions()
+    form = AcceptInvitationForm(
+        request.POST or None,
+        questions=questions,
+        new_account=existing is None,
+        email=invitation.email,
+    )
+    full = group.seats_left() == 0
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation.accept(
+                display_name=form.cleaned_data.get("display_name", ""),
+                password=form.cleaned_data.get("password", ""),
+                answers=form.answers(),
+            )
+        except GroupFull:
+            full = True
+        except InvitationUnusable as exc:
+            code, message = INVALID_INVITATION[exc.status]
+            return render(request, "participants/invitation_invalid.html", {"message": message}, status=code)
+        else:
+            if not user.is_active:
+                raise Http404
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Bienvenue dans le groupe « %(group)s » !") % {"group": group.name})
+            return redirect("group_detail", pk=group.pk)
+    return render(
+        request,
+        "participants/invitation.html",
+        {"invitation": invitation, "group": group, "form": form, "full": full},
+        status=409 if full and request.method == "POST" else 200,
+    )
+
+
+# --- Applications -------------------------------------------------------------------------
+
+
+@never_cache
+def apply(request, key):
+    """The group's public page: what it is and its questions; nothing about members or sessions."""
+    group = get_object_or_404(Group, public_key=key)
+    if not group.applications_open:
+        return render(request, "participants/apply_closed.html", {"group": group}, status=410)
+    form = ApplicationForm(request.POST or None, questions=group.eligibility_questions())
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        with transaction.atomic():
+            pending = group.applications.filter(email=email, status=Application.PENDING).exists()
+            already = group.memberships.active().filter(user__email=email).exists()
+            if not pending and not already:
+                application = Application.objects.create(
+                    group=group, name=form.cleaned_data["name"], email=email, answers=form.answers()
+                )
+                emails.send("application_received", email, {"group": group.name, "name": application.name})
+                url = settings.SITE_URL + reverse("group_application", args=[group.pk, application.pk])
+                organisers = group.memberships.active().filter(role=Membership.ORGANISER).select_related("user")
+                for m in organisers:
+                    emails.send("application_new", m.user.email, {"group": group.name, "url": url})
+        # The same answer whatever happened: the page reveals nothing about who is a member.
+        return render(request, "participants/apply_done.html", {"group": group})
+    return render(request, "participants/apply.html", {"group": group, "form": form})
+
+
+@login_required
+@never_cache
+def applications(request, pk):
+    organiser = _get_organiser_membership(request.user, pk)
+    group = organiser.group
+    items = list(group.applications.select_related("decided_by")[:200])
+    return render(
+        request,
+        "participants/applications.html",
+        {
+            "group": group,
+            "pending": [a for a in items if a.status == Application.PENDING],
+            "decided": [a for a in items if a.status != Application.PENDING],
+            "public_url": settings.SITE_URL + reverse("apply", args=[group.public_key]),
+        },
+    )
+
+
+@login_required
+@never_cache
+def application_detail(request, pk, application_pk):
+    organiser = _get_organiser_membership(request.user, pk)
+    group = organiser.group
+    application = get_object_or_404(Application, pk=application_pk, group=group)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST":
+        if application.status != Application.PENDING:
+            messages.error(request, _("Cette candidature a déjà été traitée."))
+            return redirect("group_applications", pk=pk)
+        if form.is_valid():
+            decision = form.cleaned_data["decision"]
+            if decision == Application.APPROVED and group.seats_left() == 0:
+                form.add_error(None, _("Le groupe est complet : augmentez sa capacité ou retirez un membre avant d'accepter."))
+            else:
+                with transaction.atomic():
+                    updated = Application.objects.filter(
+                        pk=application.pk, status=Application.PENDING
+                    ).update(
+                        status=decision,
+                        reason=form.cleaned_data["reason"],
+                        decided_by=request.user,
+                        decided_at=timezone.now(),
+                    )
+                    if updated and decision == Application.APPROVED:
+                        send_invitation(group, application.email, request.user, application)
+                    elif updated:
+                        emails.send(
+                            "application_rejected",
+                            application.email,
+                            {"group": group.name, "name": application.name},
+                        )
+                if decision == Application.APPROVED:
+                    messages.success(request, _("Candidature acceptée : une invitation personnelle est partie par e-mail."))
+                else:
+                    messages.success(request, _("Candidature refusée : un message neutre a été envoyé."))
+                return redirect("group_applications", pk=pk)
+    return render(
+        request,
+        "participants/application_detail.html",
+        {"group": group, "application": application, "form": form},
+    )

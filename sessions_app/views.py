@@ -4,7 +4,6 @@ Every view starts from a permission-checked getter: a session or group the user 
 active member of is a 404, exactly like one that does not exist.
 """
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -152,37 +151,3 @@ def group_detail(request, pk):
             "members": members,
         },
     )
-
-
-class SessionForm(forms.ModelForm):
-    scheduled_at = forms.DateTimeField(
-        label=_("Date et heure"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-
-    class Meta:
-        model = Session
-        fields = ["title", "scheduled_at", "duration_minutes", "visio_url"]
-
-    def clean_duration_minutes(self):
-        value = self.cleaned_data["duration_minutes"]
-        if not 15 <= value <= 480:
-            raise forms.ValidationError(_("Entre 15 minutes et 8 heures."))
-        return value
-
-
-@login_required
-def session_create(request, group_pk):
-    membership = _get_membership(request.user, group_pk)
-    if not membership.can_facilitate:
-        raise Http404
-    group = membership.group
-    form = SessionForm(request.POST or None, initial={"scheduled_at": timezone.localtime()})
-    if request.method == "POST" and form.is_valid():
-        session = form.save(commit=False)
-        session.group = group
-        session.format = group.format
-        session.save()
-        session.facilitators.add(request.user)
-        return redirect("session_page", pk=session.pk)
-    return render(request, "sessions_app/session_form.html", {"form": form, "group": group})

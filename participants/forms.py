@@ -1,0 +1,174 @@
+"""Forms of the organiser's pages and of joining a group."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .models import MAX_CAPACITY, Application, Group, Membership
+
+MAX_INVITES = 20
+ANSWER_MAX = 2000
+
+
+class GroupForm(forms.ModelForm):
+    class Meta:
+        model = Group
+        fields = [
+            "name",
+            "description",
+            "format",
+            "capacity",
+            "facilitation",
+            "charter",
+            "eligibility",
+            "applications_open",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "charter": forms.Textarea(attrs={"rows": 6}),
+            "eligibility": forms.Textarea(attrs={"rows": 4}),
+            "capacity": forms.NumberInput(attrs={"min": 2, "max": MAX_CAPACITY}),
+        }
+        help_texts = {
+            "eligibility": _("Une question par ligne. Chaque personne y répond avant de rejoindre le groupe."),
+            "charter": _("Chaque membre l'accepte avant de participer."),
+        }
+        error_messages = {
+            "capacity": {
+                "max_value": _("Au plus %(limit_value)s personnes : au-delà, le groupe devient trop grand."),
+                "min_value": _("Au moins %(limit_value)s personnes."),
+            }
+        }
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        if self.instance.pk:
+            active = self.instance.active_count()
+            if capacity < active:
+                raise forms.ValidationError(
+                    _("Le groupe compte déjà %(n)s membres : la capacité ne peut pas être inférieure."),
+                    params={"n": active},
+                )
+        return capacity
+
+    def clean_eligibility(self):
+        text = self.cleaned_data["eligibility"]
+        if len([line for line in text.splitlines() if line.strip()]) > 10:
+            raise forms.ValidationError(_("Dix questions au plus."))
+        return text
+
+
+class InviteForm(forms.Form):
+    emails = forms.CharField(
+        label=_("Adresses e-mail"),
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        help_text=_("Une adresse par ligne. Chaque personne reçoit son propre e-mail et son propre lien."),
+    )
+
+    def clean_emails(self):
+        raw = [part.strip() for part in self.cleaned_data["emails"].replace(",", "\n").splitlines()]
+        emails, bad = [], []
+        validator = forms.EmailField()
+        for item in filter(None, raw):
+            try:
+                email = validator.clean(item).lower()
+            except forms.ValidationError:
+                bad.append(item)
+                continue
+            if email not in emails:
+                emails.append(email)
+        if bad:
+            raise forms.ValidationError(
+                _("Adresse invalide : %(list)s"), params={"list": ", ".join(bad[:5])}
+            )
+        if not emails:
+            raise forms.ValidationError(_("Indiquez au moins une adresse."))
+        if len(emails) > MAX_INVITES:
+            raise forms.ValidationError(
+                _("%(n)s adresses au plus à la fois."), params={"n": MAX_INVITES}
+            )
+        return emails
+
+
+class EligibilityMixin:
+    """One required answer field per eligibility question of the group."""
+
+    def add_questions(self, questions):
+        self.questions = questions
+        for i, question in enumerate(questions):
+            self.fields[f"answer_{i}"] = forms.CharField(
+                label=question,
+                max_length=ANSWER_MAX,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                error_messages={"required": _("Merci de répondre à cette question.")},
+            )
+
+    def answers(self) -> list[dict]:
+        return [
+            {"question": q, "answer": self.cleaned_data[f"answer_{i}"]}
+            for i, q in enumerate(self.questions)
+        ]
+
+
+class AcceptInvitationForm(EligibilityMixin, forms.Form):
+    """Joining a group: a name and an optional password for a new account, the eligibility
+    questions, then the charter."""
+
+    display_name = forms.CharField(label=_("Votre nom affiché"), max_length=80, required=False)
+    password = forms.CharField(
+        label=_("Mot de passe (facultatif)"),
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Sans mot de passe, vous vous connecterez avec un lien reçu par e-mail."),
+    )
+    accept_charter = forms.BooleanField(
+        label=_("J'ai lu la charte du groupe et je m'engage à la respecter."),
+        error_messages={"required": _("Il faut accepter la charte pour rejoindre le groupe.")},
+    )
+
+    def __init__(self, *args, questions=(), new_account=True, email="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new_account = new_account
+        self.email = email
+        if not new_account:
+            del self.fields["display_name"]
+            del self.fields["password"]
+        self.add_questions(list(questions))
+        # The charter comes last, after the questions.
+        self.order_fields([f for f in self.fields if f != "accept_charter"] + ["accept_charter"])
+
+    def clean_password(self):
+        password = self.cleaned_data.get("password")
+        if password:
+            from .models import User
+
+            password_validation.validate_password(password, User(email=self.email))
+        return password
+
+
+class ApplicationForm(EligibilityMixin, forms.Form):
+    name = forms.CharField(label=_("Votre nom"), max_length=80)
+    email = forms.EmailField(label=_("Votre adresse e-mail"))
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_questions(list(questions))
+
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[(Application.APPROVED, _("Accepter")), (Application.REJECTED, _("Refuser"))]
+    )
+    reason = forms.CharField(
+        label=_("Motif (visible des seuls organisateurs)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rôle"), choices=Membership.ROLES)
