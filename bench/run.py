@@ -1,0 +1,673 @@
+#!/usr/bin/env python3
+"""Benchmark of the live session, end to end, against the floor of our own stack.
+
+    .venv/bin/python bench/run.py            # full run: embedded default, then PostgreSQL + Redis
+    .venv/bin/python bench/run.py --quick    # a few sessions for a few seconds (CI smoke)
+    .venv/bin/python bench/run.py --backend embedded
+
+It starts the app's real daphne, seeds S sessions of 8 people, opens S×8 websocket clients
+with their cookies (bench/clients.py, in several processes), and has each session's
+facilitator click through the page's real HTTP POST on an open-loop schedule. Latency of a
+step runs from its *scheduled* send to its arrival at the last of the 8 clients. See
+bench/README.md for the load points and what each figure means.
+"""
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlencode
+
+BENCH = Path(__file__).resolve().parent
+# The tree whose app is measured: this checkout, or another one (e.g. an exported commit).
+ROOT = Path(os.environ.get("BENCH_TREE") or BENCH.parent).resolve()
+PY = sys.executable
+PG_ADMIN = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
+PORTS = iter(range(int(os.environ.get("BENCH_PORT", "8700")), 8800))
+CLK = os.sysconf("SC_CLK_TCK")
+sys.path.insert(0, str(BENCH))
+import clients  # noqa: E402
+
+
+def log(*args):
+    print(time.strftime("%H:%M:%S"), *args, flush=True)
+
+
+# --- machine and servers -------------------------------------------------------------------
+
+
+def raise_fd_limit() -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+def machine() -> dict:
+    model = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "memory_gb": round(int(mem) / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "fd_limit": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
+        # Other work on the machine skews every figure: recorded, not hidden.
+        "load_average_at_start": list(os.getloadavg()),
+    }
+
+
+def versions() -> dict:
+    from importlib.metadata import version
+
+    names = ["django", "channels", "daphne", "twisted", "websockets", "channels-redis", "redis",
+             "psycopg", "psycopg-pool"]
+    out = {"python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except Exception:
+            out[name] = None
+    try:
+        out["sqlite"] = __import__("sqlite3").sqlite_version
+    except Exception:
+        pass
+    for cmd, key in ((["psql", "--version"], "postgresql-client"), (["redis-server", "--version"], "redis-server")):
+        try:
+            out[key] = subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            pass
+    return out
+
+
+class Server:
+    """One server process we started: its RSS and CPU come from /proc."""
+
+    def __init__(self, kind, env, port, payload=0):
+        self.kind, self.port = kind, port
+        if kind == "app":
+            cmd = [PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                   "--websocket-max-message-size", "65536", "intervision.asgi:application"]
+        elif kind == "channels":
+            cmd = [PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                   "--websocket-max-message-size", "65536", "bench.floor_channels:application"]
+        else:
+            cmd = [PY, str(BENCH / "floor_websockets.py"), str(port), str(payload)]
+        self.cmd, self.env = cmd, {**env, "BENCH_PAYLOAD_BYTES": str(payload)}
+        self.start()
+
+    def start(self):
+        self.log = open(tempfile.mktemp(prefix=f"bench-{self.kind}-", suffix=".log"), "w")
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=self.log,
+                                     stderr=subprocess.STDOUT, preexec_fn=_lift_fd_limit)
+        self.started = time.monotonic()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.kind} server exited: see {self.log.name}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                self.ready = time.monotonic()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"{self.kind} server did not listen on {self.port}")
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+    def rss_kb(self) -> int:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def cpu_s(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK
+
+
+def _lift_fd_limit():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+# --- backends: where the app keeps its data --------------------------------------------------
+
+
+class Backend:
+    def __init__(self, name):
+        self.name = name
+        self.tmp = tempfile.mkdtemp(prefix="bench-")
+        self.env = {
+            k: v for k, v in os.environ.items()
+            if k not in ("DATABASE_URL", "REDIS_URL", "SQLITE_PATH", "DEBUG", "REDIS_PREFIX")
+        }
+        self.env.update(
+            DEBUG="0",
+            SECRET_KEY="bench-" + os.urandom(16).hex(),
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            SECURE_SSL_REDIRECT="0",
+            LOG_LEVEL="WARNING",
+            PYTHONUNBUFFERED="1",
+        )
+        if name == "embedded":
+            self.env["SQLITE_PATH"] = str(Path(self.tmp) / "bench.sqlite3")
+        else:
+            self.db = f"intervision_bench_{os.getpid()}"
+            self._admin(f'DROP DATABASE IF EXISTS "{self.db}"')
+            self._admin(f'CREATE DATABASE "{self.db}"')
+            base = PG_ADMIN.rsplit("/", 1)[0]
+            self.env.update(DATABASE_URL=f"{base}/{self.db}", REDIS_URL=REDIS, REDIS_PREFIX="bench")
+        subprocess.run([PY, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT,
+                       env=self.env, check=True)
+
+    def _admin(self, sql):
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(sql)
+
+    def seed(self, count) -> list[dict]:
+        out = subprocess.run(
+            [PY, "manage.py", "shell", "-c", f"from bench import seed; seed.main({count})"],
+            cwd=ROOT, env=self.env, check=True, capture_output=True, text=True,
+        ).stdout
+        line = next(line for line in out.splitlines() if line.startswith("BENCH-SEED "))
+        return json.loads(line[len("BENCH-SEED "):])["sessions"]
+
+    def close(self):
+        if self.name != "embedded":
+            try:
+                self._admin(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
+            except Exception as exc:
+                log("could not drop", self.db, exc)
+            try:
+                import redis
+
+                r = redis.Redis.from_url(REDIS)
+                keys = list(r.scan_iter("bench*"))
+                if keys:
+                    r.delete(*keys)
+            except Exception:
+                pass
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+# --- client processes ---------------------------------------------------------------------
+
+
+class Pool:
+    def __init__(self, workers):
+        ctx = multiprocessing.get_context("spawn")
+        self.conns, self.procs = [], []
+        for _ in range(workers):
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=clients.serve, args=(child,), daemon=True)
+            proc.start()
+            self.conns.append(parent)
+            self.procs.append(proc)
+
+    def ask(self, command, args=None):
+        for i, conn in enumerate(self.conns):
+            conn.send((command, args[i] if isinstance(args, list) else args))
+        return [conn.recv() for conn in self.conns]
+
+    def open(self, specs, origin, reconnect=True):
+        n = len(self.conns)
+        parts = [specs[i::n] for i in range(n)]
+        replies = self.ask("open", [(p, origin, reconnect) for p in parts])
+        return {"ok": sum(r["ok"] for r in replies), "failed": sum(r["failed"] for r in replies),
+                "seconds": max(r["seconds"] for r in replies)}
+
+    def close(self):
+        try:
+            self.ask("close")
+        except (EOFError, OSError):
+            pass
+        for proc in self.procs:
+            proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+
+
+# --- drivers: who clicks ------------------------------------------------------------------
+
+
+class Http:
+    """A browser tab's keep-alive HTTP/1.1 connection, just enough for the page's POST."""
+
+    def __init__(self, port):
+        self.port = port
+        self.reader = self.writer = None
+
+    async def connect(self):
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+
+    async def post(self, path, body: bytes, headers: dict):
+        for attempt in (0, 1):
+            try:
+                if self.writer is None:
+                    self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+                head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+                head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+                head += f"Content-Length: {len(body)}\r\n\r\n"
+                self.writer.write(head.encode() + body)
+                return await self._response()
+            except (OSError, asyncio.IncompleteReadError, ConnectionError):
+                self.close()
+                if attempt:
+                    return 0, b""
+
+    async def _response(self):
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionError("closed")
+        status = int(status_line.split()[1])
+        length, chunked, close = None, False, False
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip()
+            if name == "content-length":
+                length = int(value)
+            elif name == "transfer-encoding" and "chunked" in value.lower():
+                chunked = True
+            elif name == "connection" and value.lower() == "close":
+                close = True
+        if chunked:
+            body = b""
+            while True:
+                size = int((await self.reader.readline()).strip(), 16)
+                if size == 0:
+                    await self.reader.readline()
+                    break
+                body += await self.reader.readexactly(size)
+                await self.reader.readline()
+        elif length is not None:
+            body = await self.reader.readexactly(length)
+        else:
+            body = await self.reader.read()
+            close = True
+        if close:
+            self.close()
+        return status, body
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+DATA_VERSION = re.compile(rb'data-version="(\d+)"')
+
+
+class AppDriver:
+    """A facilitator toggling "urgent" on the session's subject through /s/<id>/do/."""
+
+    def __init__(self, port, session):
+        self.s, self.http, self.version = session, Http(port), session["version"]
+        self.urgent = False
+        self.headers = {
+            "Cookie": f"{session['cookies'][0]}; csrftoken={session['csrf_cookie']}",
+            "X-CSRFToken": session["csrf_token"],
+            "HX-Request": "true",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": f"http://127.0.0.1:{port}",
+        }
+        self.size = 0
+
+    async def prepare(self):
+        await self.http.connect()
+
+    async def step(self):
+        self.urgent = not self.urgent
+        body = urlencode({"type": "set_urgent", "subject": self.s["subject"],
+                          "urgent": "true" if self.urgent else "false",
+                          "version": self.version}).encode()
+        status, reply = await self.http.post(f"/s/{self.s['id']}/do/", body, self.headers)
+        m = DATA_VERSION.search(reply) if reply else None
+        if status == 200 and m:
+            self.version = int(m.group(1))
+            self.size = len(reply)
+            return status, self.version
+        return status, None
+
+    def close(self):
+        self.http.close()
+
+
+class WsDriver:
+    """The floors' trigger: a driver socket per group that sends the next version number."""
+
+    def __init__(self, port, g):
+        self.url, self.g, self.version, self.ws = f"ws://127.0.0.1:{port}/drive/{g}/", g, 0, None
+
+    async def prepare(self):
+        from websockets.asyncio.client import connect
+
+        self.ws = await connect(self.url, origin="http://127.0.0.1", ping_interval=None)
+
+    async def step(self):
+        try:
+            if self.ws is None:
+                await self.prepare()
+            self.version += 1
+            await self.ws.send(str(self.version))
+            return 200, self.version
+        except Exception:
+            self.ws = None
+            return 0, None
+
+    def close(self):
+        if self.ws is not None:
+            asyncio.ensure_future(self.ws.close())
+
+
+async def drive(drivers, segments, rng):
+    """Open loop: session i clicks at phase_i + k·period, whatever the server's lag.
+
+    A facilitator clicks again only once the previous click has answered (the page shows
+    the new version first); a late answer shows up as latency, never as a skipped step.
+    """
+    scheduled, statuses = {}, Counter()
+    await asyncio.gather(*(d.prepare() for d in drivers.values()))
+    t0 = time.monotonic() + 0.5
+
+    def times(period0):
+        phase = rng.random() * period0
+        out, start = [], 0.0
+        for duration, period in segments:
+            t = start + (phase % period)
+            while t < start + duration:
+                out.append(t0 + t)
+                t += period
+            start += duration
+        return out
+
+    async def one(key, driver):
+        for when in times(segments[0][1]):
+            delay = when - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            status, version = await driver.step()
+            statuses[status] += 1
+            if version is not None:
+                scheduled[(key, version)] = when
+
+    await asyncio.gather(*(one(key, d) for key, d in drivers.items()))
+    return scheduled, statuses, t0
+
+
+def percentile(values, q):
+    if not values:
+        return None
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, int(round(q / 100 * len(values) + 0.5)) - 1))]
+
+
+def summarise(scheduled, arrivals, fanout):
+    reached = {}
+    for key, version, count, last in arrivals:
+        slot = reached.setdefault((key, version), [0, 0.0])
+        slot[0] += count
+        slot[1] = max(slot[1], last)
+    latencies, lost = [], 0
+    for k, when in scheduled.items():
+        count, last = reached.get(k, (0, 0.0))
+        if count >= fanout:
+            latencies.append((last - when) * 1000)
+        else:
+            lost += 1
+    ms = lambda v: None if v is None else round(v, 1)  # noqa: E731
+    return {
+        "steps": len(scheduled),
+        "lost": lost,
+        "p50_ms": ms(percentile(latencies, 50)),
+        "p95_ms": ms(percentile(latencies, 95)),
+        "p99_ms": ms(percentile(latencies, 99)),
+        "max_ms": ms(max(latencies) if latencies else None),
+    }
+
+
+# --- one load point -----------------------------------------------------------------------
+
+
+def specs_for(kind, port, sessions):
+    out = []
+    for i, s in enumerate(sessions):
+        for j in range(8):
+            if kind == "app":
+                out.append((s["id"], f"ws://127.0.0.1:{port}/ws/session/{s['id']}/",
+                            {"Cookie": s["cookies"][j]}))
+            else:
+                out.append((i, f"ws://127.0.0.1:{port}/floor/{i}/", {}))
+    return out
+
+
+def load_point(name, kind, env, sessions, segments, workers, payload=0, storm=False, rng=None):
+    port = next(PORTS)
+    log(f"{name}: {kind} server on :{port}, {len(sessions)}×8 sockets, segments {segments}")
+    server = Server(kind, env, port, payload)
+    pool = Pool(workers)
+    result = {"name": name, "server": kind, "sessions": len(sessions), "segments": segments}
+    try:
+        time.sleep(1.0)
+        rss0 = server.rss_kb()
+        opened = pool.open(specs_for(kind, port, sessions), f"http://127.0.0.1:{port}")
+        time.sleep(2.0)
+        pool.ask("collect")  # the snapshots each connect starts with
+        rss1 = server.rss_kb()
+        result.update(
+            sockets=opened["ok"], connect_failed=opened["failed"],
+            connect_seconds=round(opened["seconds"], 2),
+            rss_before_mb=round(rss0 / 1024, 1), rss_after_mb=round(rss1 / 1024, 1),
+            kb_per_socket=round((rss1 - rss0) / max(1, opened["ok"]), 1),
+        )
+        log(f"  {opened['ok']} sockets open in {opened['seconds']:.1f}s "
+            f"({opened['failed']} failed), {result['kb_per_socket']} KB/socket")
+        if kind == "app":
+            drivers = {s["id"]: AppDriver(port, s) for s in sessions}
+        else:
+            drivers = {i: WsDriver(port, i) for i in range(len(sessions))}
+        cpu0, wall0 = server.cpu_s(), time.monotonic()
+        ccpu0 = sum(r["cpu"] for r in pool.ask("collect"))
+        scheduled, statuses, t0 = asyncio.run(_drive_and_close(drivers, segments, rng))
+        # Drain: wait for the last deliveries (or give up on them: lost).
+        deadline = time.monotonic() + 10
+        arrivals = []
+        while True:
+            time.sleep(0.5)
+            replies = pool.ask("collect")
+            arrivals += [a for r in replies for a in r["arrivals"]]
+            fig = summarise(scheduled, arrivals, 8)
+            if fig["lost"] == 0 or time.monotonic() > deadline:
+                break
+        wall = time.monotonic() - wall0
+        cpu = server.cpu_s() - cpu0
+        ccpu = sum(r["cpu"] for r in replies) - ccpu0
+        result.update(fig)
+        result.update(
+            non_200=sum(v for k, v in statuses.items() if k != 200),
+            statuses={str(k): v for k, v in statuses.items()},
+            rate_per_s=round(fig["steps"] / sum(d for d, _ in segments), 1),
+            server_cpu_pct=round(100 * cpu / wall, 1),
+            clients_cpu_pct=round(100 * ccpu / wall, 1),
+            sockets_open_at_end=sum(r["open"] for r in replies),
+            message_bytes=(next(iter(drivers.values())).size if kind == "app" else payload),
+            rss_end_mb=round(server.rss_kb() / 1024, 1),
+        )
+        log(f"  {fig['steps']} steps, lost {fig['lost']}, non-200 {result['non_200']}, "
+            f"p50 {fig['p50_ms']} p95 {fig['p95_ms']} p99 {fig['p99_ms']} max {fig['max_ms']} ms, "
+            f"server CPU {result['server_cpu_pct']}%, clients CPU {result['clients_cpu_pct']}%")
+        if storm:
+            result["storm"] = restart_storm(server, pool, sessions, drivers)
+    finally:
+        pool.close()
+        server.stop()
+    return result
+
+
+async def _drive_and_close(drivers, segments, rng):
+    try:
+        return await drive(drivers, segments, rng)
+    finally:
+        for d in drivers.values():
+            d.close()
+        await asyncio.sleep(0.1)
+
+
+def restart_storm(server, pool, sessions, drivers):
+    """Stop the server under all its sockets, start it again, time the resync of every client."""
+    targets = {s["id"]: drivers[s["id"]].version for s in sessions}
+    pool.ask("storm", targets)
+    total = len(sessions) * 8
+    stopped = time.monotonic()
+    server.stop()
+    down = time.monotonic()
+    server.start()
+    up = server.ready
+    log(f"  restart storm: stopped in {down - stopped:.1f}s, listening again after {up - stopped:.1f}s")
+    deadline = time.monotonic() + 90
+    while True:
+        time.sleep(0.25)
+        status = pool.ask("storm_status")
+        waiting = sum(s["waiting"] for s in status)
+        if waiting == 0 or time.monotonic() > deadline:
+            break
+    times = sorted(t for s in status for t in s["resynced"])
+    out = {
+        "clients": total,
+        "resynced": len(times),
+        "not_resynced": waiting,
+        "stop_seconds": round(down - stopped, 2),
+        "restart_to_listening_s": round(up - down, 2),
+        "all_current_after_stop_s": round(times[-1] - stopped, 2) if times and not waiting else None,
+        "all_current_after_listening_s": round(times[-1] - up, 2) if times and not waiting else None,
+        "p50_after_stop_s": round(percentile(times, 50) - stopped, 2) if times else None,
+    }
+    log(f"  restart storm: {out}")
+    return out
+
+
+# --- the run ------------------------------------------------------------------------------
+
+
+def plan(quick):
+    if quick:
+        return {
+            "main": (6, [(4, 1.0)]),
+            "many": (12, [(4, 2.0)]),
+            "burst": (6, [(2, 1.0), (2, 0.2), (2, 1.0)]),
+        }
+    return {
+        "main": (125, [(30, 1.0)]),
+        "many": (500, [(60, 10.0)]),
+        "burst": (125, [(10, 1.0), (5, 0.2), (15, 1.0)]),
+    }
+
+
+def run_backend(name, args, rng):
+    log(f"== backend {name}")
+    backend = Backend(name)
+    points = plan(args.quick)
+    out = {"backend": name, "points": []}
+    try:
+        total = max(n for n, _ in points.values())
+        sessions = backend.seed(total + points["main"][0] + points["burst"][0])
+        pools = {
+            "many": sessions[:points["many"][0]],
+            "main": sessions[total:total + points["main"][0]],
+            "burst": sessions[total + points["main"][0]:],
+        }
+        main_n, main_seg = points["main"]
+        app = load_point("125x8 @1/s" if not args.quick else "quick main", "app", backend.env,
+                         pools["main"], main_seg, args.workers, rng=rng)
+        out["points"].append(app)
+        payload = app["message_bytes"] or 6000
+        for kind in ("channels", "websockets"):
+            out["points"].append(load_point(f"floor {kind}", kind, backend.env, pools["main"],
+                                            main_seg, args.workers, payload=payload, rng=rng))
+        if not args.only_main:
+            out["points"].append(load_point("burst 5x", "app", backend.env, pools["burst"],
+                                            points["burst"][1], args.workers, rng=rng))
+            out["points"].append(load_point("500x8 @0.1/s + restart storm", "app", backend.env,
+                                            pools["many"], points["many"][1], args.workers,
+                                            storm=True, rng=rng))
+        ch = out["points"][1]
+        ws = out["points"][2]
+        if app["p95_ms"] and ch["p95_ms"]:
+            out["ratio_p95_app_over_channels"] = round(app["p95_ms"] / ch["p95_ms"], 2)
+        if app["p95_ms"] and ws["p95_ms"]:
+            out["ratio_p95_app_over_websockets"] = round(app["p95_ms"] / ws["p95_ms"], 2)
+    finally:
+        backend.close()
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a few sessions for a few seconds")
+    parser.add_argument("--backend", choices=["embedded", "postgres", "both"], default="both")
+    parser.add_argument("--workers", type=int, default=2, help="websocket client processes")
+    parser.add_argument("--only-main", action="store_true", help="only the 125×8 point and floors")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", help="raw JSON file (default bench/results/<time>.json)")
+    parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
+    args = parser.parse_args()
+    fd = raise_fd_limit()
+    rng = random.Random(args.seed)
+    results = {
+        "command": " ".join(["bench/run.py", *sys.argv[1:]]),
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": machine(),
+        "versions": versions(),
+        "fd_limit_raised_to": fd,
+        "client_processes": args.workers,
+        "backends": [],
+    }
+    names = ["embedded", "postgres"] if args.backend == "both" else [args.backend]
+    for name in names:
+        results["backends"].append(run_backend(name, args, rng))
+    out = Path(args.out) if args.out else BENCH / "results" / (
+        time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + ("-quick" if args.quick else "") + ".json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    log("raw results:", out)
+    if not args.no_write and not args.quick:
+        import report
+
+        (BENCH / "RESULTS.md").write_text(report.markdown(results, out.relative_to(BENCH.parent)))
+        log("wrote bench/RESULTS.md")
+    return results
+
+
+if __name__ == "__main__":
+    main()
