@@ -1,0 +1,71 @@
+"""A participant acts on their own turn, from their own page; the others see it."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def has_turn(person):
+    return "my-turn" in (person.page.locator("body").get_attribute("class") or "").split()
+
+
+def test_participant_acts_on_their_own_turn_and_everyone_sees_it(table_for):
+    table = table_for()
+    lucie = table.open("Lucie")
+    juliette, dragos, amina = (table.open(n) for n in ("Juliette", "Dragos", "Amina"))
+    everyone = [lucie, juliette, dragos, amina]
+    table.click(lucie, lucie.page.get_by_role("button", name="Commencer le tour de mots-clés"),
+                expect="Tour de mots-clés")
+
+    # Juliette's page says it is her turn, out loud for a screen reader too, and puts the
+    # cursor in the keyword field; nobody else's page does.
+    expect(juliette.page.locator(".your-turn")).to_be_visible()
+    expect(juliette.page.locator("#announce")).to_have_text("C’est votre tour.")
+    expect(juliette.page.locator("#keyword")).to_be_focused()
+    for other in (dragos, amina):
+        assert not has_turn(other)
+        expect(other.page.locator(".your-turn")).to_be_hidden()
+        expect(other.page.locator("#keyword")).to_be_hidden()
+        expect(other.page.get_by_role("button", name="Je passe")).to_be_hidden()
+        expect(other.page.locator("#announce")).to_have_text("")
+        expect(other.page.locator("#live .speaker-name")).to_have_text("Juliette")
+
+    # She types her keyword and presses Enter: the facilitator's and the others' pages show it.
+    juliette.page.keyboard.type("équilibre")
+    table.act(juliette, "Juliette proposes from her page",
+              lambda: juliette.page.keyboard.press("Enter"), expect="« équilibre »")
+    for person in everyone:
+        expect(person.page.locator("#live .queue li", has_text="Juliette")).to_contain_text("a parlé")
+        expect(person.page.locator("#live .speaker-name")).to_have_text("Dragos")
+        expect(person.page.locator("#live .subjects")).to_contain_text("Juliette")
+
+    # The turn moved on: Dragos' page now says so, Juliette's no longer does.
+    expect(juliette.page.locator(".your-turn")).to_be_hidden()
+    expect(juliette.page.locator("#announce")).to_have_text("")
+    expect(dragos.page.locator(".your-turn")).to_be_visible()
+    expect(dragos.page.locator("#announce")).to_have_text("C’est votre tour.")
+
+    # Dragos passes from his page.
+    table.click(dragos, dragos.page.get_by_role("button", name="Je passe"), expect="Amina")
+    for person in everyone:
+        expect(person.page.locator("#live .queue li", has_text="Dragos")).to_contain_text("a passé")
+
+    # Amina proposes hers with the button; only the keyword she typed reaches the others.
+    amina.page.locator("#keyword").fill("  recrutement   difficile ")
+    table.click(amina, amina.page.get_by_role("button", name="Proposer"),
+                expect="« recrutement difficile »")
+
+    # Round 2 for everyone: Juliette may withdraw her own subject from her page, Dragos may not.
+    expect(juliette.page.locator("#live .subjects li", has_text="équilibre").get_by_role(
+        "button", name="Retirer")).to_be_visible()
+    expect(dragos.page.locator("#live .subjects li", has_text="équilibre").get_by_role(
+        "button", name="Retirer")).to_be_hidden()
+    table.click(
+        juliette,
+        juliette.page.locator("#live .subjects li", has_text="équilibre").get_by_role(
+            "button", name="Retirer"),
+        label="Juliette withdraws her subject",
+    )
+    for person in everyone:
+        expect(person.page.locator("#live .subjects")).not_to_contain_text("équilibre")
