@@ -119,7 +119,11 @@ def login_link(request, token):
         request.session.cycle_key()
         login(request, link.user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(_safe_next(request))
-    return render(request, "participants/login_link.html", {"invalid": False, "link": link})
+    return render(
+        request,
+        "participants/login_link.html",
+        {"invalid": False, "link": link, "next": request.GET.get("next", "")},
+    )
 
 
 @require_POST
