@@ -88,6 +88,7 @@
       if (data.error) show(data.error);
     };
     socket.onclose = function (event) {
+      if (this !== socket) return;  // dropped on purpose when the browser went offline
       status(false);
       if (event.code === 4403 || event.code === 4404) { show(root.dataset.offline); return; }
       startPolling();
@@ -125,6 +126,13 @@
     if (xhr.status === 409) poll();
   });
   document.body.addEventListener("htmx:sendError", function () { show(root.dataset.offline); });
+  // Going offline rarely closes an open websocket at once: say so and drop it now, or the
+  // page would claim to be live while it misses every step until the next reconnect.
+  window.addEventListener("offline", function () {
+    status(false);
+    startPolling();
+    if (socket && socket.readyState <= 1) { var dropped = socket; socket = null; dropped.close(); }
+  });
   window.addEventListener("online", function () { if (!socket || socket.readyState > 1) connect(); poll(); });
 
   setInterval(tick, 1000);
