@@ -1,0 +1,394 @@
+"""Live-server harness: real daphne processes on PostgreSQL and Redis, as in production.
+
+Each test run creates its own database (``intervision_live_<pid>``), migrates it, collects
+the static files, and starts daphne with the arguments of ``deploy/Dockerfile``'s CMD
+(only the bind address and port change) and production settings (DEBUG off). Clients talk
+to it over real HTTP and websockets. Everything is skipped, with the reason, when
+PostgreSQL or Redis cannot be reached.
+
+Services: ``LIVE_PG_URL`` (else ``PG_URL``, else a postgres ``DATABASE_URL``, else
+postgres://postgres@127.0.0.1:5432/test) names a database to connect to for CREATE
+DATABASE; ``LIVE_REDIS_URL`` (else ``REDIS_TEST_URL``, ``REDIS_URL``,
+redis://127.0.0.1:6379/0) the shared Redis. Ports 8500-8599 are used.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+SECRET = "live-tests-secret-key-that-is-long-enough-for-check-deploy-0123456789"
+RUN_ID = f"{os.getpid()}"
+
+
+def _pg_url():
+    for name in ("LIVE_PG_URL", "PG_URL", "DATABASE_URL"):
+        value = os.environ.get(name, "")
+        if value.startswith(("postgres://", "postgresql://")):
+            return value
+    return "postgres://postgres@127.0.0.1:5432/test"
+
+
+def _redis_url():
+    for name in ("LIVE_REDIS_URL", "REDIS_TEST_URL", "REDIS_URL"):
+        if os.environ.get(name):
+            return os.environ[name]
+    return "redis://127.0.0.1:6379/0"
+
+
+PG_URL = _pg_url()
+REDIS_URL = _redis_url()
+
+
+def reachable(url, default_port):
+    parts = urllib.parse.urlparse(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 2):
+            return True
+    except OSError:
+        return False
+
+
+def port_free(port):
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def daphne_args(port):
+    """The Dockerfile's CMD, bound to 127.0.0.1:<port>: the configuration compose runs."""
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    cmd = json.loads(re.search(r"^CMD (\[.*\])$", dockerfile, re.M).group(1))
+    assert cmd[0] == "daphne"
+    args = cmd[1:]
+    args[args.index("-b") + 1] = "127.0.0.1"
+    args[args.index("-p") + 1] = str(port)
+    return [PYTHON, "-m", "daphne", *args]
+
+
+# --- services and the database -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def services():
+    if not reachable(PG_URL, 5432):
+        pytest.skip(f"PostgreSQL is not reachable at {urllib.parse.urlparse(PG_URL).netloc}")
+    if not reachable(REDIS_URL, 6379):
+        pytest.skip(f"Redis is not reachable at {urllib.parse.urlparse(REDIS_URL).netloc}")
+    return {"pg": PG_URL, "redis": REDIS_URL}
+
+
+@pytest.fixture(scope="session")
+def live_env(services, tmp_path_factory):
+    """Environment of a production process: own database, own Redis prefix, DEBUG off."""
+    import psycopg
+
+    name = f"intervision_live_{RUN_ID}"
+    admin = psycopg.connect(services["pg"], autocommit=True)
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.execute(f'CREATE DATABASE "{name}"')
+    parts = urllib.parse.urlparse(services["pg"])
+    database_url = urllib.parse.urlunparse(parts._replace(path=f"/{name}"))
+    static_root = tmp_path_factory.mktemp("static")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "PYTEST_")) and k not in ("DATABASE_URL", "REDIS_URL")
+    }
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=SECRET,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",  # no TLS here: the reverse proxy would terminate it
+        DATABASE_URL=database_url,
+        DB_POOL_MIN="1",
+        DB_POOL_MAX="4",
+        REDIS_URL=services["redis"],
+        REDIS_PREFIX=f"helperB-live-{RUN_ID}",
+        STATIC_ROOT=str(static_root),
+        PYTHONUNBUFFERED="1",
+        LOG_LEVEL="INFO",
+    )
+    for command in (["migrate", "--no-input"], ["collectstatic", "--no-input"]):
+        subprocess.run(
+            [PYTHON, "manage.py", *command, "-v", "0"], cwd=ROOT, env=env, check=True, timeout=180
+        )
+    yield env
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def django_run(env, code):
+    """Run ``code`` with Django set up in a fresh process on the live database; return its
+    JSON output (the last line printed)."""
+    script = "import django, json\ndjango.setup()\n" + code
+    result = subprocess.run(
+        [PYTHON, "-c", script], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "intervision.settings"},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+SEED = """
+from participants.models import Group, LoginLink, Membership, User
+from sessions_app.models import Session
+tag = {tag!r}
+group = Group.objects.create(name=f"Groupe {{tag}}", format="intervision")
+people = {{}}
+for name, role in [("Lucie", "facilitator"), ("Juliette", "member"), ("Dragos", "member"), ("Amina", "member")]:
+    user = User.objects.create_user(f"{{name.lower()}}-{{tag}}@example.org", display_name=name)
+    Membership.objects.create(group=group, user=user, role=role)
+    people[name] = user
+session = Session.objects.create(group=group, format="intervision", title=f"Séance {{tag}}")
+session.facilitators.add(people["Lucie"])
+links = {{name: LoginLink.issue(user) for name, user in people.items()}}
+ids = {{name: user.pk for name, user in people.items()}}
+print(json.dumps({{"session": session.pk, "links": links, "ids": ids}}))
+"""
+
+
+@pytest.fixture
+def seeded(live_env, request):
+    """A group with a facilitator (Lucie) and three members, a session, and one single-use
+    sign-in link each."""
+    tag = re.sub(r"\W", "", request.node.name)[-40:] + str(time.monotonic_ns())[-6:]
+    return django_run(live_env, SEED.format(tag=tag))
+
+
+# --- processes ---------------------------------------------------------------------------
+
+
+class Process:
+    """A server process we started: its log, and stopping it by its own pid only."""
+
+    def __init__(self, name, argv, env, log_dir, ready):
+        self.name, self.argv, self.env, self.ready = name, argv, env, ready
+        self.log_path = Path(log_dir) / f"{name}.log"
+        self.proc = None
+        self.start()
+
+    def start(self, timeout=30):
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited at start:\n{self.log()}")
+            if self.ready():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.name} not ready after {timeout}s:\n{self.log()}")
+
+    def kill(self):
+        """SIGKILL: no clean shutdown, as a crash or an OOM kill."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def http_ready(port):
+    def ready():
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                return r.status == 200
+        except (OSError, urllib.error.HTTPError):
+            return False
+
+    return ready
+
+
+@pytest.fixture(scope="module")
+def start_daphne(live_env, tmp_path_factory):
+    """start_daphne(port, **env) -> Process, stopped at the end of the test module."""
+    started = []
+    tmp_path = tmp_path_factory.mktemp("daphne")
+
+    def start(port, name=None, **extra_env):
+        assert port_free(port), f"port {port} is busy"
+        process = Process(
+            name or f"daphne-{port}", daphne_args(port), {**live_env, **extra_env}, tmp_path,
+            http_ready(port),
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture(scope="module")
+def start_redis(tmp_path_factory):
+    """start_redis(port) -> Process: a private redis-server we may stop, never the shared one."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    started = []
+    tmp_path = tmp_path_factory.mktemp("redis")
+
+    def start(port):
+        assert port_free(port), f"port {port} is busy"
+
+        def ready():
+            try:
+                with socket.create_connection(("127.0.0.1", port), 1) as s:
+                    s.sendall(b"PING\r\n")
+                    return s.recv(16).startswith(b"+PONG")
+            except OSError:
+                return False
+
+        argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", str(tmp_path)]
+        process = Process(f"redis-{port}", argv, dict(os.environ), tmp_path, ready)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+# --- clients -----------------------------------------------------------------------------
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", errors="replace")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Client:
+    """A person's browser over real HTTP: cookies kept by hand (Django marks them Secure,
+    which a cookie jar would not send over the plain HTTP of these tests)."""
+
+    opener = urllib.request.build_opener(_NoRedirect)
+
+    def __init__(self, port):
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+        self.cookies = {}
+
+    def on(self, port):
+        """The same browser (same cookies) talking to another process."""
+        other = Client(port)
+        other.cookies = self.cookies
+        return other
+
+    def request(self, method, path, data=None, headers=None):
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(self.base + path, data=body, method=method)
+        if self.cookies:
+            request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        if method == "POST":
+            request.add_header("Origin", self.base)
+            request.add_header("Content-Type", "application/x-www-form-urlencoded")
+        for key, value in (headers or {}).items():
+            request.add_header(key, value)
+        try:
+            response = self.opener.open(request, timeout=15)
+        except urllib.error.HTTPError as error:
+            response = error
+        with response:
+            result = Response(response.status, response.headers, response.read())
+        for header in result.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie()
+            cookie.load(header)
+            for key, morsel in cookie.items():
+                self.cookies[key] = morsel.value
+        return result
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path, data, **kwargs):
+        return self.request("POST", path, data=data, **kwargs)
+
+    def csrf_from(self, page):
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text) or re.search(
+            r'"X-CSRFToken": "([^"]+)"', page.text
+        )
+        assert match, "no CSRF token on the page"
+        return match.group(1)
+
+    def sign_in(self, token):
+        """Open the e-mailed link, then press its button: the real sign-in flow."""
+        page = self.get(f"/login/link/{token}/")
+        assert page.status == 200, page.text[:500]
+        done = self.post(f"/login/link/{token}/", {"csrfmiddlewaretoken": self.csrf_from(page)})
+        assert done.status == 302, done.text[:500]
+        assert "sessionid" in self.cookies
+        return self
+
+    def command(self, session_id, **fields):
+        """Press a button of the session page: an htmx POST with the page's CSRF token."""
+        page = self.get(f"/s/{session_id}/")
+        assert page.status == 200, page.text[:500]
+        return self.post(
+            f"/s/{session_id}/do/", fields,
+            headers={"X-CSRFToken": self.csrf_from(page), "HX-Request": "true"},
+        )
+
+    def websocket(self, session_id, **kwargs):
+        from websockets.sync.client import connect
+
+        return connect(
+            f"ws://127.0.0.1:{self.port}/ws/session/{session_id}/",
+            additional_headers={
+                "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+                "Origin": self.base,
+            },
+            open_timeout=10,
+            **kwargs,
+        )
+
+
+def version_of(html):
+    match = re.search(r'id="live"[^>]*data-version="(\d+)"', html, re.S)
+    assert match, html[:300]
+    return int(match.group(1))
+
+
+def receive(ws, timeout):
+    return json.loads(ws.recv(timeout=timeout))
