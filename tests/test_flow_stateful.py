@@ -1,0 +1,325 @@
+"""Random sessions against the rules: whatever anyone clicks, the invariants hold.
+
+A hypothesis state machine seats 1 to 8 people (some late), carries a random backlog, and
+lets random people — the one whose turn it is, the facilitator, anyone, a stranger — send
+random commands, valid or not. A refusal must be a FlowError that leaves the state as it
+was; anything else that escapes is a bug. After every step the invariants of issue 2 are
+checked.
+"""
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from sessions_app.flow import COMMANDS, FORMATS, FlowError, State, Subject, new_state, step
+
+FAC = 100  # the facilitator, never seated
+STRANGER = 77  # never seated, never a facilitator
+# Commands by which the facilitator may cut a round short on purpose.
+ROUND_CLOSERS = {"close_triage", "next_phase", "begin_subject", "end"}
+
+# Values of the wrong type or shape, from a fixed list: drawing them is cheap.
+junk = st.sampled_from(
+    [None, True, False, "", "1", "abc", 1.5, -1, 10**12, [], [1], {}, {"a": 1}, b"x"]
+)
+texts = st.one_of(
+    st.sampled_from(["", "   ", "mot-clé", "  deux   mots ", "x" * 60, "x" * 61, "y" * 501]),
+    st.text(max_size=20),
+)
+
+STATIC_FIELDS = {
+    "arrival": st.one_of(st.integers(-5, 100), junk),
+    "keyword": st.one_of(texts, junk),
+    "text": st.one_of(texts, junk),
+    "note": st.one_of(texts, junk),
+    "n": st.one_of(st.integers(-1, 40), junk),
+    "index": st.one_of(st.integers(-1, 21), junk),
+    "urgent": st.one_of(st.booleans(), junk),
+    "taken": st.one_of(st.booleans(), junk),
+    "absent": st.one_of(st.booleans(), junk),
+}
+FIELD_KEYS = st.sets(
+    st.sampled_from(sorted([*STATIC_FIELDS, "person", "subject", "subject_id", "order"])),
+    max_size=4,
+)
+ANY_TYPE = st.one_of(st.sampled_from(sorted(COMMANDS)), junk)
+
+
+class SessionMachine(RuleBasedStateMachine):
+    @initialize(
+        format=st.sampled_from(sorted(FORMATS)),
+        size=st.integers(1, 8),
+        late=st.integers(0, 2),
+        backlog=st.lists(st.integers(1, 10), max_size=4),
+        head_start=st.sampled_from(["lobby", "order", "subject"]),
+    )
+    def open_session(self, format, size, late, backlog, head_start):
+        self.people = list(range(1, size + 1))
+        # Carried subjects: owners may be at the table or not (10 never is).
+        carried = [
+            Subject(id=i + 1, owner=owner, keyword=f"ancien {i}", arrival=i + 1)
+            for i, owner in enumerate(backlog)
+        ]
+        self.state = new_state(format, carried)
+        self.seen = {s.id for s in carried}
+        self.next_id = 50
+        self.now = 0.0
+        self.late = self.people[size - min(late, size - 1) :] if size > 1 else []
+        self.refusals = 0
+        self.successes = 0
+        for person in self.people:
+            if person not in self.late:
+                self.apply({"type": "join"}, person)
+        # Random walks rarely get far from the lobby in 60 steps: two thirds of the
+        # sessions start from the order or from a first subject, reached the normal way.
+        if head_start != "lobby":
+            self.apply({"type": "start"}, FAC)
+            for person in self.state.queue:
+                sid = self.new_subject_id()
+                self.apply({"type": "propose", "keyword": f"sujet {person}", "subject_id": sid, "arrival": sid}, person)
+            self.apply({"type": "close_triage"}, FAC)
+            assert self.state.stage == "order"
+        if head_start == "subject":
+            self.apply({"type": "begin_subject"}, FAC)
+            assert self.state.stage == "subject"
+
+    # --- applying a command and checking what one step may do -----------------------------
+
+    def apply(self, command, actor, facilitator=None):
+        facilitator = actor == FAC if facilitator is None else facilitator
+        before = self.state
+        # States are frozen dataclasses of tuples: equal hashes before and after the step
+        # show it was not mutated (asdict on every step would be ten times slower).
+        frozen = hash(before)
+        self.now += 7.0
+        try:
+            after = step(before, command, actor=actor, facilitator=facilitator, now=self.now)
+        except FlowError as error:
+            assert isinstance(error.code, str) and error.code
+            assert hash(before) == frozen, "a refused step changed its input"
+            self.refusals += 1
+            return
+        assert hash(before) == frozen, "a step mutated its input"
+        assert after.version == before.version + 1
+        self.check_round_end(before, after, command)
+        after_ids = {s.id for s in after.subjects}
+        assert {s.id for s in before.subjects} <= after_ids, "a subject disappeared"
+        self.seen |= after_ids
+        self.successes += 1
+        self.state = after
+
+    def check_round_end(self, before, after, command):
+        """A round ends only when every person of its queue has had the turn."""
+        if not before.in_round or command.get("type") in ROUND_CLOSERS:
+            return
+        same_round = (before.stage, before.current, before.phase, before.round) == (
+            after.stage,
+            after.current,
+            after.phase,
+            after.round,
+        )
+        if same_round:
+            return
+        # This step took the turn of the speaker; whoever came after them was absent and
+        # skipped in the same step.
+        still_to_speak = before.queue[len(before.turns) + 1 :]
+        assert all(p in after.absent for p in still_to_speak), (before, after)
+
+    def new_subject_id(self):
+        self.next_id += 1
+        return self.next_id
+
+    def any_person(self):
+        return st.sampled_from(self.people + [FAC, STRANGER])
+
+    # --- rules: the useful moves, so sessions get deep --------------------------------------
+
+    @precondition(lambda self: self.state.stage == "lobby")
+    @rule()
+    def facilitator_starts(self):
+        self.apply({"type": "start"}, FAC)
+
+    @precondition(lambda self: self.state.stage == "order" and self.state.open_subjects)
+    @rule(data=st.data())
+    def facilitator_begins_a_subject(self, data):
+        command = {"type": "begin_subject"}
+        if data.draw(st.booleans(), label="pick"):
+            command["subject"] = data.draw(st.sampled_from(self.state.open_subjects)).id
+        self.apply(command, FAC)
+
+    def take_the_turn(self, data, by_facilitator, text):
+        state = self.state
+        actor = FAC if by_facilitator else state.speaker
+        phase = state.current_phase
+        # Biased towards passing once a few subjects or rounds exist, so that rounds end
+        # and sessions reach their later phases.
+        keen = data.draw(st.booleans(), label="keen")
+        if state.stage == "triage":
+            if keen and len(state.open_subjects) < 4:
+                sid = self.new_subject_id()
+                command = {"type": "propose", "keyword": text, "subject_id": sid, "arrival": sid}
+            else:
+                command = {"type": "pass"}
+        elif phase.mode == "round":
+            command = {"type": "speak" if keen and state.round < 3 else "pass", "text": text}
+        elif phase.mode == "plan" and not state.actions:
+            command = {"type": "add_action", "text": text or "une action"}
+        elif phase.mode == "panier" and keen:
+            n = data.draw(st.integers(0, len(state.contributions) + 1), label="n")
+            command = {"type": "take", "n": n, "note": text, "taken": data.draw(st.booleans())}
+        else:
+            command = {"type": "done", "text": text}
+        self.apply(command, actor)
+
+    @precondition(lambda self: self.state.speaker is not None)
+    @rule(data=st.data(), text=texts)
+    def speaker_acts_on_their_device(self, data, text):
+        self.take_the_turn(data, False, text)
+
+    @precondition(lambda self: self.state.speaker is not None)
+    @rule(data=st.data(), text=texts)
+    def facilitator_acts_for_the_speaker(self, data, text):
+        self.take_the_turn(data, True, text)
+
+    @rule(data=st.data())
+    def facilitator_drives(self, data):
+        kind = data.draw(
+            st.sampled_from(
+                [
+                    "close_triage",
+                    "next_phase",
+                    "skip",
+                    "set_absent",
+                    "set_urgent",
+                    "withdraw",
+                    "seat",
+                    "join",
+                ]
+            ),
+            label="kind",
+        )
+        command = {"type": kind}
+        subjects = [s.id for s in self.state.subjects]
+        if kind in ("set_urgent", "withdraw") and subjects:
+            command["subject"] = data.draw(st.sampled_from(subjects), label="subject")
+        if kind == "set_urgent":
+            command["urgent"] = data.draw(st.booleans(), label="urgent")
+        if kind in ("set_absent", "join"):
+            command["person"] = data.draw(st.sampled_from(self.people), label="person")
+        if kind == "set_absent":
+            command["absent"] = data.draw(st.booleans(), label="absent")
+        if kind == "seat":
+            command["order"] = data.draw(st.permutations(list(self.state.seating)), label="order")
+        self.apply(command, FAC)
+
+    @precondition(lambda self: self.late)
+    @rule(data=st.data())
+    def someone_arrives_late(self, data):
+        person = data.draw(st.sampled_from(self.late), label="late")
+        self.late.remove(person)
+        self.apply({"type": "join"}, person)
+
+    @rule(data=st.data())
+    def owner_withdraws_a_subject(self, data):
+        if not self.state.subjects:
+            return
+        subject = data.draw(st.sampled_from(self.state.subjects), label="subject")
+        self.apply({"type": "withdraw", "subject": subject.id}, subject.owner)
+
+    @rule(data=st.data(), facilitator=st.booleans())
+    def anyone_sends_anything(self, data, facilitator):
+        """Random actor, random command, random fields: valid or not."""
+        actor = data.draw(self.any_person(), label="actor")
+        kind = data.draw(ANY_TYPE, label="type")
+        command = {"type": kind}
+        dynamic = {
+            "person": lambda: st.one_of(self.any_person(), junk),
+            "subject": lambda: st.one_of(st.sampled_from(sorted(self.seen) or [0]), junk),
+            "subject_id": lambda: st.one_of(st.sampled_from(sorted(self.seen) or [0]), junk),
+            "order": lambda: st.one_of(st.permutations(list(self.state.seating)), junk),
+        }
+        for key in data.draw(FIELD_KEYS, label="keys"):
+            strategy = dynamic[key]() if key in dynamic else STATIC_FIELDS[key]
+            command[key] = data.draw(strategy, label=key)
+        # A seated person may also be a co-facilitator.
+        self.apply(command, actor, facilitator=actor == FAC or (facilitator and actor != STRANGER))
+
+    @precondition(lambda self: self.state.handled)
+    @rule()
+    def facilitator_ends_the_session(self):
+        # Only once a subject was handled, so most sessions run on further first.
+        self.apply({"type": "end"}, FAC)
+
+    # --- invariants ---------------------------------------------------------------------------
+
+    @invariant()
+    def at_most_one_speaker(self):
+        state = self.state
+        if state.in_round:
+            assert len(set(state.queue)) == len(state.queue), "someone twice in a round"
+            assert state.speaker == state.queue[len(state.turns)]
+            assert state.speaker not in state.absent, "an absent person has the turn"
+        elif state.stage in ("lobby", "order", "ended"):
+            assert state.speaker is None
+
+    @invariant()
+    def turns_follow_the_queue(self):
+        state = self.state
+        assert [t.person for t in state.turns] == list(state.queue[: len(state.turns)])
+        assert (state.round > 0) == state.in_round
+        if state.stage == "triage":
+            assert state.in_round, "a keyword round with nobody to speak"
+        phase = state.current_phase
+        if phase is not None and phase.mode == "round":
+            assert state.in_round, "a round phase with nobody to speak"
+
+    @invariant()
+    def owner_is_never_in_a_round_about_their_subject(self):
+        phase = self.state.current_phase
+        if phase is not None and phase.speakers == "others":
+            assert self.state.current_subject.owner not in self.state.queue
+
+    @invariant()
+    def open_subjects_are_urgent_first_then_arrival(self):
+        ordered = self.state.open_subjects
+        keys = [(not s.urgent, s.arrival) for s in ordered]
+        assert keys == sorted(keys)
+        assert {s.id for s in ordered} == {s.id for s in self.state.subjects if s.status == "open"}
+
+    @invariant()
+    def no_subject_is_lost(self):
+        state = self.state
+        ids = [s.id for s in state.subjects]
+        assert len(ids) == len(set(ids))
+        assert self.seen == set(ids)
+        assert all(s.status in ("open", "handled", "withdrawn") for s in state.subjects)
+        assert len(state.handled) == len(set(state.handled))
+        assert set(state.handled) == {s.id for s in state.subjects if s.status == "handled"}
+        if state.stage == "subject":
+            assert state.current_subject is not None
+            assert state.current_subject.status == "open"
+        else:
+            assert state.current is None
+        if state.stage == "ended":
+            assert state.current is None and state.ended_at is not None
+
+    def teardown(self):
+        # Once per session rather than per step: JSON-like data gives back the same state.
+        if hasattr(self, "state"):
+            assert State.from_dict(self.state.to_dict()) == self.state
+
+
+SessionMachine.TestCase.settings = settings(
+    max_examples=200,
+    stateful_step_count=60,
+    deadline=None,
+    derandomize=True,  # the same sessions on every CI run
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+test_random_sessions_keep_the_invariants = SessionMachine.TestCase
