@@ -1,0 +1,101 @@
+"""A participant cannot drive: forged requests from their own page change nothing."""
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+# What a curious participant can type in the browser console, with their own session and the
+# CSRF token the page carries.
+FORGE_POST = """
+async ([url, fields]) => {
+  const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+  const out = [];
+  for (const f of fields) {
+    const r = await fetch(url, {method: "POST", body: new URLSearchParams(f),
+                                headers: f.__no_csrf ? {} : headers, credentials: "same-origin"});
+    out.push([f.type, r.status, (await r.text()).slice(0, 200)]);
+  }
+  return out;
+}
+"""
+
+FORGE_FRAMES = """
+([path, frames]) => new Promise((resolve) => {
+  const replies = [];
+  const ws = new WebSocket("ws://" + location.host + path);
+  ws.onmessage = (e) => replies.push(JSON.parse(e.data));
+  ws.onopen = () => {
+    frames.forEach((f) => ws.send(f));
+    setTimeout(() => { ws.close(); resolve(replies); }, 1500);
+  };
+  ws.onerror = () => resolve(["error"]);
+})
+"""
+
+
+def test_a_participant_cannot_drive_with_forged_posts_or_websocket_frames(table_for):
+    table = table_for()
+    lucie = table.open("Lucie")
+    juliette, dragos, amina = (table.open(n) for n in ("Juliette", "Dragos", "Amina"))
+    everyone = [lucie, juliette, dragos, amina]
+    table.click(lucie, lucie.page.get_by_role("button", name="Commencer le tour de mots-clés"),
+                expect="Tour de mots-clés")
+    version = lucie.version()
+    session = table.data["sessions"][0]
+    # The browser logs every refused request as a console error: those are expected here.
+    table.allowed += ["status of 400", "status of 403"]
+
+    # It is Juliette's turn. From Dragos' page: every facilitator command, somebody else's
+    # turn, and the same without the CSRF token.
+    v = str(version)
+    forged = [
+        {"type": t, "version": v}
+        for t in ("next_phase", "close_triage", "skip", "end", "shuffle", "undo", "begin_subject")
+    ] + [
+        {"type": "set_absent", "person": str(juliette.id), "absent": "true", "version": v},
+        {"type": "join", "person": str(table.data["people"]["Paul"]["id"]), "version": v},
+        {"type": "pass", "version": v},
+        {"type": "propose", "keyword": "piratage", "version": v},
+        {"type": "pass", "version": v, "__no_csrf": "1"},
+    ]
+    replies = dragos.page.evaluate(FORGE_POST, [f"/s/{session}/do/", forged])
+    by_type = {}
+    for kind, status, body in replies[:-1]:
+        assert status == 400, (kind, status, body)
+        by_type[kind] = body
+    assert "Seul l'animateur peut faire cela." in by_type["next_phase"]
+    assert "Ce n'est pas votre tour." in by_type["pass"]
+    assert "Ce n'est pas votre tour." in by_type["propose"]
+    assert replies[-1][1] == 403  # no CSRF token
+
+    # Frames on a websocket of his own: commands, and a fake broadcast.
+    fake_update = {"type": "session.update", "snapshot": {"version": version + 5, "facilitators": []}}
+    frames = [
+        json.dumps({"type": "next_phase"}),
+        json.dumps({"type": "pass", "version": version}),
+        json.dumps(fake_update),
+        "not json",
+    ]
+    answers = dragos.page.evaluate(FORGE_FRAMES, [f"/ws/session/{session}/", frames])
+    assert answers and answers[0]["version"] == version  # the current state, on connect
+    errors = [a["error"] for a in answers if "error" in a]
+    assert errors == ["Les actions passent par les boutons de la page."] * len(frames)
+    assert all(a.get("version", version) == version for a in answers)
+
+    # Nothing changed, for anybody, not even after a reload.
+    for person in everyone:
+        assert person.version() == version
+        assert max(int(k) for k in person.page.evaluate("() => Object.keys(window.__seen)")) == version
+        expect(person.page.locator("#live .speaker-name")).to_have_text("Juliette")
+    dragos.page.reload()
+    assert dragos.version() == version
+    expect(dragos.live()).not_to_contain_text("piratage")
+    expect(dragos.page.locator("#live .queue li", has_text="Juliette")).to_have_attribute(
+        "aria-current", "true")
+
+    # The real turn still works: Juliette proposes, everyone sees it.
+    juliette.page.locator("#keyword").fill("équilibre")
+    table.click(juliette, juliette.page.get_by_role("button", name="Proposer"), expect="« équilibre »")
