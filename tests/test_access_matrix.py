@@ -1,0 +1,214 @@
+"""Every URL of the project, as every kind of person: confidentiality tested, not assumed.
+
+The matrix below names, for each URL pattern, what each persona gets. Walking the URL
+resolver, the test fails as soon as a pattern has no row: a new page cannot ship without
+someone deciding who may see it. Anyone outside a group gets 404 for everything about it
+(never 403, which would confirm that the group exists).
+"""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from participants.models import Application, Invitation, LoginLink, Membership
+from sessions_app.routing import websocket_urlpatterns
+
+PERSONAS = [
+    "anonymous",
+    "outsider",
+    "other_group_member",
+    "participant",
+    "facilitator",
+    "organiser",
+    "removed_member",
+]
+INSIDERS = {"participant", "facilitator", "organiser"}
+
+# Patterns left out of the matrix, each with its reason.
+EXEMPT = {
+    "admin": "Django admin: the staff back-office, guarded by is_staff and its own login",
+}
+
+OK, LOGIN, NOT_FOUND = "ok", "login", 404
+
+
+def members_only():
+    """Members of the group see it; anonymous people are sent to sign in; anyone else 404."""
+    return {
+        p: OK if p in INSIDERS else LOGIN if p == "anonymous" else NOT_FOUND for p in PERSONAS
+    }
+
+
+def organisers_only():
+    return {**members_only(), "participant": NOT_FOUND, "facilitator": NOT_FOUND}
+
+
+def schedulers_only():
+    return {**members_only(), "participant": NOT_FOUND}
+
+
+def signed_in():
+    return {p: LOGIN if p == "anonymous" else OK for p in PERSONAS}
+
+
+def public():
+    return {p: OK for p in PERSONAS}
+
+
+# name -> (method, url kwargs from the context, POST data, expectations per persona)
+MATRIX = {
+    "home": ("get", lambda c: {}, None, signed_in()),
+    "login": ("get", lambda c: {}, None, public()),
+    "login_link": ("get", lambda c: {"token": c["login_token"]}, None, public()),
+    "logout": ("post", lambda c: {}, {}, {p: LOGIN for p in PERSONAS}),  # back to sign-in
+    "set_language": ("post", lambda c: {}, {"language": "en", "next": "/"}, public()),
+    "healthz": ("get", lambda c: {}, None, public()),
+    "password": ("get", lambda c: {}, None, signed_in()),
+    "group_create": ("get", lambda c: {}, None, signed_in()),
+    "group_detail": ("get", lambda c: {"pk": c["group"]}, None, members_only()),
+    "group_edit": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),
+    "group_members": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),
+    "member_role": (
+        "post", lambda c: {"pk": c["group"], "member_pk": c["target"]}, {"role": "member"},
+        organisers_only(),
+    ),
+    "member_remove": (
+        "get", lambda c: {"pk": c["group"], "member_pk": c["target"]}, None, organisers_only()
+    ),
+    "group_invitations": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),
+    "invitation_revoke": (
+        "post", lambda c: {"pk": c["group"], "invitation_pk": c["invitation"]}, {},
+        organisers_only(),
+    ),
+    "group_applications": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),
+    "group_application": (
+        "get", lambda c: {"pk": c["group"], "application_pk": c["application"]}, None,
+        organisers_only(),
+    ),
+    # Token-gated: the link itself is the permission. Signed in as someone else: refused.
+    "invitation": (
+        "get", lambda c: {"token": c["invite_token"]}, None,
+        {p: OK if p == "anonymous" else 403 for p in PERSONAS},
+    ),
+    # The public application page shows the group's questions only (tested elsewhere).
+    "apply": ("get", lambda c: {"key": c["public_key"]}, None, public()),
+    "session_create": ("get", lambda c: {"group_pk": c["group"]}, None, schedulers_only()),
+    "session_info": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
+    "session_edit": ("get", lambda c: {"pk": c["session"]}, None, schedulers_only()),
+    "session_register": ("post", lambda c: {"pk": c["session"]}, {}, members_only()),
+    "session_unregister": ("post", lambda c: {"pk": c["session"]}, {}, members_only()),
+    "session_ics": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
+    "session_page": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
+    "session_live": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
+    # Authorised members reach the rules, which may refuse the move itself (400).
+    "session_command": (
+        "post", lambda c: {"pk": c["session"]}, {"type": "join"},
+        {**members_only(), **{p: "reached" for p in INSIDERS}},
+    ),
+}
+
+
+def walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in EXEMPT or entry.app_name in EXEMPT:
+                continue
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield entry.name or prefix + str(entry.pattern)
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    names = list(walk(get_resolver().url_patterns))
+    assert len(names) == len(set(names)), "two URL patterns share a name"
+    missing = set(names) - set(MATRIX)
+    stale = set(MATRIX) - set(names)
+    assert not missing, f"URL patterns with no row in the access matrix: {sorted(missing)}"
+    assert not stale, f"rows for URL patterns that no longer exist: {sorted(stale)}"
+
+
+@pytest.fixture
+def context(group, organiser, facilitator, participants, session, removed_member, other_group_member, outsider):
+    group.applications_open = True
+    group.save()
+    target = Membership.objects.get(group=group, user=participants[1])
+    invitation, invite_token = Invitation.issue(group, "newcomer@example.org", organiser)
+    revocable, _token = Invitation.issue(group, "someone@example.org", organiser)
+    application = Application.objects.create(group=group, name="Camille", email="c@example.org")
+    return {
+        "group": group.pk,
+        "session": session.pk,
+        "target": target.pk,
+        "invitation": revocable.pk,
+        "invite_token": invite_token,
+        "application": application.pk,
+        "public_key": group.public_key,
+        "login_token": LoginLink.issue(participants[2]),
+    }
+
+
+def outcome(response) -> str | int:
+    if response.status_code in (301, 302) and response["Location"].startswith(reverse("login")):
+        return LOGIN
+    if response.status_code in (200, 204, 301, 302):
+        return OK
+    return response.status_code
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_access(client, request, context, persona, name):
+    method, kwargs, data, expected = MATRIX[name]
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    url = reverse(name, kwargs=kwargs(context))
+    response = client.post(url, data) if method == "post" else client.get(url)
+    got = outcome(response)
+    want = expected[persona]
+    if want == "reached":
+        assert got not in (LOGIN, 403, 404) and response.status_code < 500, (url, got)
+    else:
+        assert got == want, f"{persona} {method.upper()} {url}: got {got}, want {want}"
+
+
+def test_nothing_about_the_group_leaks_into_a_404(client, outsider, context, session, participants):
+    client.force_login(outsider)
+    for name in ("group_detail", "session_info", "session_page", "group_members"):
+        kwargs = {"pk": context["session"] if name.startswith("session") else context["group"]}
+        body = client.get(reverse(name, kwargs=kwargs)).content.decode()
+        assert "Pairs produit" not in body and session.title not in body
+        assert all(p.name not in body for p in participants)
+
+
+# --- The websocket routes -----------------------------------------------------------------
+
+WS_EXPECTED = {p: p in INSIDERS for p in PERSONAS}
+
+
+def test_every_websocket_route_is_in_the_matrix():
+    assert [str(p.pattern) for p in websocket_urlpatterns] == ["ws/session/<int:session_id>/"]
+
+
+async def _ws_connects(user, session_id) -> bool:
+    communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), f"/ws/session/{session_id}/")
+    communicator.scope["user"] = user
+    connected, _subprotocol = await communicator.connect(timeout=5)
+    if connected:
+        message = await communicator.receive_json_from(timeout=5)
+        assert message["version"] >= 0 and "html" in message
+    await communicator.disconnect()
+    return connected
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_websocket_access(request, session, persona):
+    from django.contrib.auth.models import AnonymousUser
+
+    for fixture in ("outsider", "other_group_member", "removed_member", "organiser"):
+        request.getfixturevalue(fixture)
+    user = AnonymousUser() if persona == "anonymous" else request.getfixturevalue(persona)
+    connected = async_to_sync(_ws_connects)(user, session.pk)
+    assert connected == WS_EXPECTED[persona]
