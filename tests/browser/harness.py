@@ -187,12 +187,15 @@ class Server:
     # -- data -----------------------------------------------------------------------------
 
     def seed(self, tag: str, *, format: str = "intervision", sessions: int = 1,
-             extra: tuple[str, ...] = (), outsider: bool = False, links: bool = False) -> dict:
+             extra: tuple[str, ...] = (), outsider: bool = False, organiser: bool = False,
+             links: bool = False) -> dict:
         args = ["e2e_seed", "--tag", tag, "--format", format, "--sessions", str(sessions)]
         for name in extra:
             args += ["--extra", name]
         if outsider:
             args.append("--outsider")
+        if organiser:
+            args.append("--organiser")
         if links:
             args.append("--links")
         return json.loads(self.manage(*args).strip().splitlines()[-1])

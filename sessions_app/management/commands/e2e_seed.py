@@ -49,10 +49,13 @@ class Command(BaseCommand):
             "--outsider", action="store_true", help="also a signed-in person of no group"
         )
         parser.add_argument(
+            "--organiser", action="store_true", help="also Olga, the group's organiser"
+        )
+        parser.add_argument(
             "--links", action="store_true", help="also a one-use sign-in token per person"
         )
 
-    def handle(self, *args, tag, format, sessions, extra, outsider, links, **options):
+    def handle(self, *args, tag, format, sessions, extra, outsider, organiser, links, **options):
         if not settings.DEBUG:
             raise CommandError("This command signs people in without a password: DEBUG only.")
         with transaction.atomic():
@@ -60,6 +63,8 @@ class Command(BaseCommand):
             people = {}
             roles = [("Lucie", Membership.FACILITATOR)]
             roles += [(name, Membership.MEMBER) for name in (*PARTICIPANTS, *extra)]
+            if organiser:
+                roles.append(("Olga", Membership.ORGANISER))
             for name, role in roles:
                 user = User.objects.create_user(
                     f"{name.lower()}.{tag}@e2e.example.org", display_name=name
