@@ -6,6 +6,7 @@ receive. With thousands of sockets that sweep costs more than the deliveries the
 guarantees at a fraction of the cost.
 """
 
+import logging
 import time
 
 from channels.layers import InMemoryChannelLayer
@@ -28,3 +29,26 @@ class ThrottledInMemoryChannelLayer(InMemoryChannelLayer):
     async def flush(self):
         await super().flush()
         self._last_sweep = 0.0
+
+
+class OncePerInterval(logging.Filter):
+    """Let a given message through at most once a minute.
+
+    channels-redis's pub/sub reader logs a full traceback every second while Redis is
+    unreachable; one per minute says the same thing (``sessions_app.live`` logs the
+    outage itself, once).
+    """
+
+    interval = 60.0
+
+    def __init__(self, name=""):
+        super().__init__(name)
+        self._last = {}
+
+    def filter(self, record):
+        key = (record.name, record.msg)
+        now = time.monotonic()
+        if now - self._last.get(key, -self.interval) < self.interval:
+            return False
+        self._last[key] = now
+        return True

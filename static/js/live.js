@@ -1,7 +1,7 @@
 // Live session page: keeps #live in step with the server.
 // The websocket pushes the rendered region with its version; a browser never goes back to
 // an older version, and every (re)connect starts with the full current state. While the
-// socket is down, the page polls the same region over HTTP.
+// socket is down, the page polls the same region over HTTP; while it is up, slowly.
 (function () {
   "use strict";
   var root = document.getElementById("live-root");
@@ -13,6 +13,7 @@
   var socket = null;
   var retry = 0;
   var pollTimer = null;
+  var gone = false;  // the session is no longer ours to see: stop asking
   var wasMyTurn = false;
 
   function live() { return document.getElementById("live"); }
@@ -68,7 +69,7 @@
   function poll() {
     fetch(root.dataset.poll + "?v=" + version(), { credentials: "same-origin", headers: { "HX-Request": "true" } })
       .then(function (r) {
-        if (r.status === 404 || r.status === 403) { stopPolling(); status(false); return null; }
+        if (r.status === 404 || r.status === 403) { gone = true; stopPolling(); status(false); return null; }
         return r.status === 200 ? r.text() : null;
       })
       .then(function (html) { if (html) replace(html); })
@@ -76,6 +77,15 @@
   }
   function startPolling() { if (!pollTimer) pollTimer = setInterval(poll, 3000); }
   function stopPolling() { if (pollTimer) { clearInterval(pollTimer); pollTimer = null; } }
+  // An open socket can miss updates without noticing (the channel layer was down for a
+  // moment): ask every 12-15 s anyway. Unchanged costs an empty 204.
+  function slowPoll() {
+    setTimeout(function () {
+      if (gone) return;
+      if (!pollTimer && document.visibilityState === "visible") poll();
+      slowPoll();
+    }, 12000 + Math.random() * 3000);
+  }
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
@@ -135,7 +145,12 @@
   });
   window.addEventListener("online", function () { if (!socket || socket.readyState > 1) connect(); poll(); });
 
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") poll();
+  });
+
   setInterval(tick, 1000);
   mark();
   connect();
+  slowPoll();
 })();
