@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ParticipantsConfig(AppConfig):
     name = "participants"
     verbose_name = "Participants"
+
+    def ready(self):
+        from . import logs
+
+        logs.install()
