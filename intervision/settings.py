@@ -248,8 +248,6 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # Axes log lines name the client without its address or a token from the link it opened.
 AXES_CLIENT_STR_CALLABLE = "participants.logs.axes_client_str"
-# Axes log lines name the client without its address or a token from the link it opened.
-AXES_CLIENT_STR_CALLABLE = "participants.logs.axes_client_str"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
