@@ -1,0 +1,77 @@
+"""deploy/Caddyfile, run natively in front of two daphne processes, as compose runs it."""
+
+import shutil
+import time
+
+import pytest
+
+from .conftest import ROOT, Client, Process, port_free, receive, version_of
+
+pytestmark = pytest.mark.live
+
+PORT_A, PORT_B, PROXY, ADMIN = 8506, 8507, 8510, 8511
+
+
+@pytest.fixture(scope="module")
+def behind_proxy(start_daphne, tmp_path_factory):
+    caddy = shutil.which("caddy")
+    if caddy is None:
+        pytest.skip("caddy is not installed (Debian package `caddy`)")
+    a = start_daphne(PORT_A, name="daphne-A")
+    b = start_daphne(PORT_B, name="daphne-B")
+    assert port_free(PROXY)
+    home = tmp_path_factory.mktemp("caddy")
+    env = {
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "PATH": "/usr/bin:/bin",
+        "SITE_ADDRESS": f"http://127.0.0.1:{PROXY}",
+        # compose says "dynamic a web 8000": every replica of the web service.
+        "WEB_UPSTREAMS": f"to 127.0.0.1:{PORT_A} 127.0.0.1:{PORT_B}",
+        "CADDY_ADMIN": f"127.0.0.1:{ADMIN}",
+    }
+
+    def ready():
+        try:
+            return Client(PROXY).get("/healthz").status == 200
+        except OSError:
+            return False
+
+    proxy = Process(
+        "caddy",
+        [caddy, "run", "--config", str(ROOT / "deploy" / "Caddyfile"), "--adapter", "caddyfile"],
+        env, home, ready,
+    )
+    yield proxy, a, b
+    proxy.stop()
+
+
+def test_proxy_spreads_requests_over_both_processes(behind_proxy):
+    _, a, b = behind_proxy
+    before = a.log().count("GET /healthz"), b.log().count("GET /healthz")
+    for _ in range(6):
+        assert Client(PROXY).get("/healthz").status == 200
+    time.sleep(0.3)
+    after = a.log().count("GET /healthz"), b.log().count("GET /healthz")
+    assert after[0] - before[0] >= 2 and after[1] - before[1] >= 2, (before, after)
+
+
+def test_websockets_pass_through_the_proxy_and_survive_a_replica_dying(behind_proxy, seeded):
+    _, a, b = behind_proxy
+    sid = seeded["session"]
+    lucie = Client(PROXY).sign_in(seeded["links"]["Lucie"])
+    juliette = Client(PROXY).sign_in(seeded["links"]["Juliette"])
+    assert juliette.get(f"/s/{sid}/").status == 200
+    with juliette.websocket(sid) as ws:
+        first = receive(ws, 5)
+        step = lucie.command(sid, type="start", version=first["version"])
+        assert step.status == 200
+        assert receive(ws, 1.0)["version"] == version_of(step.text)
+
+    b.kill()  # the last test of the module: the fixture's teardown does not mind
+    # Every request still succeeds: the proxy retries on the replica that is up.
+    for _ in range(4):
+        assert Client(PROXY).get("/healthz").status == 200
+    with juliette.websocket(sid) as ws:
+        assert receive(ws, 5)["version"] == version_of(step.text)
