@@ -1,0 +1,151 @@
+"""Every page: no console error, no CSP violation, and no serious accessibility violation.
+
+The pages are found by following the links of the app as each kind of person (organiser,
+facilitator, participant, visitor), so a page added later is covered without touching this
+file. The live session page is also checked at its key moments (lobby, keyword round on
+somebody's turn, a round, the panier, the end) and on a phone-sized screen.
+"""
+
+import re
+from urllib.parse import urldefrag, urlparse
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+# Links not to follow: they sign out, download a file, or leave the app.
+SKIP = re.compile(r"^/(logout|admin|static|i18n)/|\.ics$|/healthz$")
+MAX_PAGES = 40
+
+_axe = Axe()
+
+
+def pattern(path: str) -> str:
+    """/g/12/members/ and /g/13/members/ are the same page."""
+    return re.sub(r"/[0-9]+(?=/|$)", "/N", path)
+
+
+def crawl(table, person, starts):
+    """Visit every page reachable by links from ``starts``; yield (path, page) once per pattern."""
+    origin = table.server.base_url
+    seen, queue = set(), list(starts)
+    page = person.page
+    while queue and len(seen) < MAX_PAGES:
+        path = queue.pop(0)
+        if pattern(path) in seen:
+            continue
+        seen.add(pattern(path))
+        response = page.goto(path)
+        assert response is not None and response.status < 400, (
+            f"{person.name}: {path} answered {response and response.status}"
+        )
+        if page.locator("#live-root").count():
+            table.wait_connected(person)
+        yield path, page
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            href = urldefrag(href)[0]
+            if not href.startswith(origin):
+                continue
+            target = urlparse(href)
+            path_q = target.path + (f"?{target.query}" if target.query else "")
+            if not SKIP.search(target.path) and pattern(target.path) not in seen:
+                queue.append(path_q)
+
+
+def serious_violations(page) -> list[str]:
+    results = _axe.run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:4]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def session_moments(table):
+    """Drive a short session and yield (moment, person) at its key moments."""
+    lucie = table.open("Lucie")
+    juliette = table.open("Juliette")
+    dragos = table.open("Dragos")
+    phone = table.open("Amina", viewport=PHONE)
+    yield "lobby, facilitator", lucie
+    yield "lobby, participant on a phone", phone
+    table.click(lucie, lucie.page.get_by_role("button", name="Commencer le tour de mots-clés"))
+    # The "your turn" announcement is in an aria-live region.
+    announce = juliette.page.locator("#announce")
+    assert announce.get_attribute("aria-live") in ("assertive", "polite")
+    expect(announce).to_have_text("C’est votre tour.")
+    yield "keyword round, participant whose turn it is", juliette
+    yield "keyword round, facilitator", lucie
+    juliette.page.locator("#keyword").fill("équilibre")
+    table.click(juliette, juliette.page.get_by_role("button", name="Proposer"))
+    table.click(lucie, lucie.page.get_by_role("button", name="Clore le tour de mots-clés"))
+    yield "order of subjects, facilitator", lucie
+    table.click(lucie, lucie.page.get_by_role("button", name="Commencer ce sujet"))
+    table.click(juliette, juliette.page.get_by_role("button", name="Exposé terminé"))
+    dragos.page.locator("#speak-text").fill("Depuis quand ?")
+    yield "clarification round, participant whose turn it is", dragos
+    yield "clarification round, on a phone", phone
+    table.click(dragos, dragos.page.get_by_role("button", name="J'ai posé ma question"))
+    yield "clarification round, facilitator", lucie
+    table.click(lucie, lucie.page.get_by_role("button", name="Terminer la phase"))
+    table.click(lucie, lucie.page.get_by_role("button", name="Terminer la phase"))
+    yield "panier, subject owner", juliette
+    yield "panier, facilitator", lucie
+    table.click(lucie, lucie.page.get_by_role("button", name="Terminer la séance"))
+    yield "ended, participant", dragos
+
+
+def visitor_pages(table):
+    """The pages before signing in: the sign-in form and a sign-in link."""
+    visitor = table.person("Paul", signed_in=False)
+    for path in ("/login/", f"/login/link/{table.data['people']['Paul']['link']}/"):
+        response = visitor.page.goto(path)
+        assert response.status == 200, path
+        yield path, visitor.page
+
+
+def test_no_console_error_and_no_csp_violation_on_any_page(table_for):
+    table = table_for(organiser=True, links=True, sessions=2)
+    visited = []
+    for path, page in visitor_pages(table):
+        visited.append(path)
+    for name in ("Olga", "Lucie", "Juliette"):
+        person = table.person(name)
+        for path, page in crawl(table, person, ["/"]):
+            page.wait_for_timeout(150)  # let late script errors surface
+            visited.append(f"{name} {path}")
+    for moment, person in session_moments(table_for()):
+        visited.append(moment)
+    # The crawl reached the main pages (the rest depends on what the app offers).
+    expected = ["Olga /", "Olga /g/N/", "Lucie /s/N/", "Juliette /s/N/"]
+    found = [f"{v.split()[0]} {pattern(v.split()[1])}" for v in visited if v.count(" ") == 1]
+    for page_name in expected:
+        assert page_name in found, f"{page_name} not reached; visited: {visited}"
+    # Console errors, uncaught exceptions and CSP violations are collected on every page and
+    # fail the test at its end (table_for); print the list for the record.
+    print(f"{len(visited)} pages and moments checked: {visited}")
+
+
+def test_no_serious_accessibility_violation_on_the_main_pages(table_for):
+    table = table_for(organiser=True, links=True)
+    problems = {}
+    checked = 0
+    for path, page in visitor_pages(table):
+        problems[f"visitor {path}"] = serious_violations(page)
+        checked += 1
+    for name in ("Olga", "Juliette"):
+        person = table.person(name)
+        for path, page in crawl(table, person, ["/"]):
+            problems[f"{name} {path}"] = serious_violations(page)
+            checked += 1
+    for moment, person in session_moments(table_for()):
+        problems[moment] = serious_violations(person.page)
+        checked += 1
+    problems = {where: found for where, found in problems.items() if found}
+    assert not problems, "serious or critical axe violations:\n" + "\n".join(
+        f"{where}: {found}" for where, found in problems.items()
+    )
+    assert checked >= 15
