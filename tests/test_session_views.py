@@ -4,8 +4,10 @@ Who may see and do what; bad input changes nothing; undo; the broadcast after co
 query counts that do not grow with the group.
 """
 
+import asyncio
+
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 
 from participants.models import Group, Membership
@@ -419,16 +421,26 @@ def test_a_refused_command_is_not_broadcast(
 def test_the_broadcast_reaches_the_sessions_channel_group(
     client, triage, participant, django_capture_on_commit_callbacks
 ):
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(live.group_name(triage.pk), channel)
-    try:
-        client.force_login(participant)
+    """Through the configured layer (in-memory, or Redis when REDIS_URL is set)."""
+    client.force_login(participant)
+
+    def pass_the_turn():
         with django_capture_on_commit_callbacks(execute=True):
-            do(client, triage, type="pass")
-        message = async_to_sync(layer.receive)(channel)
-    finally:
-        async_to_sync(layer.group_discard)(live.group_name(triage.pk), channel)
+            assert do(client, triage, type="pass").status_code == 200
+
+    async def listen_while_passing():
+        # One event loop for the listener and the broadcast: the Redis layer only adds
+        # channels of its own process and loop to a group.
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(live.group_name(triage.pk), channel)
+        try:
+            await sync_to_async(pass_the_turn)()
+            return await asyncio.wait_for(layer.receive(channel), timeout=5)
+        finally:
+            await layer.group_discard(live.group_name(triage.pk), channel)
+
+    message = async_to_sync(listen_while_passing)()
     assert message["type"] == "session.update"
     assert message["snapshot"]["version"] == current(triage).version
 
