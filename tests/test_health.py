@@ -62,3 +62,11 @@ def test_probe_leaves_no_channel_behind():
         return dict(inner.channels)
 
     assert async_to_sync(probe_three_times)() == {}
+
+
+@pytest.mark.django_db
+def test_probe_over_plain_http_is_not_redirected_to_https(client, settings):
+    # Production redirects HTTP to HTTPS; the probes inside the network speak plain HTTP.
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/login/").status_code == 301
+    assert client.get("/healthz").status_code == 200

@@ -94,3 +94,19 @@ def test_production_settings_show_what_check_deploy_does_not_cover():
 def test_embedded_default_needs_no_environment():
     result = manage("check")
     assert result.returncode == 0, result.stderr
+
+
+def test_compose_runs_the_configuration_the_live_tests_run():
+    # tests/live start daphne with the Dockerfile's CMD, probe with deploy/healthcheck.py
+    # and put deploy/Caddyfile in front: compose must use those same files, unchanged.
+    compose = (ROOT / "docker-compose.yml").read_text()
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    web = compose.split("\n  web:\n", 1)[1].split("\n  proxy:\n", 1)[0]
+    assert "command:" not in web  # the image's CMD, as tested
+    assert '["CMD", "python", "deploy/healthcheck.py"]' in web
+    assert "dockerfile: deploy/Dockerfile" in compose
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in compose
+    assert "WEB_UPSTREAMS: dynamic a web 8000" in compose
+    assert '"--websocket-max-message-size", "65536"' in dockerfile
+    assert 'python manage.py collectstatic' in dockerfile
+    assert '["python", "manage.py", "migrate", "--no-input"]' in compose

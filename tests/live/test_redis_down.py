@@ -4,11 +4,13 @@ Uses a private redis-server on port 8599 (the shared one on 6379 is never touche
 """
 
 import json
+import subprocess
+import sys
 import time
 
 import pytest
 
-from .conftest import Client, receive, version_of
+from .conftest import ROOT, Client, receive, version_of
 
 pytestmark = pytest.mark.live
 
@@ -21,6 +23,15 @@ def stack(start_redis, start_daphne):
     redis = start_redis(REDIS_PORT)
     web = start_daphne(PORT, REDIS_URL=f"redis://127.0.0.1:{REDIS_PORT}/0")
     return redis, web
+
+
+def container_healthcheck(web):
+    """deploy/healthcheck.py, as the web container runs it (Host from ALLOWED_HOSTS)."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "deploy" / "healthcheck.py")],
+        env={**web.env, "PORT": str(PORT)}, capture_output=True, timeout=30,
+    )
+    return result.returncode
 
 
 def wait_for(predicate, timeout, step=0.2):
@@ -65,6 +76,7 @@ def test_clicks_succeed_while_redis_is_down_and_everyone_catches_up(stack, seede
         assert json.loads(health.text) == {
             "status": "error", "database": "ok", "channel_layer": "error"
         }
+        assert container_healthcheck(web) == 1  # docker compose marks the replica unhealthy
 
         # Participants catch up by polling (live.js polls while its socket is down, and
         # slowly even while it is up).
@@ -75,6 +87,7 @@ def test_clicks_succeed_while_redis_is_down_and_everyone_catches_up(stack, seede
 
         redis.start()
         assert wait_for(lambda: Client(PORT).get("/healthz").status == 200, 15)
+        assert container_healthcheck(web) == 0
 
         # A (re)connecting page gets the current state first.
         with dragos.websocket(sid) as fresh:
