@@ -22,6 +22,16 @@ TOKEN = re.compile(r"/(?:invite|login/link)/([\w-]{20,})/")
 
 
 @pytest.fixture
+def fresh_render_cache():
+    """sessions_app.render caches live HTML by (session id, version): test databases reuse
+    ids after a rollback, so a long session here must not leave renderings for the next test."""
+    from sessions_app import render
+
+    yield
+    render._cache.clear()
+
+
+@pytest.fixture
 def debug_logs(caplog):
     for name in LOGGERS:
         caplog.set_level(logging.DEBUG, logger=name)
@@ -109,7 +119,7 @@ class Driver:
         assert self.state().stage == "ended"
 
 
-def test_a_whole_session_logs_no_keyword_contribution_or_note(client, session, facilitator, participants, debug_logs, django_capture_on_commit_callbacks):
+def test_a_whole_session_logs_no_keyword_contribution_or_note(fresh_render_cache, client, session, facilitator, participants, debug_logs, django_capture_on_commit_callbacks):
     driver = Driver(client, session, facilitator)
     with django_capture_on_commit_callbacks(execute=True):
         driver.run(participants)
