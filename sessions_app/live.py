@@ -124,6 +124,13 @@ def _translate(session, state, command, is_facilitator) -> dict:
             proposed_in=session,
         )
         return {**command, "subject_id": subject.pk, "arrival": subject.pk}
+    if kind == "join" and is_facilitator and isinstance(command.get("person"), int):
+        # The facilitator seats someone without a device: only an active member.
+        member = Membership.objects.active().filter(
+            group_id=session.group_id, user_id=command["person"]
+        )
+        if not member.exists():
+            raise flow.FlowError("bad_person")
     if kind == "shuffle":
         if not is_facilitator:
             raise flow.FlowError("facilitator_only")

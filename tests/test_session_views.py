@@ -493,3 +493,23 @@ def test_query_counts_do_not_grow_with_members_and_backlog(db, client, django_as
     client.force_login(lead)
     with django_assert_num_queries(PAGE_QUERIES):
         assert client.get(page_url(session)).status_code == 200
+
+
+# --- Seating by the facilitator -------------------------------------------------------------
+
+
+def test_facilitator_seats_a_member_who_has_no_device(client, seated, facilitator, organiser):
+    client.force_login(facilitator)
+    assert do(client, seated, type="join", person=organiser.pk).status_code == 200
+    assert current(seated).seating[-1] == organiser.pk
+
+
+@pytest.mark.parametrize("persona", OUTSIDERS)
+def test_facilitator_cannot_seat_someone_outside_the_group(request, client, seated, facilitator, persona):
+    stranger = request.getfixturevalue(persona)
+    client.force_login(facilitator)
+    before = current(seated)
+    response = do(client, seated, type="join", person=stranger.pk)
+    assert response.status_code == 400
+    assert "Personne inconnue dans cette séance." in text(response)
+    assert current(seated) == before
