@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Regenerate the README's screenshots into docs/screenshots/.
+
+    .venv/bin/python scripts/screenshots.py
+
+Starts the app's real daphne on a temporary SQLite database (or, with DATABASE_URL set, on a
+PostgreSQL database created and dropped for the run), seeds a group (Lucie facilitates,
+Juliette, Dragos, Amina and Paul take part), drives a session in Chromium (/usr/bin/chromium)
+and captures the facilitator's page and a participant's page, on a desktop screen and on a
+phone, at a few key moments.
+"""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.browser.harness import Server, Table, launch  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+DESKTOP = {"width": 1200, "height": 820}
+PHONE = {"width": 390, "height": 780}
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    server = Server().start()
+    written = []
+    try:
+        data = server.seed("screens", sessions=1)
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            table = Table(server, browser, data, budget=5.0)
+            lucie = table.open("Lucie", viewport=DESKTOP)
+            juliette = table.open("Juliette", viewport=DESKTOP)
+            dragos = table.open("Dragos", viewport=PHONE)
+            amina = table.open("Amina", viewport=DESKTOP)
+            paul = table.open("Paul", viewport=DESKTOP)
+
+            def shot(name, person):
+                # The clocks tick: freeze them so regenerated images only differ when the
+                # page does.
+                person.page.evaluate(
+                    "() => document.querySelectorAll('.clock').forEach(c => c.textContent = '12:34')"
+                )
+                path = OUT / f"{name}.png"
+                person.page.screenshot(path=path, caret="initial")
+                written.append(path)
+
+            def click(person, name, **kwargs):
+                table.click(person, person.page.get_by_role("button", name=name, exact=True), **kwargs)
+
+            shot("01-lobby-facilitator", lucie)
+            click(lucie, "Commencer le tour de mots-clés")
+            juliette.page.locator("#keyword").fill("équilibre")
+            shot("02-keyword-round-participant-turn", juliette)
+            click(juliette, "Proposer")
+            dragos.page.locator("#keyword").fill("roadmap")
+            click(dragos, "Proposer")
+            shot("03-keyword-round-facilitator", lucie)
+            click(lucie, "Amina passe")
+            click(lucie, "Paul passe")
+            click(lucie, "Clore le tour de mots-clés")
+            urgent = lucie.page.locator("#live .subjects li", has_text="roadmap").get_by_role(
+                "button", name="Urgent", exact=True
+            )
+            table.click(lucie, urgent)
+            shot("04-order-facilitator", lucie)
+            click(lucie, "Commencer ce sujet")
+            click(lucie, "Exposé terminé")
+            amina.page.locator("#speak-text").fill("Qui décide des priorités aujourd'hui ?")
+            shot("05-clarification-participant-turn", amina)
+            click(amina, "J'ai posé ma question")
+            shot("06-clarification-owner-phone", dragos)
+            shot("07-clarification-facilitator", lucie)
+            for name in ("Paul", "Juliette", "Amina", "Paul", "Juliette"):
+                click(lucie, f"{name} passe")
+            amina.page.locator("#speak-text").fill("Une roadmap par objectifs, pas par dates.")
+            click(amina, "J'ai terminé")
+            click(paul, "Je passe")
+            click(juliette, "Je passe")
+            dragos.page.locator("#live .panier li", has_text="par objectifs").locator(
+                "input[name=note]"
+            ).fill("À essayer au prochain trimestre")
+            shot("08-panier-owner-phone", dragos)
+            table.click(dragos, dragos.page.locator("#live .panier li", has_text="par objectifs")
+                        .get_by_role("button", name="Je prends"))
+            click(dragos, "Panier terminé")
+            click(lucie, "Terminer la séance")
+            shot("09-ended-participant", amina)
+            problems = table.problems()
+            table.close()
+            browser.close()
+        if problems:
+            raise SystemExit("problems seen in the pages:\n" + "\n".join(problems))
+    finally:
+        server.stop()
+    for path in written:
+        print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KiB")
+
+
+if __name__ == "__main__":
+    main()
