@@ -63,6 +63,8 @@ def table_for(request, server, browser):
         _all_steps.extend(table.steps)
         table.close()
     assert server.alive(), f"daphne died during the test:\n{server.log_tail()}"
+    if any("HTTP 5" in p for p in problems):
+        problems.append(f"server log:\n{server.log_tail()}")
     assert not problems, "problems seen in the pages:\n" + "\n".join(problems)
 
 

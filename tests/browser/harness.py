@@ -264,7 +264,7 @@ class Table:
             viewport=viewport or self.DESKTOP,
             locale="en-US",
         )
-        context.set_default_timeout(5000)
+        context.set_default_timeout(10_000)
         info = self.data["people"][name]
         cookies = []
         if signed_in:
@@ -306,7 +306,7 @@ class Table:
             "() => { const c = document.getElementById('connection');"
             " const r = document.getElementById('live-root');"
             " return c && r && c.textContent.trim() === r.dataset.online; }",
-            timeout=5000,
+            timeout=10_000,
         )
 
     def on_session_page(self) -> list[Person]:
