@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participants.models import Group, LoginLink, Membership, User
+from sessions_app import scheduling
 from sessions_app.models import Session, Subject
 
 PEOPLE = [
@@ -40,8 +41,12 @@ class Command(BaseCommand):
                 defaults={
                     "description": "Un groupe de pairs product managers, une séance toutes les deux semaines.",
                     "format": "intervision",
+                    "applications_open": True,
                 },
             )
+            if not group.applications_open:
+                group.applications_open = True
+                group.save(update_fields=["applications_open"])
             users = []
             for email, name, role in PEOPLE:
                 user, _ = User.objects.get_or_create(email=email, defaults={"display_name": name})
@@ -74,9 +79,31 @@ class Command(BaseCommand):
                     visio_url="https://meet.jit.si/intervision-demo",
                 )
                 session.facilitators.add(users[0])
+            upcoming = group.sessions.filter(scheduled_at__gt=timezone.now() + timedelta(days=1)).first()
+            if upcoming is None:
+                local = timezone.localtime() + timedelta(days=14)
+                upcoming = Session.objects.create(
+                    group=group,
+                    format=group.format,
+                    title="Prochaine séance",
+                    scheduled_at=local.replace(hour=12, minute=30, second=0, microsecond=0),
+                    visio_url="https://meet.jit.si/intervision-demo",
+                )
+                upcoming.facilitators.add(users[0])
+                for user in users[1:4]:
+                    scheduling.register(upcoming.pk, user)
             links = [(u, LoginLink.issue(u, minutes=12 * 60)) for u in users]
         self.stdout.write(self.style.SUCCESS(f"Demo group: {group.name}"))
         self.stdout.write(f"Session page: {base_url}{reverse('session_page', args=[session.pk])}")
+        self.stdout.write(
+            f"Next session (registration, .ics): {base_url}{reverse('session_info', args=[upcoming.pk])}"
+        )
+        self.stdout.write(
+            f"Organiser pages (as {users[0].name}): {base_url}{reverse('group_members', args=[group.pk])}"
+        )
+        self.stdout.write(
+            f"Public application page: {base_url}{reverse('apply', args=[group.public_key])}"
+        )
         self.stdout.write("Sign-in links (one per person, single use, 12 hours; open each in its own browser profile or private window):")
         for user, token in links:
             self.stdout.write(f"  {user.name:<22} {base_url}{reverse('login_link', args=[token])}")
