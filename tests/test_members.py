@@ -1,8 +1,10 @@
 """Members and roles: the composition, role changes, removal with confirmation."""
 
+import asyncio
+
 import pytest
 from channels.layers import get_channel_layer
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 
 from participants.models import Membership
 
@@ -67,15 +69,23 @@ def test_a_removed_member_loses_access_at_once(client, organiser, participant, g
 
 
 def test_removal_closes_the_members_open_live_pages(organiser, participant, group, django_capture_on_commit_callbacks):
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(f"user-{participant.pk}", channel)
     membership = Membership.objects.get(user=participant, group=group)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks() as callbacks:
         membership.remove()
     assert callbacks  # sent after commit, not before
-    message = async_to_sync(layer.receive)(channel)
-    assert message == {"type": "access.revoked", "group_id": group.pk}
+
+    async def an_open_page_hears_it():
+        # One event loop for the whole exchange: the Redis layer's channels belong to it.
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(f"user-{participant.pk}", channel)
+        for callback in callbacks:
+            await sync_to_async(callback)()
+        message = await asyncio.wait_for(layer.receive(channel), 5)
+        await layer.group_discard(f"user-{participant.pk}", channel)
+        return message
+
+    assert async_to_sync(an_open_page_hears_it)() == {"type": "access.revoked", "group_id": group.pk}
 
 
 @pytest.mark.parametrize("persona", ["participant", "facilitator", "outsider", "other_group_member", "removed_member"])
