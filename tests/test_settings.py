@@ -33,9 +33,12 @@ def manage(*args, **env):
 @pytest.mark.parametrize(
     "env, message",
     [
-        ({"DEBUG": "1", "DATABASE_URL": "mysql://u:p@db/intervision"}, "DATABASE_URL must be a postgresql://"),
-        ({"DEBUG": "1", "DATABASE_URL": "postgres://u:s3cr3t@db:five/x"}, "DATABASE_URL is not a valid URL"),
-        ({"DEBUG": "1", "DATABASE_URL": "postgres://u:s3cr3t@db:5432/"}, "DATABASE_URL must name a database"),
+        ({"DEBUG": "1", "DATABASE_URL": "mysql://u:p@db/intervision"},
+         "DATABASE_URL must be a postgresql://"),
+        ({"DEBUG": "1", "DATABASE_URL": "postgres://u:s3cr3t@db:five/x"},
+         "DATABASE_URL is not a valid URL"),
+        ({"DEBUG": "1", "DATABASE_URL": "postgres://u:s3cr3t@db:5432/"},
+         "DATABASE_URL must name a database"),
         ({"REDIS_URL": "http://cache:6379"}, "REDIS_URL must be a redis://"),
         ({"REDIS_URL": "redis://:s3cr3t@cache:port/0"}, "REDIS_URL is not a valid URL"),
         ({"REDIS_URL": "redis://cache:6379/zero"}, "REDIS_URL must end with a database number"),

@@ -57,7 +57,8 @@ REDIS_URL = _redis_url()
 def reachable(url, default_port):
     parts = urllib.parse.urlparse(url)
     try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 2):
+        address = (parts.hostname or "127.0.0.1", parts.port or default_port)
+        with socket.create_connection(address, 2):
             return True
     except OSError:
         return False
@@ -141,7 +142,9 @@ def django_run(env, code):
     JSON output (the last line printed)."""
     script = "import django, json\ndjango.setup()\n" + code
     result = subprocess.run(
-        [PYTHON, "-c", script], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "intervision.settings"},
+        [PYTHON, "-c", script],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "intervision.settings"},
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
@@ -154,7 +157,8 @@ from sessions_app.models import Session
 tag = {tag!r}
 group = Group.objects.create(name=f"Groupe {{tag}}", format="intervision")
 people = {{}}
-for name, role in [("Lucie", "facilitator"), ("Juliette", "member"), ("Dragos", "member"), ("Amina", "member")]:
+roles = [("Lucie", "facilitator")] + [(n, "member") for n in ("Juliette", "Dragos", "Amina")]
+for name, role in roles:
     user = User.objects.create_user(f"{{name.lower()}}-{{tag}}@example.org", display_name=name)
     Membership.objects.create(group=group, user=user, role=role)
     people[name] = user
