@@ -513,3 +513,73 @@ def test_facilitator_cannot_seat_someone_outside_the_group(request, client, seat
     assert response.status_code == 400
     assert "Personne inconnue dans cette séance." in text(response)
     assert current(seated) == before
+
+
+# --- More commands, each from the person allowed to send it ---------------------------------
+
+
+def test_facilitator_shuffles_the_table(client, seated, facilitator, participants, monkeypatch):
+    monkeypatch.setattr("random.shuffle", lambda order: order.reverse())
+    client.force_login(facilitator)
+    assert do(client, seated, type="shuffle").status_code == 200
+    assert current(seated).seating == tuple(p.pk for p in reversed(participants))
+
+
+def test_facilitator_marks_someone_absent_and_back(client, triage, facilitator, participants):
+    juliette = participants[0]
+    client.force_login(facilitator)
+    response = do(client, triage, type="set_absent", person=juliette.pk, absent="true")
+    assert response.status_code == 200
+    state = current(triage)
+    assert juliette.pk in state.absent and state.speaker == participants[1].pk
+    assert do(client, triage, type="set_absent", person=juliette.pk, absent="false").status_code == 200
+    assert current(triage).absent == ()
+
+
+def test_owner_runs_their_own_subject_from_their_device(client, triage, facilitator, participants):
+    juliette, dragos = participants[:2]
+    live.apply(triage.pk, juliette, {"type": "propose", "keyword": "le mien"}, None)
+    live.apply(triage.pk, facilitator, {"type": "close_triage"}, None)
+    live.apply(triage.pk, facilitator, {"type": "begin_subject"}, None)
+    client.force_login(dragos)
+    response = do(client, triage, type="done")
+    assert response.status_code == 400
+    assert "Seul le porteur du sujet ou l'animateur" in text(response)
+    client.force_login(juliette)
+    assert do(client, triage, type="done").status_code == 200  # exposé over
+    state = current(triage)
+    assert state.current_phase.key == "clarification" and state.speaker == dragos.pk
+    # Juliette is not in her own clarification round.
+    assert do(client, triage, type="speak", text="moi ?").status_code == 400
+    client.force_login(dragos)
+    assert do(client, triage, type="speak", text="Depuis quand ?").status_code == 200
+    assert current(triage).contributions[0].text == "Depuis quand ?"
+
+
+def test_codev_action_plan_through_the_views(client, group, facilitator, participants, codev_session):
+    juliette = participants[0]
+    seat(codev_session, participants)
+    for command in ({"type": "start"},):
+        live.apply(codev_session.pk, facilitator, command, None)
+    live.apply(codev_session.pk, juliette, {"type": "propose", "keyword": "client"}, None)
+    for kind in ("close_triage", "begin_subject", "done", "next_phase", "done", "next_phase"):
+        live.apply(codev_session.pk, facilitator, {"type": kind}, None)
+    assert current(codev_session).current_phase.key == "synthese"
+    client.force_login(juliette)
+    response = do(client, codev_session, type="done")
+    assert response.status_code == 400
+    assert "au moins une action" in text(response)
+    assert do(client, codev_session, type="add_action", text="Appeler Marc").status_code == 200
+    assert do(client, codev_session, type="add_action", text="Relire le contrat").status_code == 200
+    assert do(client, codev_session, type="remove_action", index=0).status_code == 200
+    client.force_login(participants[1])
+    assert do(client, codev_session, type="add_action", text="pas le mien").status_code == 400
+    client.force_login(juliette)
+    assert do(client, codev_session, type="done").status_code == 200
+    state = current(codev_session)
+    assert state.current_phase.key == "apprentissages"
+    assert state.queue[-1] == juliette.pk  # the client speaks too, last
+    client.force_login(facilitator)
+    assert do(client, codev_session, type="next_phase").status_code == 200
+    subject = Subject.objects.get(keyword="client")
+    assert (subject.status, subject.actions) == ("handled", ["Relire le contrat"])
