@@ -1,6 +1,8 @@
+"""The back-office. Organisers work from the app's pages; this is for the people who run it."""
+
 from django.contrib import admin
 
-from .models import Group, Membership, User
+from .models import Application, Group, Invitation, Membership, User
 
 
 @admin.register(User)
@@ -13,9 +15,27 @@ class UserAdmin(admin.ModelAdmin):
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
+    exclude = ["eligibility_answers"]
 
 
 @admin.register(Group)
 class GroupAdmin(admin.ModelAdmin):
-    list_display = ["name", "format", "capacity"]
+    list_display = ["name", "format", "capacity", "applications_open"]
     inlines = [MembershipInline]
+    readonly_fields = ["public_key"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "group", "created_at", "expires_at", "used_at", "revoked_at"]
+    list_filter = ["group"]
+    search_fields = ["email"]
+    # The token's hash is useless to anyone, but there is no reason to show it either.
+    exclude = ["token_sha256"]
+    readonly_fields = ["group", "email", "invited_by", "application", "created_at", "used_at", "used_by"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "group", "status", "created_at"]
+    list_filter = ["status", "group"]

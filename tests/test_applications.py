@@ -154,3 +154,11 @@ def test_only_organisers_see_applications(client, open_group, request, persona):
     assert client.get(f"/g/{open_group.pk}/applications/").status_code == 404
     assert client.get(f"/g/{open_group.pk}/applications/{application.pk}/").status_code == 404
     assert client.post(f"/g/{open_group.pk}/applications/{application.pk}/", {"decision": "approved"}).status_code == 404
+
+
+def test_the_applications_page_has_a_constant_number_of_queries(client, open_group, organiser, django_assert_max_num_queries):
+    for i in range(15):
+        Application.objects.create(group=open_group, name=f"N{i}", email=f"n{i}@example.org", decided_by=organiser if i % 2 else None, status="rejected" if i % 2 else "pending")
+    client.force_login(organiser)
+    with django_assert_max_num_queries(7):
+        assert client.get(f"/g/{open_group.pk}/applications/").status_code == 200

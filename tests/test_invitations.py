@@ -212,3 +212,13 @@ def test_only_organisers_see_and_send_invitations(client, group, request, person
     assert client.get(f"/g/{group.pk}/invitations/").status_code == 404
     assert client.post(f"/g/{group.pk}/invitations/", {"emails": "x@example.org"}).status_code == 404
     assert not Invitation.objects.exists()
+
+
+def test_the_invitations_page_has_a_constant_number_of_queries(client, organiser, group, django_assert_max_num_queries):
+    from participants.models import Invitation as Inv
+
+    for i in range(15):
+        Inv.issue(group, f"p{i}@example.org", organiser)
+    client.force_login(organiser)
+    with django_assert_max_num_queries(8):
+        assert client.get(f"/g/{group.pk}/invitations/").status_code == 200
