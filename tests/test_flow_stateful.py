@@ -107,6 +107,12 @@ class SessionMachine(RuleBasedStateMachine):
             return
         assert hash(before) == frozen, "a step mutated its input"
         assert after.version == before.version + 1
+        # Clocks run in the browser from these: the session's start never moves, and a
+        # phase never starts before the session or goes back in time.
+        if before.started_at is not None:
+            assert after.started_at == before.started_at
+        if after.phase_started_at is not None and before.phase_started_at is not None:
+            assert after.phase_started_at >= before.phase_started_at
         self.check_round_end(before, after, command)
         after_ids = {s.id for s in after.subjects}
         assert {s.id for s in before.subjects} <= after_ids, "a subject disappeared"
