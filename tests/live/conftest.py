@@ -88,12 +88,17 @@ def daphne_args(port):
 # --- services and the database -----------------------------------------------------------
 
 
+def where(url, default_port):
+    parts = urllib.parse.urlparse(url)  # host and port only: the URL may hold a password
+    return f"{parts.hostname or '127.0.0.1'}:{parts.port or default_port}"
+
+
 @pytest.fixture(scope="session")
 def services():
     if not reachable(PG_URL, 5432):
-        pytest.skip(f"PostgreSQL is not reachable at {urllib.parse.urlparse(PG_URL).netloc}")
+        pytest.skip(f"PostgreSQL is not reachable at {where(PG_URL, 5432)}")
     if not reachable(REDIS_URL, 6379):
-        pytest.skip(f"Redis is not reachable at {urllib.parse.urlparse(REDIS_URL).netloc}")
+        pytest.skip(f"Redis is not reachable at {where(REDIS_URL, 6379)}")
     return {"pg": PG_URL, "redis": REDIS_URL}
 
 
