@@ -172,3 +172,12 @@ class DecisionForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Rôle"), choices=Membership.ROLES)
+
+
+class LogbookForm(forms.Form):
+    text = forms.CharField(
+        label=_("Nouvelle note"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Apprentissages, ressentis, progrès. Vous seul·e lisez ces notes."),
+    )

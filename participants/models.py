@@ -397,3 +397,40 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.name} → {self.group}"
+
+
+class LogbookEntryQuerySet(models.QuerySet):
+    def of(self, user, group_id):
+        """The author's own entries in a group they still belong to: nobody else's, ever."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            author=user,
+            group_id=group_id,
+            group__memberships__user=user,
+            group__memberships__removed_at__isnull=True,
+        )
+
+
+class LogbookEntry(models.Model):
+    """A private logbook entry (carnet de bord, seed 002): learnings, feelings, progress.
+
+    Readable by its author only — not by organisers, not by facilitators.
+    """
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="logbook_entries"
+    )
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(_("note"), max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LogbookEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("entrée du carnet de bord")
+
+    def __str__(self):
+        return f"logbook entry {self.pk}"

@@ -12,7 +12,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from participants.models import Application, Invitation, LoginLink, Membership
+from participants.models import Application, Invitation, LogbookEntry, LoginLink, Membership
 from sessions_app.routing import websocket_urlpatterns
 
 PERSONAS = [
@@ -87,6 +87,12 @@ MATRIX = {
         "get", lambda c: {"pk": c["group"], "application_pk": c["application"]}, None,
         organisers_only(),
     ),
+    "logbook": ("get", lambda c: {"pk": c["group"]}, None, members_only()),
+    # A logbook entry is its author's alone: not even organisers or facilitators read it.
+    "logbook_delete": (
+        "get", lambda c: {"pk": c["group"], "entry_pk": c["entry"]}, None,
+        {**members_only(), "facilitator": NOT_FOUND, "organiser": NOT_FOUND},
+    ),
     # Token-gated: the link itself is the permission. Signed in as someone else: refused.
     "invitation": (
         "get", lambda c: {"token": c["invite_token"]}, None,
@@ -137,7 +143,9 @@ def context(group, organiser, facilitator, participants, session, removed_member
     invitation, invite_token = Invitation.issue(group, "newcomer@example.org", organiser)
     revocable, _token = Invitation.issue(group, "someone@example.org", organiser)
     application = Application.objects.create(group=group, name="Camille", email="c@example.org")
+    entry = LogbookEntry.objects.create(author=participants[0], group=group, text="à moi seule")
     return {
+        "entry": entry.pk,
         "group": group.pk,
         "session": session.pk,
         "target": target.pk,
