@@ -109,7 +109,7 @@ def test_compose_runs_the_configuration_the_live_tests_run():
     assert '["CMD", "python", "deploy/healthcheck.py"]' in web
     assert "dockerfile: deploy/Dockerfile" in compose
     assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in compose
-    assert "WEB_UPSTREAMS: dynamic a web 8000" in compose
+    assert "WEB_UPSTREAMS: |\n        dynamic a {\n          name web\n          port 8000" in compose
     assert '"--websocket-max-message-size", "65536"' in dockerfile
     assert 'python manage.py collectstatic' in dockerfile
     assert '["python", "manage.py", "migrate", "--no-input"]' in compose
