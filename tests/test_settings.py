@@ -113,3 +113,18 @@ def test_compose_runs_the_configuration_the_live_tests_run():
     assert '"--websocket-max-message-size", "65536"' in dockerfile
     assert 'python manage.py collectstatic' in dockerfile
     assert '["python", "manage.py", "migrate", "--no-input"]' in compose
+
+
+def test_no_template_needs_inline_script_or_style():
+    # The Content Security Policy allows scripts and styles from the site's own files only:
+    # inline <script>, <style>, style="", on*="" or hx-on would be blocked in production.
+    import re
+
+    offenders = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        html = path.read_text()
+        for pattern in (r"<script(?![^>]*\bsrc=)", r"<style\b", r"\sstyle=", r"\son[a-z]+=",
+                        r"\shx-on"):
+            if re.search(pattern, html):
+                offenders.append(f"{path.relative_to(ROOT)}: {pattern}")
+    assert offenders == []
