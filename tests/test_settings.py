@@ -122,6 +122,8 @@ def test_no_template_needs_inline_script_or_style():
 
     offenders = []
     for path in sorted((ROOT / "templates").rglob("*.html")):
+        if "emails" in path.parts:  # read in a mail client, not under our CSP
+            continue
         html = path.read_text()
         for pattern in (r"<script(?![^>]*\bsrc=)", r"<style\b", r"\sstyle=", r"\son[a-z]+=",
                         r"\shx-on"):
