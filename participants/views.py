@@ -381,6 +381,9 @@ def invitation(request, token):
     if request.user.is_authenticated and request.user.email != invitation.email:
         return render(request, "participants/invitation_foreign.html", {}, status=403)
     existing = User.objects.filter(email=invitation.email).first()
+    if existing is not None and not existing.is_active:
+        code, message = INVALID_INVITATION["unknown"]
+        return render(request, "participants/invitation_invalid.html", {"message": message}, status=code)
     if existing and Membership.objects.active().filter(group=group, user=existing).exists():
         return render(request, "participants/invitation_member.html", {"group": group})
     questions = [] if invitation.application_id else group.eligibility_questions()

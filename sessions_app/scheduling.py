@@ -109,7 +109,13 @@ def unregister(session_id: int, user) -> Registration | None:
 
 
 def on_member_removed(sender, membership, **kwargs) -> None:
-    """A removed member leaves the waitlists and seats of the group's coming sessions."""
+    """A removed member leaves the seats and waitlists of the group's coming sessions, and
+    stops facilitating the sessions not yet ended (the group's facilitators take over)."""
+    for session in Session.objects.filter(
+        group_id=membership.group_id, facilitators=membership.user_id
+    ):
+        if session.stage != "ended":
+            session.facilitators.remove(membership.user_id)
     upcoming = Registration.objects.filter(
         user_id=membership.user_id,
         session__group_id=membership.group_id,

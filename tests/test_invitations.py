@@ -222,3 +222,12 @@ def test_the_invitations_page_has_a_constant_number_of_queries(client, organiser
     client.force_login(organiser)
     with django_assert_max_num_queries(8):
         assert client.get(f"/g/{group.pk}/invitations/").status_code == 200
+
+
+def test_an_invitation_to_a_deactivated_account_is_refused_without_being_used(client, group, invited):
+    from participants.models import User as U
+
+    U.objects.create_user("nina@example.org", is_active=False)
+    response = client.post(f"/invite/{invited}/", accept_data(group))
+    assert response.status_code == 404
+    assert Invitation.objects.get().used_at is None

@@ -207,3 +207,11 @@ def test_the_info_page_has_a_constant_number_of_queries(client, participant, sma
     client.force_login(participant)
     with django_assert_max_num_queries(10):
         assert client.get(f"/s/{small_session.pk}/info/").status_code == 200
+
+
+def test_a_removed_facilitator_stops_facilitating_coming_sessions(session, facilitator, group):
+    ended = Session.objects.create(group=group, format=group.format, state={"stage": "ended"})
+    ended.facilitators.add(facilitator)
+    Membership.objects.get(group=group, user=facilitator).remove()
+    assert list(session.facilitators.all()) == []
+    assert list(ended.facilitators.all()) == [facilitator]  # history is kept
