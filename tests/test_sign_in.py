@@ -102,3 +102,34 @@ def test_logging_out_closes_open_live_pages(client, participant, django_capture_
     client.force_login(participant)
     client.post("/logout/")
     assert sent == [(participant.pk, None)]
+
+
+def test_a_slow_mail_server_never_blocks_the_page(client, participant, settings, caplog, django_capture_on_commit_callbacks):
+    """An SMTP server that accepts the connection and never answers: the page returns at
+    once, the mail thread gives up after EMAIL_TIMEOUT and logs an error without the link."""
+    import logging
+    import socket
+    import time
+
+    silent = socket.socket()
+    silent.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    silent.bind(("127.0.0.1", 8851))
+    silent.listen(5)  # the handshake completes in the backlog; no greeting ever comes
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 8851, 1
+    caplog.set_level(logging.ERROR, logger="participants.emails")
+    try:
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/login/", {"email": participant.email})
+        elapsed = time.monotonic() - started
+        assert response.status_code == 302
+        assert elapsed < 0.8, f"the page waited {elapsed:.2f}s for the mail server"
+        deadline = time.monotonic() + 5
+        while not caplog.records and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        silent.close()
+    assert caplog.records, "the failed delivery was not logged"
+    message = caplog.records[0].getMessage()
+    assert "could not be sent" in message and "/login/link/" not in message
