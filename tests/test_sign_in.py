@@ -3,7 +3,6 @@
 import re
 from datetime import timedelta
 
-import pytest
 from django.core import mail
 from django.utils import timezone
 
