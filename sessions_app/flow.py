@@ -437,9 +437,7 @@ def _begin_subject(state, command, *, actor, facilitator, now):
 def _enter_phase(state, index, now):
     if index >= len(state.phases):
         return _finish_subject(state, now)
-    state = replace(
-        state, phase=index, round=0, queue=(), turns=(), phase_started_at=now
-    )
+    state = replace(state, phase=index, round=0, queue=(), turns=(), phase_started_at=now)
     if state.phases[index].mode == "round":
         return _start_round(state, now=now)
     return state

@@ -108,7 +108,11 @@ def two_facilitators_apply():
         lambda: live.apply(session.pk, lucie, {"type": "pass"}, before["version"]),
         lambda: live.apply(session.pk, marc, {"type": "pass"}, before["version"]),
     )
-    return {"before": before, "after": session_state(session), "results": [outcome(r) for r in results]}
+    return {
+        "before": before,
+        "after": session_state(session),
+        "results": [outcome(r) for r in results],
+    }
 
 
 def two_facilitators_click():
@@ -148,7 +152,11 @@ def six_clicks():
             for p in [lucie, marc] * 3
         )
     )
-    return {"before": before, "after": session_state(session), "results": [outcome(r) for r in results]}
+    return {
+        "before": before,
+        "after": session_state(session),
+        "results": [outcome(r) for r in results],
+    }
 
 
 SCENARIOS = {f.__name__: f for f in (two_facilitators_apply, two_facilitators_click, six_clicks)}
@@ -180,6 +188,7 @@ def sqlite_file_results(tmp_path_factory):
         capture_output=True,
         text=True,
         timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -16,7 +16,7 @@ from django.test import Client
 
 from intervision.asgi import application
 from participants.models import Membership, revoke_live_access
-from sessions_app import live
+from sessions_app import flow, live
 from sessions_app.models import Session
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -164,8 +164,10 @@ def test_a_refused_command_sends_nothing(seated, participant):
 
     async def scenario():
         communicator, _first = await connect(seated.pk, cookie)
-        with pytest.raises(Exception):
-            await database_sync_to_async(live.apply)(seated.pk, participant, {"type": "start"}, None)
+        with pytest.raises(flow.FlowError):
+            await database_sync_to_async(live.apply)(
+                seated.pk, participant, {"type": "start"}, None
+            )
         quiet = await communicator.receive_nothing(timeout=0.3)
         await communicator.disconnect()
         return quiet

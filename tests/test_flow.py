@@ -155,7 +155,13 @@ def test_keyword_is_required(keyword):
 def test_keyword_longer_than_the_limit_is_refused():
     state = started(A, B)
     error = refused(
-        "text_too_long", state, "propose", A, keyword="x" * (KEYWORD_MAX + 1), subject_id=9, arrival=9
+        "text_too_long",
+        state,
+        "propose",
+        A,
+        keyword="x" * (KEYWORD_MAX + 1),
+        subject_id=9,
+        arrival=9,
     )
     assert error.params == {"limit": KEYWORD_MAX}
     assert propose(state, "x" * KEYWORD_MAX).subjects[0].keyword == "x" * KEYWORD_MAX
@@ -412,20 +418,18 @@ def at_panier():
 
 def test_owner_takes_a_contribution_with_a_note():
     state = at_panier()
-    reaction = [c for c in state.contributions if c.text == "piste"][0]
+    reaction = next(c for c in state.contributions if c.text == "piste")
     state = do(state, "take", A, n=reaction.n, note="à essayer lundi")
     taken = state.contributions[reaction.n - 1]
     assert (taken.taken, taken.note) == (True, "à essayer lundi")
     state = do(state, "take", A, n=reaction.n, taken=False, note="ignored")
-    assert (state.contributions[reaction.n - 1].taken, state.contributions[reaction.n - 1].note) == (
-        False,
-        "",
-    )
+    untaken = state.contributions[reaction.n - 1]
+    assert (untaken.taken, untaken.note) == (False, "")
 
 
 def test_panier_refuses_a_pass_an_unknown_or_a_forged_contribution():
     state = at_panier()
-    a_pass = [c for c in state.contributions if c.kind == "pass"][0]
+    a_pass = next(c for c in state.contributions if c.kind == "pass")
     for n in (a_pass.n, 999, "1", True, None):
         refused("unknown_contribution", state, "take", A, n=n)
 
@@ -713,7 +717,10 @@ def test_person_must_be_a_whole_number(person):
     refused("bad_person", seated(A, B), "set_absent", person=person)
 
 
-@pytest.mark.parametrize("field", [{"subject_id": "9", "arrival": 9}, {"subject_id": 9}, {"subject_id": True, "arrival": 1}])
+@pytest.mark.parametrize(
+    "field",
+    [{"subject_id": "9", "arrival": 9}, {"subject_id": 9}, {"subject_id": True, "arrival": 1}],
+)
 def test_proposal_needs_whole_number_ids(field):
     refused("bad_subject", started(A), "propose", A, keyword="un", **field)
 

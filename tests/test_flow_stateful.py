@@ -82,7 +82,15 @@ class SessionMachine(RuleBasedStateMachine):
             self.apply({"type": "start"}, FAC)
             for person in self.state.queue:
                 sid = self.new_subject_id()
-                self.apply({"type": "propose", "keyword": f"sujet {person}", "subject_id": sid, "arrival": sid}, person)
+                self.apply(
+                    {
+                        "type": "propose",
+                        "keyword": f"sujet {person}",
+                        "subject_id": sid,
+                        "arrival": sid,
+                    },
+                    person,
+                )
             self.apply({"type": "close_triage"}, FAC)
             assert self.state.stage == "order"
         if head_start == "subject":

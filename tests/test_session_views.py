@@ -149,7 +149,9 @@ def test_removed_member_takes_no_seat(client, session, removed_member):
     assert removed_member.pk not in current(session).seating
 
 
-def test_facilitator_sees_the_controls_and_a_participant_does_not(client, seated, facilitator, participant):
+def test_facilitator_sees_the_controls_and_a_participant_does_not(
+    client, seated, facilitator, participant
+):
     client.force_login(facilitator)
     assert "Commencer le tour de mots-clés" in text(client.get(page_url(seated)))
     client.force_login(participant)
@@ -168,7 +170,11 @@ def test_participant_proposes_a_keyword_on_their_turn(client, triage, participan
     assert response.status_code == 200
     assert "équilibre vie pro" in text(response)
     subject = Subject.objects.get()
-    assert (subject.owner, subject.keyword, subject.proposed_in) == (juliette, "équilibre vie pro", triage)
+    assert (subject.owner, subject.keyword, subject.proposed_in) == (
+        juliette,
+        "équilibre vie pro",
+        triage,
+    )
     assert current(triage).speaker == participants[1].pk
 
 
@@ -298,7 +304,10 @@ def test_facilitator_runs_a_whole_session(client, seated, facilitator, participa
     assert do(client, seated, type="skip").status_code == 200  # Paul is away
     assert do(client, seated, type="close_triage").status_code == 200
     recrutement = Subject.objects.get(keyword="recrutement")
-    assert do(client, seated, type="set_urgent", subject=recrutement.pk, urgent="true").status_code == 200
+    assert (
+        do(client, seated, type="set_urgent", subject=recrutement.pk, urgent="true").status_code
+        == 200
+    )
     assert do(client, seated, type="begin_subject").status_code == 200
     state = current(seated)
     assert state.current == recrutement.pk and state.speaker == dragos.pk
@@ -319,7 +328,11 @@ def test_facilitator_runs_a_whole_session(client, seated, facilitator, participa
     assert (recrutement.status, recrutement.handled_in) == ("handled", seated)
     delegation = Subject.objects.get(keyword="délégation")
     assert delegation.status == "open" and delegation.handled_in is None
-    rows = list(Contribution.objects.filter(subject=recrutement).values_list("person", "phase", "kind", "taken", "note"))
+    rows = list(
+        Contribution.objects.filter(subject=recrutement).values_list(
+            "person", "phase", "kind", "taken", "note"
+        )
+    )
     assert rows == [
         (paul.pk, "clarification", "question", False, ""),
         (paul.pk, "reaction", "reaction", True, "à tester"),
@@ -329,7 +342,9 @@ def test_facilitator_runs_a_whole_session(client, seated, facilitator, participa
     assert current(seated).stage == "ended"
 
 
-def test_a_subject_left_open_is_carried_to_the_next_session(client, triage, facilitator, participants, group):
+def test_a_subject_left_open_is_carried_to_the_next_session(
+    client, triage, facilitator, participants, group
+):
     live.apply(triage.pk, participants[0], {"type": "propose", "keyword": "reste ouvert"}, None)
     client.force_login(facilitator)
     do(client, triage, type="end")
@@ -367,8 +382,9 @@ def test_undo_twice_goes_back_two_steps(client, triage, facilitator, participant
     assert state.turns == () and state.speaker == participants[0].pk
 
 
-def test_undo_of_the_end_of_a_subject_forgets_its_records(client, triage, facilitator, participants):
-    juliette, dragos, amina, paul = participants
+def test_undo_of_the_end_of_a_subject_forgets_its_records(
+    client, triage, facilitator, participants
+):
     live.apply(triage.pk, facilitator, {"type": "propose", "keyword": "sujet"}, None)
     live.apply(triage.pk, facilitator, {"type": "close_triage"}, None)
     for command in ("begin_subject", "done", "next_phase", "next_phase"):
@@ -505,7 +521,9 @@ def test_facilitator_seats_a_member_who_has_no_device(client, seated, facilitato
 
 
 @pytest.mark.parametrize("persona", OUTSIDERS)
-def test_facilitator_cannot_seat_someone_outside_the_group(request, client, seated, facilitator, persona):
+def test_facilitator_cannot_seat_someone_outside_the_group(
+    request, client, seated, facilitator, persona
+):
     stranger = request.getfixturevalue(persona)
     client.force_login(facilitator)
     before = current(seated)
@@ -532,7 +550,9 @@ def test_facilitator_marks_someone_absent_and_back(client, triage, facilitator, 
     assert response.status_code == 200
     state = current(triage)
     assert juliette.pk in state.absent and state.speaker == participants[1].pk
-    assert do(client, triage, type="set_absent", person=juliette.pk, absent="false").status_code == 200
+    assert (
+        do(client, triage, type="set_absent", person=juliette.pk, absent="false").status_code == 200
+    )
     assert current(triage).absent == ()
 
 
@@ -556,7 +576,9 @@ def test_owner_runs_their_own_subject_from_their_device(client, triage, facilita
     assert current(triage).contributions[0].text == "Depuis quand ?"
 
 
-def test_codev_action_plan_through_the_views(client, group, facilitator, participants, codev_session):
+def test_codev_action_plan_through_the_views(
+    client, group, facilitator, participants, codev_session
+):
     juliette = participants[0]
     seat(codev_session, participants)
     for command in ({"type": "start"},):
