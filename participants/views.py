@@ -423,6 +423,14 @@ def invitation(request, token):
 # --- Applications -------------------------------------------------------------------------
 
 
+APPLICATIONS_PER_HOUR = 20
+
+
+def _applications_flooded(group) -> bool:
+    since = timezone.now() - timezone.timedelta(hours=1)
+    return group.applications.filter(created_at__gte=since).count() >= APPLICATIONS_PER_HOUR
+
+
 @never_cache
 def apply(request, key):
     """The group's public page: what it is and its questions; nothing about members or sessions."""
@@ -430,7 +438,10 @@ def apply(request, key):
     if not group.applications_open:
         return render(request, "participants/apply_closed.html", {"group": group}, status=410)
     form = ApplicationForm(request.POST or None, questions=group.eligibility_questions())
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _applications_flooded(group):
+        # The page sends e-mails to the address typed in: a bounded number per hour.
+        form.add_error(None, _("Beaucoup de candidatures arrivent en ce moment : réessayez dans une heure."))
+    elif request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         with transaction.atomic():
             pending = group.applications.filter(email=email, status=Application.PENDING).exists()

@@ -162,3 +162,13 @@ def test_the_applications_page_has_a_constant_number_of_queries(client, open_gro
     client.force_login(organiser)
     with django_assert_max_num_queries(7):
         assert client.get(f"/g/{open_group.pk}/applications/").status_code == 200
+
+
+def test_a_flood_of_applications_is_slowed_down(client, open_group, django_capture_on_commit_callbacks):
+    for i in range(20):
+        Application.objects.create(group=open_group, name=f"N{i}", email=f"n{i}@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/apply/{open_group.public_key}/", apply_data(open_group))
+    assert "réessayez dans une heure" in response.content.decode()
+    assert Application.objects.count() == 20
+    assert mail.outbox == []
