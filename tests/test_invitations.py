@@ -231,3 +231,11 @@ def test_an_invitation_to_a_deactivated_account_is_refused_without_being_used(cl
     response = client.post(f"/invite/{invited}/", accept_data(group))
     assert response.status_code == 404
     assert Invitation.objects.get().used_at is None
+
+
+def test_accepting_rotates_the_session_key(client, group, invited):
+    client.get(f"/invite/{invited}/")
+    client.get("/login/")  # a session exists before
+    before = client.session.session_key
+    client.post(f"/invite/{invited}/", accept_data(group))
+    assert client.session.session_key != before
