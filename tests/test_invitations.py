@@ -233,9 +233,12 @@ def test_an_invitation_to_a_deactivated_account_is_refused_without_being_used(cl
     assert Invitation.objects.get().used_at is None
 
 
-def test_accepting_rotates_the_session_key(client, group, invited):
-    client.get(f"/invite/{invited}/")
-    client.get("/login/")  # a session exists before
+def test_accepting_rotates_the_session_key(client, group, invited, settings):
+    session = client.session
+    session["seen"] = True
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
     before = client.session.session_key
+    assert before
     client.post(f"/invite/{invited}/", accept_data(group))
     assert client.session.session_key != before
