@@ -256,8 +256,7 @@ class Table:
     def session_url(self, index: int = 0) -> str:
         return self.url(f"/s/{self.data['sessions'][index]}/")
 
-    def person(self, name: str, *, viewport=None, language: str | None = None,
-               signed_in: bool = True) -> Person:
+    def person(self, name: str, *, viewport=None, signed_in: bool = True) -> Person:
         """A browser context for ``name``, its browser saying English as many of ours do."""
         context = self.browser.new_context(
             base_url=self.server.base_url,
@@ -266,13 +265,10 @@ class Table:
         )
         context.set_default_timeout(10_000)
         info = self.data["people"][name]
-        cookies = []
         if signed_in:
-            cookies.append({"name": "sessionid", "value": info["cookie"], "url": self.server.base_url})
-        if language:
-            cookies.append({"name": "django_language", "value": language, "url": self.server.base_url})
-        if cookies:
-            context.add_cookies(cookies)
+            context.add_cookies(
+                [{"name": "sessionid", "value": info["cookie"], "url": self.server.base_url}]
+            )
         context.add_init_script(INIT_SCRIPT)
         page = context.new_page()
         person = Person(name=name, id=info["id"], context=context, page=page)
@@ -310,7 +306,10 @@ class Table:
         )
 
     def on_session_page(self) -> list[Person]:
-        return [p for p in self.people.values() if "/s/" in p.page.url and not p.page.is_closed()]
+        return [
+            p for p in self.people.values()
+            if not p.page.is_closed() and re.search(r"/s/[0-9]+/$", p.page.url)
+        ]
 
     # -- acting and watching -------------------------------------------------------------
 

@@ -99,16 +99,25 @@ def session_moments(table):
 
 
 def visitor_pages(table):
-    """The pages before signing in: the sign-in form and a sign-in link."""
+    """The pages before signing in (the sign-in form, a sign-in link, the group's public
+    page), and the home page of somebody in no group yet."""
     visitor = table.person("Paul", signed_in=False)
-    for path in ("/login/", f"/login/link/{table.data['people']['Paul']['link']}/"):
+    paths = ["/login/", f"/login/link/{table.data['people']['Paul']['link']}/"]
+    if table.data.get("public_key"):
+        paths.append(f"/apply/{table.data['public_key']}/")
+    for path in paths:
         response = visitor.page.goto(path)
         assert response.status == 200, path
         yield path, visitor.page
+    outsider = table.person("Oscar")
+    response = outsider.page.goto("/")
+    assert response.status == 200
+    expect(outsider.page.locator("main")).to_contain_text("aucun groupe")
+    yield "/ (in no group)", outsider.page
 
 
 def test_no_console_error_and_no_csp_violation_on_any_page(table_for):
-    table = table_for(organiser=True, links=True, sessions=2)
+    table = table_for(organiser=True, outsider=True, links=True, sessions=2)
     visited = []
     for path, page in visitor_pages(table):
         visited.append(path)
@@ -130,7 +139,7 @@ def test_no_console_error_and_no_csp_violation_on_any_page(table_for):
 
 
 def test_no_serious_accessibility_violation_on_the_main_pages(table_for):
-    table = table_for(organiser=True, links=True)
+    table = table_for(organiser=True, outsider=True, links=True)
     problems = {}
     checked = 0
     for path, page in visitor_pages(table):

@@ -60,6 +60,9 @@ class Command(BaseCommand):
             raise CommandError("This command signs people in without a password: DEBUG only.")
         with transaction.atomic():
             group = Group.objects.create(name=f"Pairs produit {tag}", format=format)
+            if hasattr(group, "applications_open"):
+                group.applications_open = True
+                group.save(update_fields=["applications_open"])
             people = {}
             roles = [("Lucie", Membership.FACILITATOR)]
             roles += [(name, Membership.MEMBER) for name in (*PARTICIPANTS, *extra)]
@@ -88,7 +91,13 @@ class Command(BaseCommand):
                 )
                 session.facilitators.add(people["Lucie"])
                 session_ids.append(session.pk)
-            out = {"group": group.pk, "sessions": session_ids, "people": {}}
+            out = {
+                "group": group.pk,
+                # The group's public application page, where the app has one.
+                "public_key": getattr(group, "public_key", None),
+                "sessions": session_ids,
+                "people": {},
+            }
             for name, user in people.items():
                 entry = {"id": user.pk, "email": user.email, "cookie": signed_in_cookie(user)}
                 if links:
