@@ -51,8 +51,10 @@ def parse_command(post) -> dict:
                 raise flow.FlowError("bad_person" if key == "person" else "unknown_subject")
     for key in TEXT_FIELDS:
         if key in post:
-            if len(post[key]) > 10 * flow.TEXT_MAX:
-                raise flow.FlowError("text_too_long", limit=flow.TEXT_MAX)
+            limit = flow.KEYWORD_MAX if key == "keyword" else flow.TEXT_MAX
+            if len(post[key]) > 10 * limit:
+                # Refused before anything else looks at it; the rules check the real limit.
+                raise flow.FlowError("text_too_long", limit=limit)
             command[key] = post[key]
     for key in BOOL_FIELDS:
         if key in post:
