@@ -16,9 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
-from tests.browser.harness import Server, Table, launch  # noqa: E402
+from tests.browser.harness import Server, Table, launch
 
 OUT = ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1200, "height": 820}
@@ -51,7 +51,9 @@ def main() -> None:
                 written.append(path)
 
             def click(person, name, **kwargs):
-                table.click(person, person.page.get_by_role("button", name=name, exact=True), **kwargs)
+                table.click(
+                    person, person.page.get_by_role("button", name=name, exact=True), **kwargs
+                )
 
             shot("01-lobby-facilitator", lucie)
             click(lucie, "Commencer le tour de mots-clés")
@@ -86,8 +88,12 @@ def main() -> None:
                 "input[name=note]"
             ).fill("À essayer au prochain trimestre")
             shot("08-panier-owner-phone", dragos)
-            table.click(dragos, dragos.page.locator("#live .panier li", has_text="par objectifs")
-                        .get_by_role("button", name="Je prends"))
+            table.click(
+                dragos,
+                dragos.page.locator("#live .panier li", has_text="par objectifs").get_by_role(
+                    "button", name="Je prends"
+                ),
+            )
             click(dragos, "Panier terminé")
             click(lucie, "Terminer la séance")
             shot("09-ended-participant", amina)

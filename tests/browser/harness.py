@@ -24,6 +24,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +82,7 @@ class Server:
         self.workdir = Path(workdir or self._tmp.name)
         self.log_path = self.workdir / "daphne.log"
         self.process: subprocess.Popen | None = None
+        self._log = None
         self.dbname: str | None = None
         self.admin_url = os.environ.get("DATABASE_URL", "")
         self.env = self._environment()
@@ -88,7 +90,9 @@ class Server:
     # -- set-up -------------------------------------------------------------------------
 
     def _environment(self) -> dict:
-        env = {k: v for k, v in os.environ.items() if k not in ("SQLITE_PATH", "TEST_DATABASE_NAME")}
+        env = {
+            k: v for k, v in os.environ.items() if k not in ("SQLITE_PATH", "TEST_DATABASE_NAME")
+        }
         tag = f"e2e{os.getpid()}p{self.port}"
         env.update(
             DJANGO_SETTINGS_MODULE="intervision.settings",
@@ -125,6 +129,7 @@ class Server:
     def manage(self, *args: str) -> str:
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
+            check=False,
             cwd=ROOT,
             env=self.env,
             capture_output=True,
@@ -139,15 +144,23 @@ class Server:
         if self.dbname:
             self._create_database()
         self.manage("migrate", "--no-input")
-        log = open(self.log_path, "w")
+        self._log = open(self.log_path, "w")  # noqa: SIM115 (open while daphne runs)
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
-                "--websocket-max-message-size", "65536", "intervision.asgi:application",
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "--websocket-max-message-size",
+                "65536",
+                "intervision.asgi:application",
             ],
             cwd=ROOT,
             env=self.env,
-            stdout=log,
+            stdout=self._log,
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
@@ -170,6 +183,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        if self._log:
+            self._log.close()
         if self.dbname:
             self._drop_database()
         if self._tmp:
@@ -186,9 +201,17 @@ class Server:
 
     # -- data -----------------------------------------------------------------------------
 
-    def seed(self, tag: str, *, format: str = "intervision", sessions: int = 1,
-             extra: tuple[str, ...] = (), outsider: bool = False, organiser: bool = False,
-             links: bool = False) -> dict:
+    def seed(
+        self,
+        tag: str,
+        *,
+        format: str = "intervision",
+        sessions: int = 1,
+        extra: tuple[str, ...] = (),
+        outsider: bool = False,
+        organiser: bool = False,
+        links: bool = False,
+    ) -> dict:
         args = ["e2e_seed", "--tag", tag, "--format", format, "--sessions", str(sessions)]
         for name in extra:
             args += ["--extra", name]
@@ -237,7 +260,7 @@ class Step:
 class Table:
     """The people of one seeded group, each in their own browser context."""
 
-    DESKTOP = {"width": 1280, "height": 900}
+    DESKTOP: ClassVar[dict] = {"width": 1280, "height": 900}
 
     def __init__(self, server: Server, browser, data: dict, *, budget: float = 1.0):
         self.server = server
@@ -285,7 +308,9 @@ class Table:
         page.on("pageerror", lambda error: person.problems.append(f"page error: {error}"))
         page.on(
             "response",
-            lambda r: person.problems.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None,
+            lambda r: (
+                person.problems.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None
+            ),
         )
         page.on("dialog", lambda dialog: dialog.accept())
 
@@ -307,14 +332,22 @@ class Table:
 
     def on_session_page(self) -> list[Person]:
         return [
-            p for p in self.people.values()
+            p
+            for p in self.people.values()
             if not p.page.is_closed() and re.search(r"/s/[0-9]+/$", p.page.url)
         ]
 
     # -- acting and watching -------------------------------------------------------------
 
-    def act(self, actor: Person, label: str, action, *, expect: str | None = None,
-            watchers: list[Person] | None = None) -> Step:
+    def act(
+        self,
+        actor: Person,
+        label: str,
+        action,
+        *,
+        expect: str | None = None,
+        watchers: list[Person] | None = None,
+    ) -> Step:
         """Do ``action`` on ``actor``'s page; every page on the session must show the next
         version (and ``expect`` in its live region) within the budget, timed in the pages."""
         before = actor.version()
@@ -322,13 +355,13 @@ class Table:
         started = time.time()
         action()
         clicked = actor.page.evaluate("() => window.__clicked") / 1000
-        if clicked >= started:
-            started = clicked  # the moment the browser dispatched the click
+        started = max(started, clicked)  # the moment the browser dispatched the click
         watchers = watchers if watchers is not None else self.on_session_page()
         latencies = {}
         for person in watchers:
             person.page.wait_for_function(
-                "v => +document.getElementById('live').dataset.version >= v", arg=target,
+                "v => +document.getElementById('live').dataset.version >= v",
+                arg=target,
                 timeout=max(5000, self.budget * 3000),
             )
             seen = person.page.evaluate(
@@ -340,22 +373,36 @@ class Table:
         step = Step(label, target, latencies)
         self.steps.append(step)
         slow = {n: round(s, 3) for n, s in latencies.items() if s > self.budget}
-        assert not slow, f"step {label!r} reached some pages after more than {self.budget} s: {slow}"
+        assert not slow, (
+            f"step {label!r} reached some pages after more than {self.budget} s: {slow}"
+        )
         if expect:
             for person in watchers:
                 # inner_text is what is shown, CSS capitals included: compare ignoring case.
                 text = person.live().inner_text()
-                assert expect.lower() in text.lower(), f"{person.name} does not see {expect!r} after {label!r}"
+                assert expect.lower() in text.lower(), (
+                    f"{person.name} does not see {expect!r} after {label!r}"
+                )
         return step
 
-    def click(self, actor: Person, selector, *, expect: str | None = None, label: str | None = None,
-              watchers: list[Person] | None = None) -> Step:
+    def click(
+        self,
+        actor: Person,
+        selector,
+        *,
+        expect: str | None = None,
+        label: str | None = None,
+        watchers: list[Person] | None = None,
+    ) -> Step:
         locator = actor.page.locator(selector) if isinstance(selector, str) else selector
         if label is None:
             found = re.search(r"selector='(.*)'>$", str(locator))
             label = f"{actor.name}: {found.group(1) if found else selector}"
         return self.act(
-            actor, label, locator.click, expect=expect,
+            actor,
+            label,
+            locator.click,
+            expect=expect,
             watchers=watchers,
         )
 
@@ -369,10 +416,7 @@ class Table:
 
     def close(self) -> None:
         for person in self.people.values():
-            try:
-                person.context.close()
-            except Exception:
-                pass
+            person.context.close()
 
 
 def launch(playwright):

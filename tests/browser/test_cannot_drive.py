@@ -41,8 +41,11 @@ def test_a_participant_cannot_drive_with_forged_posts_or_websocket_frames(table_
     lucie = table.open("Lucie")
     juliette, dragos, amina = (table.open(n) for n in ("Juliette", "Dragos", "Amina"))
     everyone = [lucie, juliette, dragos, amina]
-    table.click(lucie, lucie.page.get_by_role("button", name="Commencer le tour de mots-clés"),
-                expect="Tour de mots-clés")
+    table.click(
+        lucie,
+        lucie.page.get_by_role("button", name="Commencer le tour de mots-clés"),
+        expect="Tour de mots-clés",
+    )
     version = lucie.version()
     session = table.data["sessions"][0]
     # The browser logs every refused request as a console error: those are expected here.
@@ -72,7 +75,10 @@ def test_a_participant_cannot_drive_with_forged_posts_or_websocket_frames(table_
     assert replies[-1][1] == 403  # no CSRF token
 
     # Frames on a websocket of his own: commands, and a fake broadcast.
-    fake_update = {"type": "session.update", "snapshot": {"version": version + 5, "facilitators": []}}
+    fake_update = {
+        "type": "session.update",
+        "snapshot": {"version": version + 5, "facilitators": []},
+    }
     frames = [
         json.dumps({"type": "next_phase"}),
         json.dumps({"type": "pass", "version": version}),
@@ -88,14 +94,19 @@ def test_a_participant_cannot_drive_with_forged_posts_or_websocket_frames(table_
     # Nothing changed, for anybody, not even after a reload.
     for person in everyone:
         assert person.version() == version
-        assert max(int(k) for k in person.page.evaluate("() => Object.keys(window.__seen)")) == version
+        assert (
+            max(int(k) for k in person.page.evaluate("() => Object.keys(window.__seen)")) == version
+        )
         expect(person.page.locator("#live .speaker-name")).to_have_text("Juliette")
     dragos.page.reload()
     assert dragos.version() == version
     expect(dragos.live()).not_to_contain_text("piratage")
     expect(dragos.page.locator("#live .queue li", has_text="Juliette")).to_have_attribute(
-        "aria-current", "true")
+        "aria-current", "true"
+    )
 
     # The real turn still works: Juliette proposes, everyone sees it.
     juliette.page.locator("#keyword").fill("équilibre")
-    table.click(juliette, juliette.page.get_by_role("button", name="Proposer"), expect="« équilibre »")
+    table.click(
+        juliette, juliette.page.get_by_role("button", name="Proposer"), expect="« équilibre »"
+    )

@@ -5,8 +5,14 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-STEPS = ("Exposé", "Clarification", "Contrat", "Consultation", "Synthèse et plan d'action",
-         "Apprentissages")
+STEPS = (
+    "Exposé",
+    "Clarification",
+    "Contrat",
+    "Consultation",
+    "Synthèse et plan d'action",
+    "Apprentissages",
+)
 
 
 def button(person, name):
@@ -31,7 +37,9 @@ def test_codev_subject_goes_through_its_six_steps(table_for):
     table.click(juliette, button(juliette, "Proposer"), expect="« délégation »")
     # The facilitator closes the keyword round early (after confirming).
     table.click(lucie, button(lucie, "Clore le tour de mots-clés"), expect="Ordre des sujets")
-    table.click(lucie, button(lucie, "Commencer ce sujet"), expect="Exposé — « délégation » (Juliette)")
+    table.click(
+        lucie, button(lucie, "Commencer ce sujet"), expect="Exposé — « délégation » (Juliette)"
+    )
     at_step("Exposé")
     for person in everyone:
         expect(person.page.locator("#live .steps li")).to_have_text(list(STEPS))
@@ -66,14 +74,17 @@ def test_codev_subject_goes_through_its_six_steps(table_for):
     at_step("Synthèse et plan d'action")
     expect(button(juliette, "Plan terminé")).to_be_disabled()
     juliette.page.locator("#action-text").fill("Déléguer le suivi des tickets à Marc")
-    table.click(juliette, button(juliette, "Ajouter"), expect="Déléguer le suivi des tickets à Marc")
+    table.click(
+        juliette, button(juliette, "Ajouter"), expect="Déléguer le suivi des tickets à Marc"
+    )
     table.click(juliette, button(juliette, "Plan terminé"), expect="Apprentissages")
 
     # 6. Apprentissages: one round for everyone, the client included, last.
     at_step("Apprentissages")
     for person in everyone:
         expect(person.page.locator("#live .queue li > span:first-child")).to_have_text(
-            ["Dragos", "Amina", "Paul", "Juliette"])
+            ["Dragos", "Amina", "Paul", "Juliette"]
+        )
     table.click(dragos, button(dragos, "Je passe"))
     amina.page.locator("#speak-text").fill("Je repars avec une idée.")
     table.click(amina, button(amina, "J'ai terminé"), expect="Je repars avec une idée.")

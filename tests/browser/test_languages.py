@@ -47,22 +47,37 @@ def test_french_by_default_and_english_with_the_header_switch(table_for):
     body = juliette.page.locator("body")
     for french in ("Se déconnecter", "Ouvrir la visio", "La séance va commencer"):
         expect(body).not_to_contain_text(french)
-    expect(juliette.page.locator("header.topbar").get_by_role("button", name="Français")).to_be_visible()
-    expect(juliette.page.get_by_role("button", name=ENGLISH["Se déconnecter"])).to_be_visible()  # EN:
-    expect(juliette.page.get_by_role("link", name=ENGLISH["Ouvrir la visio"])).to_be_visible()  # EN:
+    expect(
+        juliette.page.locator("header.topbar").get_by_role("button", name="Français")
+    ).to_be_visible()
+    expect(
+        juliette.page.get_by_role("button", name=ENGLISH["Se déconnecter"])
+    ).to_be_visible()  # EN:
+    expect(
+        juliette.page.get_by_role("link", name=ENGLISH["Ouvrir la visio"])
+    ).to_be_visible()  # EN:
     expect(juliette.page.locator("#connection")).to_have_text(ENGLISH["En direct"])  # EN:
     assert lang(lucie) == "fr" and lang(dragos) == "fr"
 
     # A step pushed over the websocket reaches each page in its person's language.
-    table.click(lucie, lucie.page.get_by_role("button", name="Commencer le tour de mots-clés"),
-                expect="Juliette")
+    table.click(
+        lucie,
+        lucie.page.get_by_role("button", name="Commencer le tour de mots-clés"),
+        expect="Juliette",
+    )
     for person in (lucie, dragos):
-        expect(person.page.locator("#live .stage")).to_contain_text("Tour de mots-clés", ignore_case=True)
-    expect(juliette.page.locator("#live")).not_to_contain_text("Tour de mots-clés", ignore_case=True)
+        expect(person.page.locator("#live .stage")).to_contain_text(
+            "Tour de mots-clés", ignore_case=True
+        )
+    expect(juliette.page.locator("#live")).not_to_contain_text(
+        "Tour de mots-clés", ignore_case=True
+    )
     expect(juliette.page.locator("#live .stage")).to_contain_text(  # EN:
-        ENGLISH["Tour de mots-clés"], ignore_case=True)
+        ENGLISH["Tour de mots-clés"], ignore_case=True
+    )
     expect(juliette.page.locator("label[for=keyword]")).to_have_text(  # EN:
-        ENGLISH["Votre mot-clé (un seul par tour)"])
+        ENGLISH["Votre mot-clé (un seul par tour)"]
+    )
     expect(juliette.page.locator("#announce")).to_have_text(ENGLISH["C’est votre tour."])  # EN:
 
     # The choice sticks across pages, and the switch brings French back.
@@ -72,5 +87,7 @@ def test_french_by_default_and_english_with_the_header_switch(table_for):
     juliette.page.locator("header.topbar").get_by_role("button", name="Français").click()
     juliette.page.wait_for_function("() => document.documentElement.lang === 'fr'")
     table.wait_connected(juliette)
-    expect(juliette.page.locator("label[for=keyword]")).to_have_text("Votre mot-clé (un seul par tour)")
+    expect(juliette.page.locator("label[for=keyword]")).to_have_text(
+        "Votre mot-clé (un seul par tour)"
+    )
     expect(juliette.page.get_by_role("button", name="Se déconnecter")).to_be_visible()

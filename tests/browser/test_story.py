@@ -16,24 +16,37 @@ def button(person, name):
 
 def propose(table, person, keyword):
     person.page.locator("#keyword").fill(keyword)
-    return table.click(person, button(person, "Proposer"), expect=f"« {keyword} »",
-                       label=f"{person.name} proposes {keyword}")
+    return table.click(
+        person,
+        button(person, "Proposer"),
+        expect=f"« {keyword} »",
+        label=f"{person.name} proposes {keyword}",
+    )
 
 
 def own_pass(table, person, expect=None):
-    return table.click(person, button(person, "Je passe"), expect=expect,
-                       label=f"{person.name} passes from their page")
+    return table.click(
+        person,
+        button(person, "Je passe"),
+        expect=expect,
+        label=f"{person.name} passes from their page",
+    )
 
 
 def recorded_pass(table, facilitator, name, expect=None):
-    return table.click(facilitator, button(facilitator, f"{name} passe"), expect=expect,
-                       label=f"facilitator records that {name} passes")
+    return table.click(
+        facilitator,
+        button(facilitator, f"{name} passe"),
+        expect=expect,
+        label=f"facilitator records that {name} passes",
+    )
 
 
 def speak(table, person, text, done_label, expect=None):
     person.page.locator("#speak-text").fill(text)
-    return table.click(person, button(person, done_label), expect=expect or text,
-                       label=f"{person.name} speaks")
+    return table.click(
+        person, button(person, done_label), expect=expect or text, label=f"{person.name} speaks"
+    )
 
 
 def subject_titles(person):
@@ -49,9 +62,10 @@ def test_seed_000_story_reaches_every_page_within_a_second(table_for):
     everyone = [lucie, juliette, dragos, amina, paul]
     # Arrival order is the order of the table.
     expect(lucie.page.locator("#live .seating li")).to_have_count(4)
-    assert [t.split("\n")[0] for t in lucie.page.locator("#live .seating li > span:first-child").all_inner_texts()] == [
-        "Juliette", "Dragos", "Amina", "Paul"
-    ]
+    assert [
+        t.split("\n")[0]
+        for t in lucie.page.locator("#live .seating li > span:first-child").all_inner_texts()
+    ] == ["Juliette", "Dragos", "Amina", "Paul"]
 
     # --- The keyword round: one keyword per turn, or a pass; it ends when a whole round passes.
     table.click(lucie, button(lucie, "Commencer le tour de mots-clés"), expect="Tour de mots-clés")
@@ -79,11 +93,15 @@ def test_seed_000_story_reaches_every_page_within_a_second(table_for):
     table.click(lucie, urgent, expect="urgent", label="équilibre marked urgent")
     for person in everyone:
         assert subject_titles(person) == ["« équilibre »", "« roadmap »", "« recrutement »"]
-        expect(person.page.locator("#live .subjects li").first.locator(".tag.urgent")).to_be_visible()
+        expect(
+            person.page.locator("#live .subjects li").first.locator(".tag.urgent")
+        ).to_be_visible()
 
     # --- Juliette's subject: exposé, two clarification rounds (the second all passes),
     # one réaction round, panier.
-    table.click(lucie, button(lucie, "Commencer ce sujet"), expect="Exposé — « équilibre » (Juliette)")
+    table.click(
+        lucie, button(lucie, "Commencer ce sujet"), expect="Exposé — « équilibre » (Juliette)"
+    )
     for person in everyone:
         expect(person.page.locator("#live .steps [aria-current=step]")).to_have_text("Exposé")
     table.click(juliette, button(juliette, "Exposé terminé"), expect="Clarification")
@@ -102,8 +120,12 @@ def test_seed_000_story_reaches_every_page_within_a_second(table_for):
     recorded_pass(table, lucie, "Paul", expect="Panier")
     basket = juliette.page.locator("#live .panier li", has_text="Bloquer des créneaux")
     basket.locator("input[name=note]").fill("Essayer dès lundi")
-    table.click(juliette, basket.get_by_role("button", name="Je prends"),
-                expect="Dans le panier — Essayer dès lundi", label="Juliette takes a reaction")
+    table.click(
+        juliette,
+        basket.get_by_role("button", name="Je prends"),
+        expect="Dans le panier — Essayer dès lundi",
+        label="Juliette takes a reaction",
+    )
     table.click(juliette, button(juliette, "Panier terminé"), expect="Ordre des sujets")
     for person in everyone:
         expect(person.page.locator("#live .handled")).to_contain_text("équilibre")
@@ -123,7 +145,9 @@ def test_seed_000_story_reaches_every_page_within_a_second(table_for):
     # --- The end: what is left stays in the backlog.
     table.click(lucie, button(lucie, "Terminer la séance"), expect="Séance terminée")
     for person in everyone:
-        expect(person.live()).to_contain_text("1 sujet reste dans le backlog pour la prochaine séance.")
+        expect(person.live()).to_contain_text(
+            "1 sujet reste dans le backlog pour la prochaine séance."
+        )
         expect(person.live()).to_contain_text("Sujets traités : « équilibre », « roadmap ».")
         assert subject_titles(person) == ["« recrutement »"]
 

@@ -15,8 +15,11 @@ def test_participant_acts_on_their_own_turn_and_everyone_sees_it(table_for):
     lucie = table.open("Lucie")
     juliette, dragos, amina = (table.open(n) for n in ("Juliette", "Dragos", "Amina"))
     everyone = [lucie, juliette, dragos, amina]
-    table.click(lucie, lucie.page.get_by_role("button", name="Commencer le tour de mots-clés"),
-                expect="Tour de mots-clés")
+    table.click(
+        lucie,
+        lucie.page.get_by_role("button", name="Commencer le tour de mots-clés"),
+        expect="Tour de mots-clés",
+    )
 
     # Juliette's page says it is her turn, out loud for a screen reader too, and puts the
     # cursor in the keyword field; nobody else's page does.
@@ -33,10 +36,16 @@ def test_participant_acts_on_their_own_turn_and_everyone_sees_it(table_for):
 
     # She types her keyword and presses Enter: the facilitator's and the others' pages show it.
     juliette.page.keyboard.type("équilibre")
-    table.act(juliette, "Juliette proposes from her page",
-              lambda: juliette.page.keyboard.press("Enter"), expect="« équilibre »")
+    table.act(
+        juliette,
+        "Juliette proposes from her page",
+        lambda: juliette.page.keyboard.press("Enter"),
+        expect="« équilibre »",
+    )
     for person in everyone:
-        expect(person.page.locator("#live .queue li", has_text="Juliette")).to_contain_text("a parlé")
+        expect(person.page.locator("#live .queue li", has_text="Juliette")).to_contain_text(
+            "a parlé"
+        )
         expect(person.page.locator("#live .speaker-name")).to_have_text("Dragos")
         expect(person.page.locator("#live .subjects")).to_contain_text("Juliette")
 
@@ -53,18 +62,26 @@ def test_participant_acts_on_their_own_turn_and_everyone_sees_it(table_for):
 
     # Amina proposes hers with the button; only the keyword she typed reaches the others.
     amina.page.locator("#keyword").fill("  recrutement   difficile ")
-    table.click(amina, amina.page.get_by_role("button", name="Proposer"),
-                expect="« recrutement difficile »")
+    table.click(
+        amina, amina.page.get_by_role("button", name="Proposer"), expect="« recrutement difficile »"
+    )
 
     # Round 2 for everyone: Juliette may withdraw her own subject from her page, Dragos may not.
-    expect(juliette.page.locator("#live .subjects li", has_text="équilibre").get_by_role(
-        "button", name="Retirer")).to_be_visible()
-    expect(dragos.page.locator("#live .subjects li", has_text="équilibre").get_by_role(
-        "button", name="Retirer")).to_be_hidden()
+    expect(
+        juliette.page.locator("#live .subjects li", has_text="équilibre").get_by_role(
+            "button", name="Retirer"
+        )
+    ).to_be_visible()
+    expect(
+        dragos.page.locator("#live .subjects li", has_text="équilibre").get_by_role(
+            "button", name="Retirer"
+        )
+    ).to_be_hidden()
     table.click(
         juliette,
         juliette.page.locator("#live .subjects li", has_text="équilibre").get_by_role(
-            "button", name="Retirer"),
+            "button", name="Retirer"
+        ),
         label="Juliette withdraws her subject",
     )
     for person in everyone:
