@@ -32,7 +32,15 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email"]
     # The token's hash is useless to anyone, but there is no reason to show it either.
     exclude = ["token_sha256"]
-    readonly_fields = ["group", "email", "invited_by", "application", "created_at", "used_at", "used_by"]
+    readonly_fields = [
+        "group",
+        "email",
+        "invited_by",
+        "application",
+        "created_at",
+        "used_at",
+        "used_by",
+    ]
 
 
 @admin.register(Application)

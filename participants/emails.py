@@ -37,7 +37,5 @@ def send(template: str, to: str, context: dict) -> None:
     with translation.override(translation.get_language() or settings.LANGUAGE_CODE):
         text = render_to_string(f"emails/{template}.txt", context).strip()
     subject, _, body = text.partition("\n")
-    message = EmailMessage(
-        subject=subject.strip(), body=body.strip() + "\n", to=[to]
-    )
+    message = EmailMessage(subject=subject.strip(), body=body.strip() + "\n", to=[to])
     transaction.on_commit(lambda: _send_now(message))

@@ -30,12 +30,16 @@ class GroupForm(forms.ModelForm):
             "capacity": forms.NumberInput(attrs={"min": 2, "max": MAX_CAPACITY}),
         }
         help_texts = {
-            "eligibility": _("Une question par ligne. Chaque personne y répond avant de rejoindre le groupe."),
+            "eligibility": _(
+                "Une question par ligne. Chaque personne y répond avant de rejoindre le groupe."
+            ),
             "charter": _("Chaque membre l'accepte avant de participer."),
         }
         error_messages = {
             "capacity": {
-                "max_value": _("Au plus %(limit_value)s personnes : au-delà, le groupe devient trop grand."),
+                "max_value": _(
+                    "Au plus %(limit_value)s personnes : au-delà, le groupe devient trop grand."
+                ),
                 "min_value": _("Au moins %(limit_value)s personnes."),
             }
         }
@@ -46,7 +50,9 @@ class GroupForm(forms.ModelForm):
             active = self.instance.active_count()
             if capacity < active:
                 raise forms.ValidationError(
-                    _("Le groupe compte déjà %(n)s membres : la capacité ne peut pas être inférieure."),
+                    _(
+                        "Le groupe compte déjà %(n)s membres : la capacité ne peut pas être inférieure."
+                    ),
                     params={"n": active},
                 )
         return capacity
@@ -62,7 +68,9 @@ class InviteForm(forms.Form):
     emails = forms.CharField(
         label=_("Adresses e-mail"),
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
-        help_text=_("Une adresse par ligne. Chaque personne reçoit son propre e-mail et son propre lien."),
+        help_text=_(
+            "Une adresse par ligne. Chaque personne reçoit son propre e-mail et son propre lien."
+        ),
     )
 
     def clean_emails(self):

@@ -70,10 +70,7 @@ def revoke_live_access(user_id: int, group_id: int | None) -> None:
             f"user-{user_id}", {"type": "access.revoked", "group_id": group_id}
         )
     except Exception as exc:  # noqa: BLE001 - the database already says no; sockets re-check
-        log.warning(
-            "could not notify open pages of a revoked access (%s)", exc.__class__.__name__
-        )
-
+        log.warning("could not notify open pages of a revoked access (%s)", exc.__class__.__name__)
 
 
 class UserManager(BaseUserManager):
@@ -155,7 +152,9 @@ class Group(models.Model):
     applications_open = models.BooleanField(
         _("candidatures ouvertes"),
         default=False,
-        help_text=_("Une page publique permet de candidater ; elle ne montre ni les membres ni les séances."),
+        help_text=_(
+            "Une page publique permet de candidater ; elle ne montre ni les membres ni les séances."
+        ),
     )
     # The public application page is addressed by this key, never by the group's id, so
     # that nobody can enumerate groups.
@@ -313,9 +312,11 @@ class Invitation(models.Model):
 
     @classmethod
     def find(cls, token: str):
-        return cls.objects.select_related("group", "invited_by").filter(
-            token_sha256=hash_token(token)
-        ).first()
+        return (
+            cls.objects.select_related("group", "invited_by")
+            .filter(token_sha256=hash_token(token))
+            .first()
+        )
 
     @property
     def status(self) -> str:

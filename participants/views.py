@@ -86,7 +86,12 @@ def login_view(request):
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect(_safe_next(request))
             if getattr(request, "axes_locked_out", False):
-                form.add_error(None, _("Trop d'essais. Réessayez dans quelques minutes ou demandez un lien par e-mail."))
+                form.add_error(
+                    None,
+                    _(
+                        "Trop d'essais. Réessayez dans quelques minutes ou demandez un lien par e-mail."
+                    ),
+                )
             else:
                 form.add_error(None, _("Adresse ou mot de passe incorrect."))
         else:
@@ -100,17 +105,19 @@ def login_view(request):
                 _("Si cette adresse est connue, un lien de connexion vient d'y être envoyé."),
             )
             return redirect("login")
-    return render(request, "participants/login.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(
+        request, "participants/login.html", {"form": form, "next": request.GET.get("next", "")}
+    )
 
 
 @never_cache
 def login_link(request, token):
     """GET shows a button, POST signs in: a mail scanner opening the link cannot burn it."""
-    link = (
-        LoginLink.objects.select_related("user").filter(token_sha256=hash_token(token)).first()
-    )
+    link = LoginLink.objects.select_related("user").filter(token_sha256=hash_token(token)).first()
     if link is None or not link.is_usable():
-        return render(request, "participants/login_link.html", {"invalid": True}, status=410 if link else 404)
+        return render(
+            request, "participants/login_link.html", {"invalid": True}, status=410 if link else 404
+        )
     if request.method == "POST":
         with transaction.atomic():
             updated = LoginLink.objects.filter(pk=link.pk, used_at__isnull=True).update(
@@ -136,7 +143,6 @@ def logout_view(request):
         # Open live pages keep the session they read at connect: close them too.
         revoke_live_access(user_id, None)
     return redirect("login")
-
 
 
 @login_required
@@ -246,7 +252,8 @@ def member_role(request, pk, member_pk):
         messages.error(request, _("Rôle inconnu."))
     elif member.is_last_organiser() and form.cleaned_data["role"] != Membership.ORGANISER:
         messages.error(
-            request, _("Le groupe doit garder au moins un organisateur : nommez-en un autre d'abord.")
+            request,
+            _("Le groupe doit garder au moins un organisateur : nommez-en un autre d'abord."),
         )
     else:
         member.role = form.cleaned_data["role"]
@@ -267,7 +274,8 @@ def member_remove(request, pk, member_pk):
     member = _get_member(organiser, member_pk)
     if member.is_last_organiser():
         messages.error(
-            request, _("Le groupe doit garder au moins un organisateur : nommez-en un autre d'abord.")
+            request,
+            _("Le groupe doit garder au moins un organisateur : nommez-en un autre d'abord."),
         )
         return redirect("group_members", pk=pk)
     if request.method == "POST":
@@ -314,15 +322,20 @@ def invitations(request, pk):
     if request.method == "POST" and form.is_valid():
         emails_list = form.cleaned_data["emails"]
         members = set(
-            group.memberships.active().filter(user__email__in=emails_list).values_list(
-                "user__email", flat=True
-            )
+            group.memberships.active()
+            .filter(user__email__in=emails_list)
+            .values_list("user__email", flat=True)
         )
         fresh = [e for e in emails_list if e not in members]
         if not fresh:
             form.add_error("emails", _("Ces personnes font déjà partie du groupe."))
         elif seats_left == 0:
-            form.add_error(None, _("Le groupe est complet : augmentez sa capacité ou retirez un membre avant d'inviter."))
+            form.add_error(
+                None,
+                _(
+                    "Le groupe est complet : augmentez sa capacité ou retirez un membre avant d'inviter."
+                ),
+            )
         else:
             with transaction.atomic():
                 for email in fresh:
@@ -337,7 +350,11 @@ def invitations(request, pk):
                 % {"n": len(fresh)},
             )
             if members:
-                messages.info(request, _("Déjà membres, non invités : %(list)s") % {"list": ", ".join(sorted(members))})
+                messages.info(
+                    request,
+                    _("Déjà membres, non invités : %(list)s")
+                    % {"list": ", ".join(sorted(members))},
+                )
             return redirect("group_invitations", pk=pk)
     sent = list(group.invitations.select_related("invited_by")[:100])
     return render(
@@ -362,10 +379,26 @@ def invitation_revoke(request, pk, invitation_pk):
 
 
 INVALID_INVITATION = {
-    "unknown": (404, gettext_lazy("Ce lien d'invitation n'existe pas. Vérifiez qu'il a été copié en entier.")),
-    "used": (410, gettext_lazy("Ce lien d'invitation a déjà servi : il ne fonctionne qu'une fois. Si c'était vous, connectez-vous.")),
-    "revoked": (410, gettext_lazy("Cette invitation a été annulée par les organisateurs du groupe.")),
-    "expired": (410, gettext_lazy("Cette invitation a expiré. Demandez-en une nouvelle aux organisateurs du groupe.")),
+    "unknown": (
+        404,
+        gettext_lazy("Ce lien d'invitation n'existe pas. Vérifiez qu'il a été copié en entier."),
+    ),
+    "used": (
+        410,
+        gettext_lazy(
+            "Ce lien d'invitation a déjà servi : il ne fonctionne qu'une fois. Si c'était vous, connectez-vous."
+        ),
+    ),
+    "revoked": (
+        410,
+        gettext_lazy("Cette invitation a été annulée par les organisateurs du groupe."),
+    ),
+    "expired": (
+        410,
+        gettext_lazy(
+            "Cette invitation a expiré. Demandez-en une nouvelle aux organisateurs du groupe."
+        ),
+    ),
 }
 
 
@@ -376,14 +409,18 @@ def invitation(request, token):
     status = invitation.status if invitation else "unknown"
     if status != "pending":
         code, message = INVALID_INVITATION[status]
-        return render(request, "participants/invitation_invalid.html", {"message": message}, status=code)
+        return render(
+            request, "participants/invitation_invalid.html", {"message": message}, status=code
+        )
     group = invitation.group
     if request.user.is_authenticated and request.user.email != invitation.email:
         return render(request, "participants/invitation_foreign.html", {}, status=403)
     existing = User.objects.filter(email=invitation.email).first()
     if existing is not None and not existing.is_active:
         code, message = INVALID_INVITATION["unknown"]
-        return render(request, "participants/invitation_invalid.html", {"message": message}, status=code)
+        return render(
+            request, "participants/invitation_invalid.html", {"message": message}, status=code
+        )
     if existing and Membership.objects.active().filter(group=group, user=existing).exists():
         return render(request, "participants/invitation_member.html", {"group": group})
     questions = [] if invitation.application_id else group.eligibility_questions()
@@ -405,12 +442,16 @@ def invitation(request, token):
             full = True
         except InvitationUnusable as exc:
             code, message = INVALID_INVITATION[exc.status]
-            return render(request, "participants/invitation_invalid.html", {"message": message}, status=code)
+            return render(
+                request, "participants/invitation_invalid.html", {"message": message}, status=code
+            )
         else:
             if not user.is_active:
                 raise Http404
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Bienvenue dans le groupe « %(group)s » !") % {"group": group.name})
+            messages.success(
+                request, _("Bienvenue dans le groupe « %(group)s » !") % {"group": group.name}
+            )
             return redirect("group_detail", pk=group.pk)
     return render(
         request,
@@ -440,7 +481,9 @@ def apply(request, key):
     form = ApplicationForm(request.POST or None, questions=group.eligibility_questions())
     if request.method == "POST" and form.is_valid() and _applications_flooded(group):
         # The page sends e-mails to the address typed in: a bounded number per hour.
-        form.add_error(None, _("Beaucoup de candidatures arrivent en ce moment : réessayez dans une heure."))
+        form.add_error(
+            None, _("Beaucoup de candidatures arrivent en ce moment : réessayez dans une heure.")
+        )
     elif request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         with transaction.atomic():
@@ -450,9 +493,17 @@ def apply(request, key):
                 application = Application.objects.create(
                     group=group, name=form.cleaned_data["name"], email=email, answers=form.answers()
                 )
-                emails.send("application_received", email, {"group": group.name, "name": application.name})
-                url = settings.SITE_URL + reverse("group_application", args=[group.pk, application.pk])
-                organisers = group.memberships.active().filter(role=Membership.ORGANISER).select_related("user")
+                emails.send(
+                    "application_received", email, {"group": group.name, "name": application.name}
+                )
+                url = settings.SITE_URL + reverse(
+                    "group_application", args=[group.pk, application.pk]
+                )
+                organisers = (
+                    group.memberships.active()
+                    .filter(role=Membership.ORGANISER)
+                    .select_related("user")
+                )
                 for m in organisers:
                     emails.send("application_new", m.user.email, {"group": group.name, "url": url})
         # The same answer whatever happened: the page reveals nothing about who is a member.
@@ -492,7 +543,12 @@ def application_detail(request, pk, application_pk):
         if form.is_valid():
             decision = form.cleaned_data["decision"]
             if decision == Application.APPROVED and group.seats_left() == 0:
-                form.add_error(None, _("Le groupe est complet : augmentez sa capacité ou retirez un membre avant d'accepter."))
+                form.add_error(
+                    None,
+                    _(
+                        "Le groupe est complet : augmentez sa capacité ou retirez un membre avant d'accepter."
+                    ),
+                )
             else:
                 with transaction.atomic():
                     updated = Application.objects.filter(
@@ -512,9 +568,16 @@ def application_detail(request, pk, application_pk):
                             {"group": group.name, "name": application.name},
                         )
                 if decision == Application.APPROVED:
-                    messages.success(request, _("Candidature acceptée : une invitation personnelle est partie par e-mail."))
+                    messages.success(
+                        request,
+                        _(
+                            "Candidature acceptée : une invitation personnelle est partie par e-mail."
+                        ),
+                    )
                 else:
-                    messages.success(request, _("Candidature refusée : un message neutre a été envoyé."))
+                    messages.success(
+                        request, _("Candidature refusée : un message neutre a été envoyé.")
+                    )
                 return redirect("group_applications", pk=pk)
     return render(
         request,

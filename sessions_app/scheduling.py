@@ -167,7 +167,9 @@ class ScheduleForm(forms.ModelForm):
         model = Session
         fields = ["title", "duration_minutes", "visio_url"]
         help_texts = {
-            "visio_url": gettext_lazy("Jitsi, Zoom, Meet, Teams… Le lien figure dans le fichier agenda."),
+            "visio_url": gettext_lazy(
+                "Jitsi, Zoom, Meet, Teams… Le lien figure dans le fichier agenda."
+            ),
         }
 
     def __init__(self, *args, group, **kwargs):
@@ -177,7 +179,9 @@ class ScheduleForm(forms.ModelForm):
             memberships__group=group, memberships__removed_at__isnull=True
         ).order_by("memberships__joined_at", "id")
         self.fields["facilitators"].label_from_instance = lambda u: u.name
-        self.order_fields(["title", "date", "time", "duration_minutes", "visio_url", "facilitators"])
+        self.order_fields(
+            ["title", "date", "time", "duration_minutes", "visio_url", "facilitators"]
+        )
         if self.instance.pk:
             local = timezone.localtime(self.instance.scheduled_at)
             self.initial.setdefault("date", local.date())
@@ -317,7 +321,9 @@ def session_register(request, pk):
     else:
         messages.info(
             request,
-            _("La séance est complète : vous êtes sur la liste d'attente. Si une place se libère, elle vous revient dans l'ordre d'inscription et vous serez prévenu·e par e-mail."),
+            _(
+                "La séance est complète : vous êtes sur la liste d'attente. Si une place se libère, elle vous revient dans l'ordre d'inscription et vous serez prévenu·e par e-mail."
+            ),
         )
     return redirect("session_info", pk=pk)
 
@@ -334,9 +340,7 @@ def session_unregister(request, pk):
 
 
 def _ics_escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-    )
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _ics_fold(line: str) -> str:

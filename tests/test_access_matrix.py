@@ -36,9 +36,7 @@ OK, LOGIN, NOT_FOUND = "ok", "login", 404
 
 def members_only():
     """Members of the group see it; anonymous people are sent to sign in; anyone else 404."""
-    return {
-        p: OK if p in INSIDERS else LOGIN if p == "anonymous" else NOT_FOUND for p in PERSONAS
-    }
+    return {p: OK if p in INSIDERS else LOGIN if p == "anonymous" else NOT_FOUND for p in PERSONAS}
 
 
 def organisers_only():
@@ -71,31 +69,44 @@ MATRIX = {
     "group_edit": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),
     "group_members": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),
     "member_role": (
-        "post", lambda c: {"pk": c["group"], "member_pk": c["target"]}, {"role": "member"},
+        "post",
+        lambda c: {"pk": c["group"], "member_pk": c["target"]},
+        {"role": "member"},
         organisers_only(),
     ),
     "member_remove": (
-        "get", lambda c: {"pk": c["group"], "member_pk": c["target"]}, None, organisers_only()
+        "get",
+        lambda c: {"pk": c["group"], "member_pk": c["target"]},
+        None,
+        organisers_only(),
     ),
     "group_invitations": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),
     "invitation_revoke": (
-        "post", lambda c: {"pk": c["group"], "invitation_pk": c["invitation"]}, {},
+        "post",
+        lambda c: {"pk": c["group"], "invitation_pk": c["invitation"]},
+        {},
         organisers_only(),
     ),
     "group_applications": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),
     "group_application": (
-        "get", lambda c: {"pk": c["group"], "application_pk": c["application"]}, None,
+        "get",
+        lambda c: {"pk": c["group"], "application_pk": c["application"]},
+        None,
         organisers_only(),
     ),
     "logbook": ("get", lambda c: {"pk": c["group"]}, None, members_only()),
     # A logbook entry is its author's alone: not even organisers or facilitators read it.
     "logbook_delete": (
-        "get", lambda c: {"pk": c["group"], "entry_pk": c["entry"]}, None,
+        "get",
+        lambda c: {"pk": c["group"], "entry_pk": c["entry"]},
+        None,
         {**members_only(), "facilitator": NOT_FOUND, "organiser": NOT_FOUND},
     ),
     # Token-gated: the link itself is the permission. Signed in as someone else: refused.
     "invitation": (
-        "get", lambda c: {"token": c["invite_token"]}, None,
+        "get",
+        lambda c: {"token": c["invite_token"]},
+        None,
         {p: OK if p == "anonymous" else 403 for p in PERSONAS},
     ),
     # The public application page shows the group's questions only (tested elsewhere).
@@ -110,7 +121,9 @@ MATRIX = {
     "session_live": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
     # Authorised members reach the rules, which may refuse the move itself (400).
     "session_command": (
-        "post", lambda c: {"pk": c["session"]}, {"type": "join"},
+        "post",
+        lambda c: {"pk": c["session"]},
+        {"type": "join"},
         {**members_only(), **{p: "reached" for p in INSIDERS}},
     ),
 }
@@ -136,11 +149,20 @@ def test_every_url_pattern_is_in_the_matrix():
 
 
 @pytest.fixture
-def context(group, organiser, facilitator, participants, session, removed_member, other_group_member, outsider):
+def context(
+    group,
+    organiser,
+    facilitator,
+    participants,
+    session,
+    removed_member,
+    other_group_member,
+    outsider,
+):
     group.applications_open = True
     group.save()
     target = Membership.objects.get(group=group, user=participants[1])
-    invitation, invite_token = Invitation.issue(group, "newcomer@example.org", organiser)
+    _invitation, invite_token = Invitation.issue(group, "newcomer@example.org", organiser)
     revocable, _token = Invitation.issue(group, "someone@example.org", organiser)
     application = Application.objects.create(group=group, name="Camille", email="c@example.org")
     entry = LogbookEntry.objects.create(author=participants[0], group=group, text="à moi seule")
@@ -200,7 +222,9 @@ def test_every_websocket_route_is_in_the_matrix():
 
 
 async def _ws_connects(user, session_id) -> bool:
-    communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), f"/ws/session/{session_id}/")
+    communicator = WebsocketCommunicator(
+        URLRouter(websocket_urlpatterns), f"/ws/session/{session_id}/"
+    )
     communicator.scope["user"] = user
     connected, _subprotocol = await communicator.connect(timeout=5)
     if connected:

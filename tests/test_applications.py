@@ -24,7 +24,9 @@ def apply_data(group, **extra):
     return data
 
 
-def test_the_public_page_shows_the_questions_and_nothing_about_members_or_sessions(client, open_group, organiser, participants, session):
+def test_the_public_page_shows_the_questions_and_nothing_about_members_or_sessions(
+    client, open_group, organiser, participants, session
+):
     page = client.get(f"/apply/{open_group.public_key}/").content.decode()
     assert open_group.name in page and "Des pairs product managers." in page
     for question in open_group.eligibility_questions():
@@ -48,7 +50,9 @@ def test_a_closed_group_says_applications_are_closed(client, group):
     assert not Application.objects.exists()
 
 
-def test_applying_records_the_answers_and_tells_the_applicant_and_each_organiser(client, open_group, organiser, django_capture_on_commit_callbacks):
+def test_applying_records_the_answers_and_tells_the_applicant_and_each_organiser(
+    client, open_group, organiser, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/apply/{open_group.public_key}/", apply_data(open_group))
     assert response.status_code == 200
@@ -70,14 +74,18 @@ def test_every_question_must_be_answered(client, open_group):
 def test_applying_twice_or_as_a_member_reveals_nothing(client, open_group, participant):
     first = client.post(f"/apply/{open_group.public_key}/", apply_data(open_group))
     again = client.post(f"/apply/{open_group.public_key}/", apply_data(open_group))
-    member = client.post(f"/apply/{open_group.public_key}/", apply_data(open_group, email=participant.email))
+    member = client.post(
+        f"/apply/{open_group.public_key}/", apply_data(open_group, email=participant.email)
+    )
     for response in (first, again, member):
         assert response.status_code == 200
         assert "Candidature envoyée" in response.content.decode()
     assert Application.objects.count() == 1
 
 
-def test_approving_sends_an_invitation_that_joins_without_asking_the_questions_again(client, open_group, organiser, django_capture_on_commit_callbacks):
+def test_approving_sends_an_invitation_that_joins_without_asking_the_questions_again(
+    client, open_group, organiser, django_capture_on_commit_callbacks
+):
     client.post(f"/apply/{open_group.public_key}/", apply_data(open_group))
     application = Application.objects.get()
     client.force_login(organiser)
@@ -100,10 +108,16 @@ def test_approving_sends_an_invitation_that_joins_without_asking_the_questions_a
     assert "answer_0" not in page
     response = client.post(f"/invite/{token}/", {"display_name": "Camille", "accept_charter": "on"})
     assert response.status_code == 302
-    assert Membership.objects.active().filter(group=open_group, user__email="camille@example.org").exists()
+    assert (
+        Membership.objects.active()
+        .filter(group=open_group, user__email="camille@example.org")
+        .exists()
+    )
 
 
-def test_rejecting_sends_a_neutral_mail_and_keeps_the_reason_among_organisers(client, open_group, organiser, django_capture_on_commit_callbacks):
+def test_rejecting_sends_a_neutral_mail_and_keeps_the_reason_among_organisers(
+    client, open_group, organiser, django_capture_on_commit_callbacks
+):
     client.post(f"/apply/{open_group.public_key}/", apply_data(open_group))
     application = Application.objects.get()
     client.force_login(organiser)
@@ -123,48 +137,73 @@ def test_rejecting_sends_a_neutral_mail_and_keeps_the_reason_among_organisers(cl
     assert "Consultant en ESN" in page
 
 
-def test_a_decision_is_taken_once(client, open_group, organiser, django_capture_on_commit_callbacks):
+def test_a_decision_is_taken_once(
+    client, open_group, organiser, django_capture_on_commit_callbacks
+):
     client.post(f"/apply/{open_group.public_key}/", apply_data(open_group))
     application = Application.objects.get()
     client.force_login(organiser)
     client.post(f"/g/{open_group.pk}/applications/{application.pk}/", {"decision": "rejected"})
-    response = client.post(f"/g/{open_group.pk}/applications/{application.pk}/", {"decision": "approved"}, follow=True)
+    response = client.post(
+        f"/g/{open_group.pk}/applications/{application.pk}/", {"decision": "approved"}, follow=True
+    )
     assert "déjà été traitée" in response.content.decode()
     application.refresh_from_db()
     assert application.status == "rejected"
 
 
-def test_approving_is_refused_when_the_group_is_full(client, open_group, organiser, participants, facilitator):
+def test_approving_is_refused_when_the_group_is_full(
+    client, open_group, organiser, participants, facilitator
+):
     open_group.capacity = 6
     open_group.save()
     client.post(f"/apply/{open_group.public_key}/", apply_data(open_group))
     application = Application.objects.get()
     client.force_login(organiser)
-    response = client.post(f"/g/{open_group.pk}/applications/{application.pk}/", {"decision": "approved"})
+    response = client.post(
+        f"/g/{open_group.pk}/applications/{application.pk}/", {"decision": "approved"}
+    )
     assert "Le groupe est complet" in response.content.decode()
     application.refresh_from_db()
     assert application.status == "pending"
 
 
-@pytest.mark.parametrize("persona", ["participant", "facilitator", "outsider", "other_group_member", "removed_member"])
+@pytest.mark.parametrize(
+    "persona", ["participant", "facilitator", "outsider", "other_group_member", "removed_member"]
+)
 def test_only_organisers_see_applications(client, open_group, request, persona):
     Application.objects.create(group=open_group, name="Camille", email="c@example.org", answers=[])
     application = Application.objects.get()
     client.force_login(request.getfixturevalue(persona))
     assert client.get(f"/g/{open_group.pk}/applications/").status_code == 404
     assert client.get(f"/g/{open_group.pk}/applications/{application.pk}/").status_code == 404
-    assert client.post(f"/g/{open_group.pk}/applications/{application.pk}/", {"decision": "approved"}).status_code == 404
+    assert (
+        client.post(
+            f"/g/{open_group.pk}/applications/{application.pk}/", {"decision": "approved"}
+        ).status_code
+        == 404
+    )
 
 
-def test_the_applications_page_has_a_constant_number_of_queries(client, open_group, organiser, django_assert_max_num_queries):
+def test_the_applications_page_has_a_constant_number_of_queries(
+    client, open_group, organiser, django_assert_max_num_queries
+):
     for i in range(15):
-        Application.objects.create(group=open_group, name=f"N{i}", email=f"n{i}@example.org", decided_by=organiser if i % 2 else None, status="rejected" if i % 2 else "pending")
+        Application.objects.create(
+            group=open_group,
+            name=f"N{i}",
+            email=f"n{i}@example.org",
+            decided_by=organiser if i % 2 else None,
+            status="rejected" if i % 2 else "pending",
+        )
     client.force_login(organiser)
     with django_assert_max_num_queries(7):
         assert client.get(f"/g/{open_group.pk}/applications/").status_code == 200
 
 
-def test_a_flood_of_applications_is_slowed_down(client, open_group, django_capture_on_commit_callbacks):
+def test_a_flood_of_applications_is_slowed_down(
+    client, open_group, django_capture_on_commit_callbacks
+):
     for i in range(20):
         Application.objects.create(group=open_group, name=f"N{i}", email=f"n{i}@example.org")
     with django_capture_on_commit_callbacks(execute=True):

@@ -28,7 +28,10 @@ def test_anyone_signed_in_creates_a_group_and_becomes_its_organiser(client, outs
     assert group.format == "codev" and group.facilitation == "rotating"
     membership = Membership.objects.get(group=group)
     assert membership.user == outsider and membership.role == Membership.ORGANISER
-    assert group.eligibility_questions() == ["Votre lien avec le produit ?", "Êtes-vous consultant ?"]
+    assert group.eligibility_questions() == [
+        "Votre lien avec le produit ?",
+        "Êtes-vous consultant ?",
+    ]
 
 
 def test_the_new_group_form_is_prefilled_with_the_seeds(client, outsider):
@@ -68,14 +71,18 @@ def test_the_organiser_edits_the_group(client, organiser, group):
     assert "Nouveau nom" in client.get(f"/g/{group.pk}/").content.decode()
 
 
-def test_capacity_cannot_drop_below_the_members_already_in(client, organiser, group, participants, facilitator):
+def test_capacity_cannot_drop_below_the_members_already_in(
+    client, organiser, group, participants, facilitator
+):
     client.force_login(organiser)
     response = client.post(f"/g/{group.pk}/edit/", group_data(capacity="5"))
     assert response.status_code == 200
     assert "compte déjà 6 membres" in response.content.decode()
 
 
-@pytest.mark.parametrize("persona", ["participant", "facilitator", "outsider", "other_group_member", "removed_member"])
+@pytest.mark.parametrize(
+    "persona", ["participant", "facilitator", "outsider", "other_group_member", "removed_member"]
+)
 def test_only_organisers_edit_the_group(client, group, request, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(f"/g/{group.pk}/edit/").status_code == 404
@@ -84,7 +91,9 @@ def test_only_organisers_edit_the_group(client, group, request, persona):
     assert group.name != "Volé"
 
 
-def test_organisers_see_their_tools_on_the_group_page_and_members_do_not(client, group, organiser, participant):
+def test_organisers_see_their_tools_on_the_group_page_and_members_do_not(
+    client, group, organiser, participant
+):
     client.force_login(organiser)
     page = client.get(f"/g/{group.pk}/").content.decode()
     assert f"/g/{group.pk}/invitations/" in page and f"/g/{group.pk}/members/" in page

@@ -55,7 +55,9 @@ def race_for_the_last_group_seat() -> dict:
     return {
         "joined": sum(isinstance(r, User) for r in results),
         "full": sum(isinstance(r, GroupFull) for r in results),
-        "errors": [repr(r) for r in results if isinstance(r, Exception) and not isinstance(r, GroupFull)],
+        "errors": [
+            repr(r) for r in results if isinstance(r, Exception) and not isinstance(r, GroupFull)
+        ],
         "members": Membership.objects.active().filter(group=group).count(),
         "used": Invitation.objects.filter(group=group, used_at__isnull=False).count(),
     }
@@ -111,7 +113,13 @@ def sqlite_file_results(tmp_path_factory):
         "print(json.dumps({name: getattr(t, name)() for name in t.RACES}))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,  # the assertion below shows stderr
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -44,7 +44,10 @@ def test_each_recipient_gets_their_own_mail_and_link(
     client, organiser, group, django_capture_on_commit_callbacks
 ):
     response = invite(
-        client, organiser, group, "a@example.org\nB@example.org, c@example.org",
+        client,
+        organiser,
+        group,
+        "a@example.org\nB@example.org, c@example.org",
         django_capture_on_commit_callbacks,
     )
     assert response.status_code == 302
@@ -61,7 +64,13 @@ def test_each_recipient_gets_their_own_mail_and_link(
 def test_bad_addresses_are_named_and_nothing_is_sent(
     client, organiser, group, django_capture_on_commit_callbacks
 ):
-    response = invite(client, organiser, group, "ok@example.org\nnot-an-address", django_capture_on_commit_callbacks)
+    response = invite(
+        client,
+        organiser,
+        group,
+        "ok@example.org\nnot-an-address",
+        django_capture_on_commit_callbacks,
+    )
     assert response.status_code == 200
     assert "Adresse invalide : not-an-address" in response.content.decode()
     assert mail.outbox == []
@@ -136,7 +145,11 @@ def test_an_expired_link_says_so(client, group, invited):
 
 def test_invitations_expire_after_seven_days_by_default(invited):
     invitation = Invitation.objects.get()
-    assert timedelta(days=6, hours=23) < invitation.expires_at - invitation.created_at <= timedelta(days=7)
+    assert (
+        timedelta(days=6, hours=23)
+        < invitation.expires_at - invitation.created_at
+        <= timedelta(days=7)
+    )
 
 
 def test_a_revoked_link_says_so(client, organiser, group, invited):
@@ -165,7 +178,9 @@ def test_a_link_meant_for_someone_else_is_refused(client, group, invited, outsid
     assert not Membership.objects.filter(user=outsider).exists()
 
 
-def test_a_full_group_is_explained_and_the_link_stays_valid(client, group, invited, participants, organiser):
+def test_a_full_group_is_explained_and_the_link_stays_valid(
+    client, group, invited, participants, organiser
+):
     group.capacity = 5  # organiser + 4 participants
     group.save()
     response = client.get(f"/invite/{invited}/")
@@ -176,7 +191,9 @@ def test_a_full_group_is_explained_and_the_link_stays_valid(client, group, invit
     assert Invitation.objects.get().used_at is None
 
 
-def test_an_existing_account_joins_without_a_new_password(client, group, outsider, organiser, django_capture_on_commit_callbacks):
+def test_an_existing_account_joins_without_a_new_password(
+    client, group, outsider, organiser, django_capture_on_commit_callbacks
+):
     invite(client, organiser, group, outsider.email, django_capture_on_commit_callbacks)
     token = token_from(mail.outbox[-1])
     client.logout()
@@ -188,7 +205,9 @@ def test_an_existing_account_joins_without_a_new_password(client, group, outside
     assert Membership.objects.active().filter(group=group, user=outsider).exists()
 
 
-def test_a_removed_member_can_be_invited_back(client, group, removed_member, organiser, django_capture_on_commit_callbacks):
+def test_a_removed_member_can_be_invited_back(
+    client, group, removed_member, organiser, django_capture_on_commit_callbacks
+):
     invite(client, organiser, group, removed_member.email, django_capture_on_commit_callbacks)
     token = token_from(mail.outbox[-1])
     client.logout()
@@ -197,10 +216,14 @@ def test_a_removed_member_can_be_invited_back(client, group, removed_member, org
     assert Membership.objects.active().filter(group=group, user=removed_member).exists()
 
 
-def test_inviting_is_refused_when_the_group_is_full(client, organiser, group, participants, django_capture_on_commit_callbacks):
+def test_inviting_is_refused_when_the_group_is_full(
+    client, organiser, group, participants, django_capture_on_commit_callbacks
+):
     group.capacity = 5
     group.save()
-    response = invite(client, organiser, group, "late@example.org", django_capture_on_commit_callbacks)
+    response = invite(
+        client, organiser, group, "late@example.org", django_capture_on_commit_callbacks
+    )
     assert response.status_code == 200
     assert "Le groupe est complet" in response.content.decode()
     assert mail.outbox == []
@@ -210,11 +233,15 @@ def test_inviting_is_refused_when_the_group_is_full(client, organiser, group, pa
 def test_only_organisers_see_and_send_invitations(client, group, request, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(f"/g/{group.pk}/invitations/").status_code == 404
-    assert client.post(f"/g/{group.pk}/invitations/", {"emails": "x@example.org"}).status_code == 404
+    assert (
+        client.post(f"/g/{group.pk}/invitations/", {"emails": "x@example.org"}).status_code == 404
+    )
     assert not Invitation.objects.exists()
 
 
-def test_the_invitations_page_has_a_constant_number_of_queries(client, organiser, group, django_assert_max_num_queries):
+def test_the_invitations_page_has_a_constant_number_of_queries(
+    client, organiser, group, django_assert_max_num_queries
+):
     from participants.models import Invitation as Inv
 
     for i in range(15):
@@ -224,7 +251,9 @@ def test_the_invitations_page_has_a_constant_number_of_queries(client, organiser
         assert client.get(f"/g/{group.pk}/invitations/").status_code == 200
 
 
-def test_an_invitation_to_a_deactivated_account_is_refused_without_being_used(client, group, invited):
+def test_an_invitation_to_a_deactivated_account_is_refused_without_being_used(
+    client, group, invited
+):
     from participants.models import User as U
 
     U.objects.create_user("nina@example.org", is_active=False)

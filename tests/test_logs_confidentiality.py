@@ -17,7 +17,18 @@ from participants.models import Membership
 from sessions_app.flow import State
 from sessions_app.models import Session
 
-LOGGERS = ["", "django", "django.request", "django.security", "channels", "daphne", "participants", "sessions_app", "intervision", "axes"]
+LOGGERS = [
+    "",
+    "django",
+    "django.request",
+    "django.security",
+    "channels",
+    "daphne",
+    "participants",
+    "sessions_app",
+    "intervision",
+    "axes",
+]
 TOKEN = re.compile(r"/(?:invite|login/link)/([\w-]{20,})/")
 
 
@@ -109,7 +120,13 @@ class Driver:
                 elif phase.mode == "panier":
                     spoken = [c for c in state.contributions if c.kind != "pass" and c.text]
                     if not any(c.taken for c in spoken):
-                        self.do(owner, type="take", n=spoken[0].n, taken="1", note=self.sentinel("note", owner))
+                        self.do(
+                            owner,
+                            type="take",
+                            n=spoken[0].n,
+                            taken="1",
+                            note=self.sentinel("note", owner),
+                        )
                     else:
                         self.do(owner, type="done")
                 else:
@@ -119,12 +136,22 @@ class Driver:
         assert self.state().stage == "ended"
 
 
-def test_a_whole_session_logs_no_keyword_contribution_or_note(fresh_render_cache, client, session, facilitator, participants, debug_logs, django_capture_on_commit_callbacks):
+def test_a_whole_session_logs_no_keyword_contribution_or_note(
+    fresh_render_cache,
+    client,
+    session,
+    facilitator,
+    participants,
+    debug_logs,
+    django_capture_on_commit_callbacks,
+):
     driver = Driver(client, session, facilitator)
     with django_capture_on_commit_callbacks(execute=True):
         driver.run(participants)
-    kinds = {s[len("SENTINEL"):].rstrip("0123456789x") for s in driver.said}
-    assert {"kw", "expose", "clarification", "reaction", "note"} <= {k.rstrip("0123456789") for k in kinds}
+    kinds = {s[len("SENTINEL") :].rstrip("0123456789x") for s in driver.said}
+    assert {"kw", "expose", "clarification", "reaction", "note"} <= {
+        k.rstrip("0123456789") for k in kinds
+    }
     stored = Session.objects.get(pk=session.pk).contributions.values_list("text", "note")
     assert any("SENTINEL" in text or "SENTINEL" in note for text, note in stored)
     logged = everything_logged(debug_logs)
@@ -139,9 +166,12 @@ def test_a_refused_command_logs_nothing_of_its_text(client, session, participant
     assert "SENTINEL" not in everything_logged(debug_logs)
 
 
-def test_invitation_application_and_sign_in_flows_log_no_token(client, group, organiser, debug_logs, django_capture_on_commit_callbacks, settings):
+def test_invitation_application_and_sign_in_flows_log_no_token(
+    client, group, organiser, debug_logs, django_capture_on_commit_callbacks, settings
+):
     group.applications_open = True
     group.save()
+
     def post(url, data=None):
         with django_capture_on_commit_callbacks(execute=True):
             return client.post(url, data or {})
@@ -149,8 +179,13 @@ def test_invitation_application_and_sign_in_flows_log_no_token(client, group, or
     client.force_login(organiser)
     post(f"/g/{group.pk}/invitations/", {"emails": "nina@example.org"})
     client.logout()
-    answers = {f"answer_{i}": f"SENTINELanswer{i}" for i, _ in enumerate(group.eligibility_questions())}
-    post(f"/apply/{group.public_key}/", {"name": "SENTINELname", "email": "cam@example.org", **answers})
+    answers = {
+        f"answer_{i}": f"SENTINELanswer{i}" for i, _ in enumerate(group.eligibility_questions())
+    }
+    post(
+        f"/apply/{group.public_key}/",
+        {"name": "SENTINELname", "email": "cam@example.org", **answers},
+    )
     invite_token = TOKEN.search(mail.outbox[0].body).group(1)
     client.get(f"/invite/{invite_token}/")
     post(f"/invite/{invite_token}/", {"display_name": "Nina", "accept_charter": "on", **answers})
@@ -172,7 +207,9 @@ def test_invitation_application_and_sign_in_flows_log_no_token(client, group, or
     assert "SENTINEL" not in logged
 
 
-def test_a_failing_mail_server_is_logged_without_the_token(client, participant, debug_logs, django_capture_on_commit_callbacks, settings, monkeypatch):
+def test_a_failing_mail_server_is_logged_without_the_token(
+    client, participant, debug_logs, django_capture_on_commit_callbacks, settings, monkeypatch
+):
     def broken(self, fail_silently=False):
         raise ConnectionRefusedError("mail server down")
 

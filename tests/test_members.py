@@ -3,8 +3,8 @@
 import asyncio
 
 import pytest
-from channels.layers import get_channel_layer
 from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
 
 from participants.models import Membership
 
@@ -19,7 +19,9 @@ def test_the_organiser_sees_the_composition(client, organiser, facilitator, part
     assert "organisateur·rice : 1" in page and "membre : 4" in page
 
 
-def test_the_members_page_has_a_constant_number_of_queries(client, organiser, participants, group, django_assert_max_num_queries):
+def test_the_members_page_has_a_constant_number_of_queries(
+    client, organiser, participants, group, django_assert_max_num_queries
+):
     client.force_login(organiser)
     with django_assert_max_num_queries(8):
         client.get(f"/g/{group.pk}/members/")
@@ -56,7 +58,9 @@ def test_removing_asks_for_confirmation_first(client, organiser, participant, gr
     assert membership.removed_at is None
 
 
-def test_a_removed_member_loses_access_at_once(client, organiser, participant, group, session, django_capture_on_commit_callbacks):
+def test_a_removed_member_loses_access_at_once(
+    client, organiser, participant, group, session, django_capture_on_commit_callbacks
+):
     client.force_login(organiser)
     membership = Membership.objects.get(user=participant, group=group)
     with django_capture_on_commit_callbacks(execute=True):
@@ -68,7 +72,9 @@ def test_a_removed_member_loses_access_at_once(client, organiser, participant, g
     assert client.get(f"/s/{session.pk}/info/").status_code == 404
 
 
-def test_removal_closes_the_members_open_live_pages(organiser, participant, group, django_capture_on_commit_callbacks):
+def test_removal_closes_the_members_open_live_pages(
+    organiser, participant, group, django_capture_on_commit_callbacks
+):
     membership = Membership.objects.get(user=participant, group=group)
     with django_capture_on_commit_callbacks() as callbacks:
         membership.remove()
@@ -85,21 +91,31 @@ def test_removal_closes_the_members_open_live_pages(organiser, participant, grou
         await layer.group_discard(f"user-{participant.pk}", channel)
         return message
 
-    assert async_to_sync(an_open_page_hears_it)() == {"type": "access.revoked", "group_id": group.pk}
+    assert async_to_sync(an_open_page_hears_it)() == {
+        "type": "access.revoked",
+        "group_id": group.pk,
+    }
 
 
-@pytest.mark.parametrize("persona", ["participant", "facilitator", "outsider", "other_group_member", "removed_member"])
+@pytest.mark.parametrize(
+    "persona", ["participant", "facilitator", "outsider", "other_group_member", "removed_member"]
+)
 def test_only_organisers_manage_members(client, group, organiser, participant, request, persona):
     client.force_login(request.getfixturevalue(persona))
     target = Membership.objects.get(user=participant, group=group)
     assert client.get(f"/g/{group.pk}/members/").status_code == 404
     assert client.post(f"/g/{group.pk}/members/{target.pk}/remove/").status_code == 404
-    assert client.post(f"/g/{group.pk}/members/{target.pk}/role/", {"role": "organiser"}).status_code == 404
+    assert (
+        client.post(f"/g/{group.pk}/members/{target.pk}/role/", {"role": "organiser"}).status_code
+        == 404
+    )
     target.refresh_from_db()
     assert target.removed_at is None and target.role == Membership.MEMBER
 
 
-def test_an_organiser_cannot_reach_members_of_another_group(client, organiser, other_group_member, group):
+def test_an_organiser_cannot_reach_members_of_another_group(
+    client, organiser, other_group_member, group
+):
     client.force_login(organiser)
     foreign = Membership.objects.get(user=other_group_member)
     assert client.post(f"/g/{group.pk}/members/{foreign.pk}/remove/").status_code == 404

@@ -30,7 +30,9 @@ def schedule_data(*facilitators, **extra):
     return data
 
 
-def test_the_organiser_schedules_a_session_with_co_facilitators(client, organiser, facilitator, participant, group):
+def test_the_organiser_schedules_a_session_with_co_facilitators(
+    client, organiser, facilitator, participant, group
+):
     client.force_login(organiser)
     response = client.post(f"/g/{group.pk}/sessions/new/", schedule_data(facilitator, participant))
     session = Session.objects.get(title="Séance d'avril")
@@ -41,7 +43,11 @@ def test_the_organiser_schedules_a_session_with_co_facilitators(client, organise
     assert {u.pk for u in session.facilitators.all()} == {facilitator.pk, participant.pk}
     assert session.format == group.format
     page = client.get(f"/s/{session.pk}/info/").content.decode()
-    assert "https://meet.jit.si/pairs-pm" in page and facilitator.name in page and participant.name in page
+    assert (
+        "https://meet.jit.si/pairs-pm" in page
+        and facilitator.name in page
+        and participant.name in page
+    )
 
 
 @pytest.mark.parametrize(
@@ -56,15 +62,21 @@ def test_the_organiser_schedules_a_session_with_co_facilitators(client, organise
 )
 def test_a_bad_schedule_is_explained(client, organiser, facilitator, group, field, value, message):
     client.force_login(organiser)
-    response = client.post(f"/g/{group.pk}/sessions/new/", schedule_data(facilitator, **{field: value}))
+    response = client.post(
+        f"/g/{group.pk}/sessions/new/", schedule_data(facilitator, **{field: value})
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Session.objects.exists()
 
 
-def test_at_most_two_facilitators_and_at_least_one_unless_self_managed(client, organiser, facilitator, participants, group):
+def test_at_most_two_facilitators_and_at_least_one_unless_self_managed(
+    client, organiser, facilitator, participants, group
+):
     client.force_login(organiser)
-    response = client.post(f"/g/{group.pk}/sessions/new/", schedule_data(facilitator, *participants[:2]))
+    response = client.post(
+        f"/g/{group.pk}/sessions/new/", schedule_data(facilitator, *participants[:2])
+    )
     assert "Deux personnes au plus" in response.content.decode()
     response = client.post(f"/g/{group.pk}/sessions/new/", schedule_data())
     assert "Choisissez qui anime" in response.content.decode()
@@ -96,18 +108,30 @@ def test_rotation_proposes_the_next_member(client, organiser, facilitator, parti
 
 def test_the_organiser_edits_the_schedule(client, organiser, facilitator, session, group):
     client.force_login(organiser)
-    response = client.post(f"/s/{session.pk}/edit/", schedule_data(facilitator, title="Déplacée", duration_minutes="90"))
+    response = client.post(
+        f"/s/{session.pk}/edit/",
+        schedule_data(facilitator, title="Déplacée", duration_minutes="90"),
+    )
     assert response.status_code == 302
     session.refresh_from_db()
     assert session.title == "Déplacée" and session.duration_minutes == 90
 
 
-@pytest.mark.parametrize("persona", ["participant", "outsider", "other_group_member", "removed_member"])
-def test_members_who_do_not_facilitate_cannot_schedule(client, group, session, request, persona, facilitator):
+@pytest.mark.parametrize(
+    "persona", ["participant", "outsider", "other_group_member", "removed_member"]
+)
+def test_members_who_do_not_facilitate_cannot_schedule(
+    client, group, session, request, persona, facilitator
+):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(f"/g/{group.pk}/sessions/new/").status_code == 404
-    assert client.post(f"/g/{group.pk}/sessions/new/", schedule_data(facilitator)).status_code == 404
-    assert client.post(f"/s/{session.pk}/edit/", schedule_data(facilitator, title="X")).status_code == 404
+    assert (
+        client.post(f"/g/{group.pk}/sessions/new/", schedule_data(facilitator)).status_code == 404
+    )
+    assert (
+        client.post(f"/s/{session.pk}/edit/", schedule_data(facilitator, title="X")).status_code
+        == 404
+    )
     assert Session.objects.count() == 1
 
 
@@ -116,7 +140,9 @@ def small_session(group, organiser, facilitator, participants):
     group.capacity = 2
     group.save()
     session = Session.objects.create(
-        group=group, format=group.format, title="Petite séance",
+        group=group,
+        format=group.format,
+        title="Petite séance",
         scheduled_at=timezone.now() + timedelta(days=3),
     )
     session.facilitators.add(facilitator)
@@ -135,7 +161,9 @@ def test_registration_fills_the_seats_then_the_waitlist(client, small_session, p
     assert statuses == ["registered", "registered", "waitlist"]
 
 
-def test_a_freed_seat_goes_to_the_first_on_the_waitlist_who_is_told_by_mail(client, small_session, participants, django_capture_on_commit_callbacks):
+def test_a_freed_seat_goes_to_the_first_on_the_waitlist_who_is_told_by_mail(
+    client, small_session, participants, django_capture_on_commit_callbacks
+):
     first, second, third, fourth = participants
     for person in participants:
         scheduling.register(small_session.pk, person)
@@ -143,16 +171,26 @@ def test_a_freed_seat_goes_to_the_first_on_the_waitlist_who_is_told_by_mail(clie
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/s/{small_session.pk}/unregister/")
     assert response.status_code == 302
-    seated = set(Registration.objects.seated().filter(session=small_session).values_list("user_id", flat=True))
+    seated = set(
+        Registration.objects.seated()
+        .filter(session=small_session)
+        .values_list("user_id", flat=True)
+    )
     assert seated == {second.pk, third.pk}
     assert [m.to for m in mail.outbox] == [[third.email]]
     assert "place s'est libérée" in mail.outbox[0].subject
     assert f"/s/{small_session.pk}/info/" in mail.outbox[0].body
-    waiting = list(Registration.objects.waiting().filter(session=small_session).values_list("user_id", flat=True))
+    waiting = list(
+        Registration.objects.waiting()
+        .filter(session=small_session)
+        .values_list("user_id", flat=True)
+    )
     assert waiting == [fourth.pk]
 
 
-def test_leaving_the_waitlist_frees_no_seat(small_session, participants, django_capture_on_commit_callbacks):
+def test_leaving_the_waitlist_frees_no_seat(
+    small_session, participants, django_capture_on_commit_callbacks
+):
     for person in participants[:3]:
         scheduling.register(small_session.pk, person)
     with django_capture_on_commit_callbacks(execute=True):
@@ -161,12 +199,18 @@ def test_leaving_the_waitlist_frees_no_seat(small_session, participants, django_
     assert Registration.objects.seated().filter(session=small_session).count() == 2
 
 
-def test_removing_a_member_frees_their_seat_for_the_waitlist(small_session, participants, group, django_capture_on_commit_callbacks):
+def test_removing_a_member_frees_their_seat_for_the_waitlist(
+    small_session, participants, group, django_capture_on_commit_callbacks
+):
     for person in participants[:3]:
         scheduling.register(small_session.pk, person)
     with django_capture_on_commit_callbacks(execute=True):
         Membership.objects.get(group=group, user=participants[0]).remove()
-    seated = set(Registration.objects.seated().filter(session=small_session).values_list("user_id", flat=True))
+    seated = set(
+        Registration.objects.seated()
+        .filter(session=small_session)
+        .values_list("user_id", flat=True)
+    )
     assert seated == {participants[1].pk, participants[2].pk}
     assert [m.to for m in mail.outbox] == [[participants[2].email]]
 
@@ -201,7 +245,9 @@ def test_the_calendar_file_has_the_time_and_the_visio_link(client, participant, 
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
 
 
-def test_the_info_page_has_a_constant_number_of_queries(client, participant, small_session, participants, django_assert_max_num_queries):
+def test_the_info_page_has_a_constant_number_of_queries(
+    client, participant, small_session, participants, django_assert_max_num_queries
+):
     for person in participants:
         scheduling.register(small_session.pk, person)
     client.force_login(participant)

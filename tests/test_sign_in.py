@@ -89,21 +89,29 @@ def test_repeated_wrong_passwords_lock_out_for_a_while(client, participant, sett
     participant.save()
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post("/login/", {"email": participant.email, "password": "faux"})
-    response = client.post("/login/", {"email": participant.email, "password": "Le-bon-mot-de-passe-1"})
+    response = client.post(
+        "/login/", {"email": participant.email, "password": "Le-bon-mot-de-passe-1"}
+    )
     assert response.status_code in (200, 403, 429)
     assert client.get("/").status_code == 302  # not signed in, even with the right password
     assert settings.AXES_COOLOFF_TIME  # a lock-out ends by itself
 
 
-def test_logging_out_closes_open_live_pages(client, participant, django_capture_on_commit_callbacks, monkeypatch):
+def test_logging_out_closes_open_live_pages(
+    client, participant, django_capture_on_commit_callbacks, monkeypatch
+):
     sent = []
-    monkeypatch.setattr("participants.views.revoke_live_access", lambda uid, gid: sent.append((uid, gid)))
+    monkeypatch.setattr(
+        "participants.views.revoke_live_access", lambda uid, gid: sent.append((uid, gid))
+    )
     client.force_login(participant)
     client.post("/logout/")
     assert sent == [(participant.pk, None)]
 
 
-def test_a_slow_mail_server_never_blocks_the_page(client, participant, settings, caplog, django_capture_on_commit_callbacks):
+def test_a_slow_mail_server_never_blocks_the_page(
+    client, participant, settings, caplog, django_capture_on_commit_callbacks
+):
     """An SMTP server that accepts the connection and never answers: the page returns at
     once, the mail thread gives up after EMAIL_TIMEOUT and logs an error without the link."""
     import logging

@@ -53,7 +53,11 @@ class Command(BaseCommand):
                 Membership.objects.update_or_create(
                     group=group,
                     user=user,
-                    defaults={"role": role, "removed_at": None, "charter_accepted_at": timezone.now()},
+                    defaults={
+                        "role": role,
+                        "removed_at": None,
+                        "charter_accepted_at": timezone.now(),
+                    },
                 )
                 users.append(user)
             if created:
@@ -79,7 +83,9 @@ class Command(BaseCommand):
                     visio_url="https://meet.jit.si/intervision-demo",
                 )
                 session.facilitators.add(users[0])
-            upcoming = group.sessions.filter(scheduled_at__gt=timezone.now() + timedelta(days=1)).first()
+            upcoming = group.sessions.filter(
+                scheduled_at__gt=timezone.now() + timedelta(days=1)
+            ).first()
             if upcoming is None:
                 local = timezone.localtime() + timedelta(days=14)
                 upcoming = Session.objects.create(
@@ -104,6 +110,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Public application page: {base_url}{reverse('apply', args=[group.public_key])}"
         )
-        self.stdout.write("Sign-in links (one per person, single use, 12 hours; open each in its own browser profile or private window):")
+        self.stdout.write(
+            "Sign-in links (one per person, single use, 12 hours; open each in its own browser profile or private window):"
+        )
         for user, token in links:
             self.stdout.write(f"  {user.name:<22} {base_url}{reverse('login_link', args=[token])}")
