@@ -42,7 +42,9 @@ def run(args):
     os.execve(
         PY,
         [str(PY), "-m", "daphne", "-b", "127.0.0.1", "-p", port,
-         "--websocket-max-message-size", "65536", "intervision.asgi:application"],
+         "--websocket-max-message-size", "65536",
+         # No access log: the paths of sign-in and invitation links carry their tokens.
+         "--access-log", "/dev/null", "intervision.asgi:application"],
         env,
     )
 

@@ -69,7 +69,7 @@
   function poll() {
     fetch(root.dataset.poll + "?v=" + version(), { credentials: "same-origin", headers: { "HX-Request": "true" } })
       .then(function (r) {
-        if (r.status === 404 || r.status === 403) { gone = true; stopPolling(); status(false); return null; }
+        if (r.status === 404 || r.status === 403) { revoked(); return null; }
         return r.status === 200 ? r.text() : null;
       })
       .then(function (html) { if (html) replace(html); })
@@ -100,11 +100,30 @@
     socket.onclose = function (event) {
       if (this !== socket) return;  // dropped on purpose when the browser went offline
       status(false);
-      if (event.code === 4403 || event.code === 4404) { show(root.dataset.offline); return; }
+      if (event.code === 4403 || event.code === 4404) { revoked(); return; }
+      if (gone) return;
       startPolling();
       var delay = Math.min(10000, 500 * Math.pow(2, retry++)) * (0.75 + Math.random() / 2);
       setTimeout(connect, delay);
     };
+  }
+
+  // Access ended (removed from the group, signed out elsewhere): say so once, stop asking,
+  // and leave nothing on the page that only members may see.
+  function revoked() {
+    gone = true;
+    stopPolling();
+    connection.textContent = root.dataset.revoked;
+    connection.classList.add("offline");
+    var el = live();
+    if (el) {
+      var notice = document.createElement("p");
+      notice.className = "card";
+      notice.setAttribute("role", "alert");
+      notice.textContent = root.dataset.revoked;
+      el.replaceWith(notice);
+    }
+    document.body.classList.remove("my-turn", "my-next", "i-own");
   }
 
   function show(message) {
@@ -143,10 +162,10 @@
     startPolling();
     if (socket && socket.readyState <= 1) { var dropped = socket; socket = null; dropped.close(); }
   });
-  window.addEventListener("online", function () { if (!socket || socket.readyState > 1) connect(); poll(); });
+  window.addEventListener("online", function () { if (gone) return; if (!socket || socket.readyState > 1) connect(); poll(); });
 
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible") poll();
+    if (document.visibilityState === "visible" && !gone) poll();
   });
 
   setInterval(tick, 1000);
