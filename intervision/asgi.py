@@ -1,6 +1,11 @@
 """ASGI entry point: HTTP through Django, websockets through Channels."""
 
+import asyncio
+import gc
 import os
+from concurrent.futures import ThreadPoolExecutor
+
+from asgiref.sync import ThreadSensitiveContext
 
 from django.core.asgi import get_asgi_application
 
@@ -10,14 +15,52 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from sessions_app.routing import websocket_urlpatterns  # noqa: E402
 
+
+class BoundedHTTP:
+    """Run Django's requests on a fixed set of ``threads`` long-lived threads, in arrival order.
+
+    Django gives every request a new thread of its own. Under a burst of clicks that meant
+    a hundred threads fighting for the GIL (and for SQLite's single writer, whose busy
+    handler sleeps up to 100 ms a try), slowing every request and the event loop that
+    delivers the broadcasts; and a new thread cannot reuse a database connection, so every
+    request opened one. A waiting request here is a cheap coroutine in a queue.
+    """
+
+    def __init__(self, app, threads: int):
+        self.app = app
+        self.threads = threads
+        self._free = None
+
+    async def __call__(self, scope, receive, send):
+        if self._free is None:
+            self._free = asyncio.Queue()
+            for i in range(self.threads):
+                self._free.put_nowait(
+                    ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"http-{i}")
+                )
+        executor = await self._free.get()
+        try:
+            # Django's own ThreadSensitiveContext, inside, keeps this one and its thread.
+            async with ThreadSensitiveContext(executor=executor):
+                await self.app(scope, receive, send)
+        finally:
+            self._free.put_nowait(executor)
+
+
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BoundedHTTP(django_asgi_app, getattr(settings, "ASGI_HTTP_THREADS", 4)),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }
 )
+
+# Everything imported so far lives as long as the process: move it out of the collector's
+# reach, so the collections that thousands of sockets trigger do not walk it every time.
+gc.collect()
+gc.freeze()

@@ -6,8 +6,10 @@ receive. With thousands of sockets that sweep costs more than the deliveries the
 guarantees at a fraction of the cost.
 """
 
+import asyncio
 import logging
 import time
+from copy import deepcopy
 
 from channels.layers import InMemoryChannelLayer
 
@@ -29,6 +31,26 @@ class ThrottledInMemoryChannelLayer(InMemoryChannelLayer):
     async def flush(self):
         await super().flush()
         self._last_sweep = 0.0
+
+    async def group_send(self, group, message):
+        # The stock layer starts a task and deep-copies the message for every member. Here
+        # the message is copied once (the sender may reuse its dict) and queued directly:
+        # members share that copy, so a handler must not mutate the event it receives.
+        assert isinstance(message, dict), "Message is not a dict"
+        self.require_valid_group_name(group)
+        self._clean_expired()
+        members = self.groups.get(group)
+        if not members:
+            return
+        item = (time.time() + self.expiry, deepcopy(message))
+        for channel in list(members):
+            queue = self.channels.get(channel)
+            if queue is None:
+                queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
+            try:
+                queue.put_nowait(item)
+            except asyncio.QueueFull:
+                pass  # as the stock layer: a full channel drops the message
 
 
 class OncePerInterval(logging.Filter):

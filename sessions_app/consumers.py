@@ -10,6 +10,7 @@ HTTP POST the page uses; frames from the browser are only ever a request to resy
 import json
 import time
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from intervision.middleware import chosen_language
@@ -18,7 +19,7 @@ from django.utils.translation import override
 
 from . import live
 from .models import Session
-from .render import render_live
+from .render import live_frame
 
 def scope_language(scope) -> str:
     return chosen_language(scope.get("cookies", {}))
@@ -26,6 +27,16 @@ def scope_language(scope) -> str:
 
 class SessionConsumer(AsyncWebsocketConsumer):
     group = None
+
+    async def dispatch(self, message):
+        # Channels hops to the shared sync thread before *every* handler to close stale
+        # database connections; HTTP views queue on that same thread, so under load each
+        # broadcast waited behind the clicks. Only ``load`` touches the database, through
+        # database_sync_to_async, which closes stale connections itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self):
         user = self.scope.get("user")
@@ -90,5 +101,4 @@ class SessionConsumer(AsyncWebsocketConsumer):
 
     async def send_snapshot(self, snap):
         audience = "facilitator" if self.user_id in snap["facilitators"] else "participant"
-        html = render_live(snap, audience, self.language)
-        await self.send(text_data=json.dumps({"version": snap["version"], "html": html}))
+        await self.send(text_data=live_frame(snap, audience, self.language))

@@ -8,13 +8,15 @@ broadcasts the new snapshot once the transaction has committed.
 
 import logging
 import random
+import threading
 import time
 import uuid
+from contextlib import nullcontext
 from dataclasses import replace
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import connection, transaction
 
 from participants.models import Membership
 
@@ -67,7 +69,7 @@ def snapshot(session: Session, state: flow.State | None = None) -> dict:
 
 def apply(session_id: int, user, command: dict, expected_version: int | None) -> dict:
     """Apply ``command`` for ``user``; return the new snapshot. Raises FlowError, Conflict."""
-    with transaction.atomic():
+    with _one_writer(), transaction.atomic():
         session = Session.objects.select_for_update().select_related("group").get(pk=session_id)
         state = session.flow_state()
         if expected_version is not None and expected_version != state.version:
@@ -102,6 +104,15 @@ def apply(session_id: int, user, command: dict, expected_version: int | None) ->
         snap = snapshot(session, new)
         transaction.on_commit(lambda: broadcast(snap), robust=True)
     return snap
+
+
+# SQLite has a single writer and its busy handler sleeps (up to 100 ms a try) while another
+# thread holds the lock: queue the writers of this process on a lock instead.
+_sqlite_writer = threading.Lock()
+
+
+def _one_writer():
+    return _sqlite_writer if connection.vendor == "sqlite" else nullcontext()
 
 
 def _translate(session, state, command, is_facilitator) -> dict:

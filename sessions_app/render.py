@@ -5,6 +5,7 @@ SQL query per connection, and a process renders each (version, audience, languag
 whatever the number of sockets watching it.
 """
 
+import json
 from collections import OrderedDict
 
 from django.template.loader import render_to_string
@@ -110,6 +111,7 @@ ERRORS = {
     "unknown_action": _("Action inconnue dans le plan."),
     "nothing_to_undo": _("Rien à annuler."),
     "unknown_format": _("Format inconnu."),
+    "bad_input": _("Valeur invalide."),
     "conflict": _(
         "Quelqu'un d'autre vient d'agir : la page a été mise à jour, vérifiez avant de recliquer."
     ),
@@ -193,19 +195,43 @@ def live_context(snap: dict, audience: str) -> dict:
 
 
 _cache: OrderedDict = OrderedDict()
-CACHE_SIZE = 2048
+CACHE_SIZE = 4096
 
 
-def render_live(snap: dict, audience: str, language: str) -> str:
-    """The live region's HTML for one audience, cached per version (no SQL, no request)."""
-    key = (snap["stamp"], audience, language)
-    html = _cache.get(key)
-    if html is None:
-        with translation.override(language):
-            html = render_to_string("sessions_app/session.html#live", live_context(snap, audience))
-        _cache[key] = html
+def _key(snap: dict, audience: str, language: str) -> tuple:
+    # A snapshot's look depends on its state (one per version) and on the few fields around
+    # it (names, title...), which change without a new version: key on both, so the
+    # snapshots loaded by thousands of reconnects share one rendering, like a broadcast.
+    extras = tuple((k, repr(v)) for k, v in snap.items() if k not in ("state", "stamp"))
+    return (snap["id"], snap["version"], hash(extras), audience, language)
+
+
+def _cached(key, build):
+    value = _cache.get(key)
+    if value is None:
+        value = build()
+        _cache[key] = value
         if len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     else:
         _cache.move_to_end(key)
-    return html
+    return value
+
+
+def render_live(snap: dict, audience: str, language: str) -> str:
+    """The live region's HTML for one audience, cached per snapshot (no SQL, no request)."""
+
+    def build():
+        with translation.override(language):
+            return render_to_string("sessions_app/session.html#live", live_context(snap, audience))
+
+    return _cached(_key(snap, audience, language), build)
+
+
+def live_frame(snap: dict, audience: str, language: str) -> str:
+    """The websocket message for one audience: encoded once, sent to every socket."""
+    key = ("frame", *_key(snap, audience, language))
+    return _cached(
+        key,
+        lambda: json.dumps({"version": snap["version"], "html": render_live(snap, audience, language)}),
+    )
