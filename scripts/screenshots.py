@@ -27,9 +27,10 @@ PHONE = {"width": 390, "height": 780}
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    server = Server().start()
+    server = Server()
     written = []
     try:
+        server.start()
         data = server.seed("screens", sessions=1)
         with sync_playwright() as playwright:
             browser = launch(playwright)

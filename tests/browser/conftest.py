@@ -27,9 +27,12 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def server():
-    server = Server().start()
-    yield server
-    server.stop()
+    server = Server()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()  # also drops the database of a server that failed to start
 
 
 @pytest.fixture(scope="session")

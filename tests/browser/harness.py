@@ -83,6 +83,7 @@ class Server:
         self.log_path = self.workdir / "daphne.log"
         self.process: subprocess.Popen | None = None
         self._log = None
+        self._created_db = False
         self.dbname: str | None = None
         self.admin_url = os.environ.get("DATABASE_URL", "")
         self.env = self._environment()
@@ -119,6 +120,7 @@ class Server:
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.dbname}"')
             conn.execute(f'CREATE DATABASE "{self.dbname}"')
+        self._created_db = True
 
     def _drop_database(self) -> None:
         import psycopg
@@ -185,7 +187,7 @@ class Server:
                 self.process.wait(5)
         if self._log:
             self._log.close()
-        if self.dbname:
+        if self._created_db:
             self._drop_database()
         if self._tmp:
             self._tmp.cleanup()
