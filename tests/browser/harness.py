@@ -84,6 +84,7 @@ class Server:
         self.process: subprocess.Popen | None = None
         self._log = None
         self._created_db = False
+        self._others: list[DaphneProcess] = []
         self.dbname: str | None = None
         self.admin_url = os.environ.get("DATABASE_URL", "")
         self.env = self._environment()
@@ -147,7 +148,23 @@ class Server:
             self._create_database()
         self.manage("migrate", "--no-input")
         self._log = open(self.log_path, "w")  # noqa: SIM115 (open while daphne runs)
-        self.process = subprocess.Popen(
+        self.process = self._spawn(self.port, self._log)
+        self._wait_healthy(self.process, self.base_url, self.log_path)
+        return self
+
+    def another_process(self) -> DaphneProcess:
+        """A second daphne on the same database and channel layer, as behind a load balancer.
+        Live updates cross from one process to the other only through Redis (REDIS_URL)."""
+        port = free_port()
+        log_path = self.workdir / f"daphne-{port}.log"
+        log = open(log_path, "w")  # noqa: SIM115 (open while daphne runs)
+        other = DaphneProcess(f"http://127.0.0.1:{port}", self._spawn(port, log), log, log_path)
+        self._others.append(other)
+        self._wait_healthy(other.process, other.base_url, log_path)
+        return other
+
+    def _spawn(self, port: int, log) -> subprocess.Popen:
+        return subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -155,36 +172,35 @@ class Server:
                 "-b",
                 "127.0.0.1",
                 "-p",
-                str(self.port),
+                str(port),
                 "--websocket-max-message-size",
                 "65536",
                 "intervision.asgi:application",
             ],
             cwd=ROOT,
             env=self.env,
-            stdout=self._log,
+            stdout=log,
             stderr=subprocess.STDOUT,
         )
+
+    @staticmethod
+    def _wait_healthy(process, base_url: str, log_path: Path) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"daphne exited at start-up:\n{self.log_tail()}")
+            if process.poll() is not None:
+                raise RuntimeError(f"daphne exited at start-up:\n{_tail(log_path)}")
             try:
-                with urllib.request.urlopen(self.base_url + "/healthz", timeout=2) as response:
+                with urllib.request.urlopen(base_url + "/healthz", timeout=2) as response:
                     if response.status == 200:
-                        return self
+                        return
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError(f"daphne did not answer /healthz within 30 s:\n{self.log_tail()}")
+        raise RuntimeError(f"daphne did not answer /healthz within 30 s:\n{_tail(log_path)}")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        for other in self._others:
+            other.stop()
+        _terminate(self.process)
         if self._log:
             self._log.close()
         if self._created_db:
@@ -193,10 +209,7 @@ class Server:
             self._tmp.cleanup()
 
     def log_tail(self, chars: int = 4000) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-chars:]
-        except OSError:
-            return ""
+        return _tail(self.log_path, chars)
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -227,6 +240,36 @@ class Server:
 
     def shell(self, code: str) -> str:
         return self.manage("shell", "-c", code)
+
+
+@dataclass
+class DaphneProcess:
+    base_url: str
+    process: subprocess.Popen
+    log: object
+    log_path: Path
+
+    def stop(self) -> None:
+        _terminate(self.process)
+        self.log.close()
+
+
+def _terminate(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+
+
+def _tail(path: Path, chars: int = 4000) -> str:
+    try:
+        return path.read_text(errors="replace")[-chars:]
+    except OSError:
+        return ""
 
 
 def _with_path(url: str, dbname: str) -> str:
@@ -281,19 +324,21 @@ class Table:
     def session_url(self, index: int = 0) -> str:
         return self.url(f"/s/{self.data['sessions'][index]}/")
 
-    def person(self, name: str, *, viewport=None, signed_in: bool = True) -> Person:
-        """A browser context for ``name``, its browser saying English as many of ours do."""
+    def person(
+        self, name: str, *, viewport=None, signed_in: bool = True, base_url: str | None = None
+    ) -> Person:
+        """A browser context for ``name``, its browser saying English as many of ours do;
+        ``base_url`` points it at another daphne process of the same deployment."""
+        base_url = base_url or self.server.base_url
         context = self.browser.new_context(
-            base_url=self.server.base_url,
+            base_url=base_url,
             viewport=viewport or self.DESKTOP,
             locale="en-US",
         )
         context.set_default_timeout(10_000)
         info = self.data["people"][name]
         if signed_in:
-            context.add_cookies(
-                [{"name": "sessionid", "value": info["cookie"], "url": self.server.base_url}]
-            )
+            context.add_cookies([{"name": "sessionid", "value": info["cookie"], "url": base_url}])
         context.add_init_script(INIT_SCRIPT)
         page = context.new_page()
         person = Person(name=name, id=info["id"], context=context, page=page)
@@ -318,7 +363,7 @@ class Table:
 
     def open(self, name: str, index: int = 0, **kwargs) -> Person:
         person = self.people.get(name) or self.person(name, **kwargs)
-        person.page.goto(self.session_url(index))
+        person.page.goto(f"/s/{self.data['sessions'][index]}/")
         person.page.locator("#live").wait_for()
         self.wait_connected(person)
         return person
