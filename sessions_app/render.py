@@ -199,11 +199,11 @@ CACHE_SIZE = 4096
 
 
 def _key(snap: dict, audience: str, language: str) -> tuple:
-    # A snapshot's look depends on its state (one per version) and on the few fields around
-    # it (names, title...), which change without a new version: key on both, so the
-    # snapshots loaded by thousands of reconnects share one rendering, like a broadcast.
-    extras = tuple((k, repr(v)) for k, v in snap.items() if k not in ("state", "stamp"))
-    return (snap["id"], snap["version"], hash(extras), audience, language)
+    # Key on the snapshot's content, not on its stamp, so the snapshots loaded by thousands
+    # of reconnects share one rendering, like a broadcast. The state is part of the key:
+    # a session id and version do not identify a state once a database has been restored.
+    content = repr([(k, v) for k, v in snap.items() if k != "stamp"])
+    return (snap["id"], snap["version"], hash(content), audience, language)
 
 
 def _cached(key, build):

@@ -6,6 +6,16 @@ from participants.models import Group, Membership, User
 from sessions_app.models import Session
 
 
+@pytest.fixture(autouse=True)
+def fresh_render_cache():
+    """Test databases reuse ids: no rendering may outlive its test."""
+    from sessions_app import render
+
+    render._cache.clear()
+    yield
+    render._cache.clear()
+
+
 def make_user(name):
     return User.objects.create_user(f"{name.lower()}@example.org", display_name=name)
 
