@@ -35,8 +35,11 @@ def server():
         server.stop()  # also drops the database of a server that failed to start
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    # Package scope: Playwright's sync API keeps an event loop running in the main thread
+    # while it is open, which breaks every later test that uses async_to_sync or
+    # Playwright itself. It must close with the last browser test.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

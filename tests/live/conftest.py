@@ -74,14 +74,19 @@ def port_free(port):
     return True
 
 
-def daphne_args(port):
-    """The Dockerfile's CMD, bound to 127.0.0.1:<port>: the configuration compose runs."""
+def daphne_args(port, access_log=False):
+    """The Dockerfile's CMD, bound to 127.0.0.1:<port>: the configuration compose runs.
+
+    ``access_log`` sends daphne's access log (off in production: link paths carry tokens)
+    to the process output, for a test that must see which process served a request."""
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
     cmd = json.loads(re.search(r"^CMD (\[.*\])$", dockerfile, re.M).group(1))
     assert cmd[0] == "daphne"
     args = cmd[1:]
     args[args.index("-b") + 1] = "127.0.0.1"
     args[args.index("-p") + 1] = str(port)
+    if access_log:
+        args[args.index("--access-log") + 1] = "-"
     return [PYTHON, "-m", "daphne", *args]
 
 
@@ -246,11 +251,11 @@ def start_daphne(live_env, tmp_path_factory):
     started = []
     tmp_path = tmp_path_factory.mktemp("daphne")
 
-    def start(port, name=None, **extra_env):
+    def start(port, name=None, access_log=False, **extra_env):
         assert port_free(port), f"port {port} is busy"
         process = Process(
-            name or f"daphne-{port}", daphne_args(port), {**live_env, **extra_env}, tmp_path,
-            http_ready(port),
+            name or f"daphne-{port}", daphne_args(port, access_log), {**live_env, **extra_env},
+            tmp_path, http_ready(port),
         )
         started.append(process)
         return process

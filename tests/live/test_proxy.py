@@ -17,8 +17,9 @@ def behind_proxy(start_daphne, tmp_path_factory):
     caddy = shutil.which("caddy")
     if caddy is None:
         pytest.skip("caddy is not installed (Debian package `caddy`)")
-    a = start_daphne(PORT_A, name="daphne-A")
-    b = start_daphne(PORT_B, name="daphne-B")
+    # Access logs on, to see which process served each request.
+    a = start_daphne(PORT_A, name="daphne-A", access_log=True)
+    b = start_daphne(PORT_B, name="daphne-B", access_log=True)
     assert port_free(PROXY)
     home = tmp_path_factory.mktemp("caddy")
     env = {
