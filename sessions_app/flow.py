@@ -485,25 +485,24 @@ def _record_turn(state, person, action, *, now, text=""):
     return _round_complete(state, now)
 
 
+def _add_contribution(state, person, phase_key, round_number, kind, text):
+    contribution = Contribution(
+        n=len(state.contributions) + 1,
+        person=person,
+        phase=phase_key,
+        round=round_number,
+        kind=kind,
+        text=text,
+    )
+    return replace(state, contributions=state.contributions + (contribution,))
+
+
 def _append_turn(state, person, action, text):
     state = replace(state, turns=state.turns + (Turn(person, action),))
     if state.stage == "subject":
         phase = state.current_phase
         kind = phase.kind if action == "spoke" else "pass"
-        state = replace(
-            state,
-            contributions=state.contributions
-            + (
-                Contribution(
-                    n=len(state.contributions) + 1,
-                    person=person,
-                    phase=phase.key,
-                    round=state.round,
-                    kind=kind,
-                    text=text,
-                ),
-            ),
-        )
+        state = _add_contribution(state, person, phase.key, state.round, kind, text)
     return state
 
 
@@ -558,19 +557,8 @@ def _done(state, command, *, actor, facilitator, now):
     if phase.mode == "speech":
         text = _text(command, "text", TEXT_MAX)
         if text:
-            state = replace(
-                state,
-                contributions=state.contributions
-                + (
-                    Contribution(
-                        n=len(state.contributions) + 1,
-                        person=state.current_subject.owner,
-                        phase=phase.key,
-                        round=0,
-                        kind="request",
-                        text=text,
-                    ),
-                ),
+            state = _add_contribution(
+                state, state.current_subject.owner, phase.key, 0, "request", text
             )
     return _enter_phase(state, state.phase + 1, now)
 
