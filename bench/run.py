@@ -174,7 +174,6 @@ class Backend:
             ALLOWED_HOSTS="127.0.0.1,localhost",
             SECURE_SSL_REDIRECT="0",
             LOG_LEVEL="WARNING",
-            PYTHONUNBUFFERED="1",
         )
         if name == "embedded":
             self.env["SQLITE_PATH"] = str(Path(self.tmp) / "bench.sqlite3")

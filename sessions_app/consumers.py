@@ -9,10 +9,13 @@ HTTP POST the page uses; frames from the browser are only ever a request to resy
 
 import json
 import time
+from importlib import import_module
 
+from channels.auth import get_user
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from intervision.middleware import chosen_language
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -20,6 +23,11 @@ from django.utils.translation import override
 from . import live
 from .models import Session
 from .render import live_frame
+
+SNAPSHOT_REUSE_SECONDS = 2.0
+CONNECT_BUDGET = 4.0  # seconds; daphne's --websocket_connect_timeout is 5
+_recent_snapshots: dict = {}  # session id -> (loaded at, version, snapshot)
+
 
 def scope_language(scope) -> str:
     return chosen_language(scope.get("cookies", {}))
@@ -29,25 +37,24 @@ class SessionConsumer(AsyncWebsocketConsumer):
     group = None
 
     async def dispatch(self, message):
-        # Channels hops to the shared sync thread before *every* handler to close stale
-        # database connections; HTTP views queue on that same thread, so under load each
-        # broadcast waited behind the clicks. Only ``load`` touches the database, through
-        # database_sync_to_async, which closes stale connections itself.
+        # Channels hops to a sync thread before *every* handler to close stale database
+        # connections: one thread shared by every socket of the process, so each broadcast
+        # queued behind the others and behind every reconnect. Only ``authorise`` touches
+        # the database, through database_sync_to_async, which closes them itself.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
     async def connect(self):
-        user = self.scope.get("user")
+        arrived = time.monotonic()
         session_id = self.scope["url_route"]["kwargs"]["session_id"]
-        snap = None
-        if user is not None and user.is_authenticated:
-            snap = await database_sync_to_async(self.load)(user, session_id)
+        user, snap = await database_sync_to_async(self.authorise)(session_id, arrived)
         if snap is None:
             # Refused before the handshake: an outsider learns nothing, not even existence.
             await self.close()
             return
+        self.scope["user"] = user
         self.user_id = user.pk
         self.language = scope_language(self.scope)
         self.group = live.group_name(session_id)
@@ -58,12 +65,42 @@ class SessionConsumer(AsyncWebsocketConsumer):
         await self.accept()
         await self.send_snapshot(snap)
 
+    def authorise(self, session_id, arrived):
+        """The signed-in member and the snapshot, in one trip to the database thread."""
+        if time.monotonic() - arrived > CONNECT_BUDGET:
+            # Daphne drops a handshake not accepted within 5 s: this one is gone or soon
+            # will be. After a restart, thousands of such dead handshakes queued here kept
+            # the thread busy with work nobody would receive; refusing them is free, and
+            # the page retries with backoff.
+            return None, None
+        if "session" not in self.scope:
+            # What SessionMiddleware and AuthMiddleware do, without their own two trips.
+            key = self.scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME)
+            self.scope["session"] = import_module(settings.SESSION_ENGINE).SessionStore(key)
+        user = self.scope.get("user") or get_user.func(self.scope)
+        if not user.is_authenticated:
+            return user, None
+        return user, self.load(user, session_id)
+
     @staticmethod
     def load(user, session_id):
         session = (
             Session.objects.for_member(user).select_related("group").filter(pk=session_id).first()
         )
-        return live.snapshot(session) if session else None
+        if session is None:
+            return None
+        # When a server restarts under its sockets, the 8 pages of a session reconnect within
+        # moments of each other: the membership check above runs for each, the snapshot of
+        # the version they all need is loaded once.
+        now = time.monotonic()
+        recent = _recent_snapshots.get(session.pk)
+        if recent and recent[1] == session.version and now - recent[0] < SNAPSHOT_REUSE_SECONDS:
+            return recent[2]
+        snap = live.snapshot(session)
+        if len(_recent_snapshots) > 4096:
+            _recent_snapshots.clear()
+        _recent_snapshots[session.pk] = (now, session.version, snap)
+        return snap
 
     async def disconnect(self, code):
         if self.group:

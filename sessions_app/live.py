@@ -45,7 +45,7 @@ def user_group_name(user_id: int) -> str:
     return f"user-{user_id}"
 
 
-def snapshot(session: Session, state: flow.State | None = None) -> dict:
+def snapshot(session: Session, state: flow.State | None = None, facilitators=None) -> dict:
     """Everything a live page needs, as JSON: the pages render from this and nothing else."""
     state = state or session.flow_state()
     memberships = (
@@ -61,7 +61,7 @@ def snapshot(session: Session, state: flow.State | None = None) -> dict:
         "group_id": session.group_id,
         "duration": session.duration_minutes,
         "visio_url": session.visio_url,
-        "facilitators": sorted(session.facilitator_ids()),
+        "facilitators": sorted(session.facilitator_ids() if facilitators is None else facilitators),
         "people": people,
         "state": state.to_dict(),
     }
@@ -101,7 +101,7 @@ def apply(session_id: int, user, command: dict, expected_version: int | None) ->
         session.state = new.to_dict()
         session.version = new.version
         session.save(update_fields=["state", "version"])
-        snap = snapshot(session, new)
+        snap = snapshot(session, new, facilitators)
         transaction.on_commit(lambda: broadcast(snap), robust=True)
     return snap
 

@@ -466,7 +466,7 @@ def test_the_broadcast_reaches_the_sessions_channel_group(
 PAGE_QUERIES = 5  # session and user of the request, the session, members, facilitators
 LIVE_QUERIES = 5
 LIVE_UNCHANGED_QUERIES = 3
-COMMAND_QUERIES = 11  # + lock, facilitators, event, save, the new snapshot, savepoints
+COMMAND_QUERIES = 10  # + lock, facilitators (once), event, save, the new snapshot, savepoints
 
 
 def measure(client, session, speaker, django_assert_num_queries):
