@@ -617,24 +617,30 @@ def run_backend(name, args, rng):
             "burst": sessions[total + points["main"][0]:],
         }
         main_n, main_seg = points["main"]
-        app = load_point("125x8 @1/s" if not args.quick else "quick main", "app", backend.env,
-                         pools["main"], main_seg, args.workers, rng=rng)
-        out["points"].append(app)
-        payload = app["message_bytes"] or 6000
-        for kind in ("channels", "websockets"):
-            out["points"].append(load_point(f"floor {kind}", kind, backend.env, pools["main"],
-                                            main_seg, args.workers, payload=payload, rng=rng))
-        if not args.only_main:
+        wanted = set(args.points.split(","))
+        if args.only_main:
+            wanted &= {"main", "floors"}
+        app = ch = ws = None
+        if "main" in wanted:
+            app = load_point("125x8 @1/s" if not args.quick else "quick main", "app", backend.env,
+                             pools["main"], main_seg, args.workers, rng=rng)
+            out["points"].append(app)
+        if "floors" in wanted:
+            payload = (app or {}).get("message_bytes") or 3500
+            ch, ws = (load_point(f"floor {kind}", kind, backend.env, pools["main"], main_seg,
+                                 args.workers, payload=payload, rng=rng)
+                      for kind in ("channels", "websockets"))
+            out["points"] += [ch, ws]
+        if "burst" in wanted:
             out["points"].append(load_point("burst 5x", "app", backend.env, pools["burst"],
                                             points["burst"][1], args.workers, rng=rng))
+        if "many" in wanted:
             out["points"].append(load_point("500x8 @0.1/s + restart storm", "app", backend.env,
                                             pools["many"], points["many"][1], args.workers,
                                             storm=True, rng=rng))
-        ch = out["points"][1]
-        ws = out["points"][2]
-        if app["p95_ms"] and ch["p95_ms"]:
+        if app and ch and app["p95_ms"] and ch["p95_ms"]:
             out["ratio_p95_app_over_channels"] = round(app["p95_ms"] / ch["p95_ms"], 2)
-        if app["p95_ms"] and ws["p95_ms"]:
+        if app and ws and app["p95_ms"] and ws["p95_ms"]:
             out["ratio_p95_app_over_websockets"] = round(app["p95_ms"] / ws["p95_ms"], 2)
     finally:
         backend.close()
@@ -647,6 +653,8 @@ def main():
     parser.add_argument("--backend", choices=["embedded", "postgres", "both"], default="both")
     parser.add_argument("--workers", type=int, default=2, help="websocket client processes")
     parser.add_argument("--only-main", action="store_true", help="only the 125×8 point and floors")
+    parser.add_argument("--points", default="main,floors,burst,many",
+                        help="load points to run, among main,floors,burst,many")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", help="raw JSON file (default bench/results/<time>.json)")
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
