@@ -521,6 +521,7 @@ def load_point(name, kind, env, sessions, segments, workers, payload=0, storm=Fa
                 break
         wall = time.monotonic() - wall0
         cpu = server.cpu_s() - cpu0
+        result["server_cpu_ms_per_step"] = round(1000 * cpu / max(1, len(scheduled)), 1)
         ccpu = sum(r["cpu"] for r in replies) - ccpu0
         result.update(fig)
         result.update(
@@ -607,6 +608,9 @@ def run_backend(name, args, rng):
     log(f"== backend {name}")
     backend = Backend(name)
     points = plan(args.quick)
+    if args.main_period:
+        n, segments = points["main"]
+        points["main"] = (n, [(segments[0][0], args.main_period)])
     out = {"backend": name, "points": []}
     try:
         total = max(n for n, _ in points.values())
@@ -622,7 +626,8 @@ def run_backend(name, args, rng):
             wanted &= {"main", "floors"}
         app = ch = ws = None
         if "main" in wanted:
-            app = load_point("125x8 @1/s" if not args.quick else "quick main", "app", backend.env,
+            label = "quick main" if args.quick else f"125x8 @{1 / main_seg[0][1]:g}/s"
+            app = load_point(label, "app", backend.env,
                              pools["main"], main_seg, args.workers, rng=rng)
             out["points"].append(app)
         if "floors" in wanted:
@@ -655,6 +660,8 @@ def main():
     parser.add_argument("--only-main", action="store_true", help="only the 125×8 point and floors")
     parser.add_argument("--points", default="main,floors,burst,many",
                         help="load points to run, among main,floors,burst,many")
+    parser.add_argument("--main-period", type=float,
+                        help="seconds between clicks of a session at the main point (default 1)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", help="raw JSON file (default bench/results/<time>.json)")
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
