@@ -51,15 +51,52 @@ class BoundedHTTP:
             self._free.put_nowait(executor)
 
 
+class HandshakeGate:
+    """At most ``limit`` websocket handshakes in progress; the others are refused at once.
+
+    After a restart every page reconnects in the same second. Each handshake costs a
+    database trip and channel-layer subscriptions; daphne drops the ones not accepted
+    within 5 s, and the work done for them is lost (with the Redis layer, cancelled
+    subscriptions left no handshake completing at all). Refusing the surplus before any
+    of that work keeps the server finishing the ones it took; the pages retry with backoff.
+    """
+
+    def __init__(self, app, limit: int):
+        self.app = app
+        self.limit = limit
+        self.connecting = 0
+
+    async def __call__(self, scope, receive, send):
+        if self.connecting >= self.limit:
+            if (await receive())["type"] == "websocket.connect":
+                await send({"type": "websocket.close", "code": 1013})  # try again later
+            return
+        self.connecting += 1
+        pending = True
+
+        async def send_and_count(message):
+            nonlocal pending
+            if pending and message["type"] in ("websocket.accept", "websocket.close"):
+                pending = False
+                self.connecting -= 1
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_count)
+        finally:
+            if pending:
+                self.connecting -= 1
+
+
 application = ProtocolTypeRouter(
     {
         "http": BoundedHTTP(django_asgi_app, getattr(settings, "ASGI_HTTP_THREADS", 4)),
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": HandshakeGate(AllowedHostsOriginValidator(
             # The consumer loads the session and the user itself, in the same database trip
             # as its membership check (Channels' session and auth middlewares cost two more
             # trips per connect, all on the one thread every socket shares).
             CookieMiddleware(URLRouter(websocket_urlpatterns))
-        ),
+        ), getattr(settings, "ASGI_HANDSHAKES", 200)),
     }
 )
 

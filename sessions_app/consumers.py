@@ -57,6 +57,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.scope["user"] = user
         self.user_id = user.pk
         self.language = scope_language(self.scope)
+        # Held for hours by thousands of sockets: drop what only the handshake needed.
+        for key in ("session", "headers", "cookies"):
+            self.scope.pop(key, None)
         self.group = live.group_name(session_id)
         self.group_id = snap["group_id"]
         self.last_resync = 0.0
