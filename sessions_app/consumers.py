@@ -16,9 +16,10 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from intervision.middleware import chosen_language
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+
+from intervision.middleware import chosen_language
 
 from . import live
 from .models import Session

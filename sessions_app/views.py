@@ -48,7 +48,8 @@ def parse_command(post) -> dict:
             try:
                 command[key] = int(post[key])
             except (TypeError, ValueError):
-                raise flow.FlowError("bad_person" if key == "person" else "unknown_subject")
+                code = "bad_person" if key == "person" else "unknown_subject"
+                raise flow.FlowError(code) from None
     for key in TEXT_FIELDS:
         if key in post:
             limit = flow.KEYWORD_MAX if key == "keyword" else flow.TEXT_MAX

@@ -1,7 +1,5 @@
 """A daphne process killed in the middle of a session, then started again."""
 
-import time
-
 import pytest
 from websockets.exceptions import ConnectionClosed
 
