@@ -12,6 +12,7 @@ DATABASE; ``LIVE_REDIS_URL`` (else ``REDIS_TEST_URL``, ``REDIS_URL``,
 redis://127.0.0.1:6379/0) the shared Redis. Ports 8500-8599 are used.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -406,3 +407,27 @@ def version_of(html):
 
 def receive(ws, timeout):
     return json.loads(ws.recv(timeout=timeout))
+
+
+@contextlib.contextmanager
+def chromium_page(client):
+    """A Chromium page holding ``client``'s cookies (the same person, in a real browser)."""
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.skip("Chromium (/usr/bin/chromium) is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        context = browser.new_context()
+        context.add_cookies([
+            {"name": k, "value": v, "domain": "127.0.0.1", "path": "/"}
+            for k, v in client.cookies.items()
+        ])
+        try:
+            yield context.new_page()
+        finally:
+            browser.close()

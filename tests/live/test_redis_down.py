@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from .conftest import ROOT, Client, receive, version_of
+from .conftest import ROOT, Client, chromium_page, receive, version_of
 
 pytestmark = pytest.mark.live
 
@@ -110,29 +110,14 @@ def test_clicks_succeed_while_redis_is_down_and_everyone_catches_up(stack, seede
 def test_open_page_catches_up_while_redis_is_still_down(stack, seeded):
     """The page's socket stays open but hears nothing while Redis is down: live.js asks
     the server every 12-15 s anyway, so the page shows the step without a reload."""
-    import os
-
-    if not os.path.exists("/usr/bin/chromium"):
-        pytest.skip("Chromium (/usr/bin/chromium) is not installed")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     redis, web = stack
     sid = seeded["session"]
     lucie = Client(PORT).sign_in(seeded["links"]["Lucie"])
     juliette = Client(PORT).sign_in(seeded["links"]["Juliette"])
     juliette.get(f"/s/{sid}/")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
-        context = browser.new_context()
-        context.add_cookies([
-            {"name": k, "value": v, "domain": "127.0.0.1", "path": "/"}
-            for k, v in juliette.cookies.items()
-        ])
-        page = context.new_page()
+    with chromium_page(juliette) as page:
         page.goto(f"http://127.0.0.1:{PORT}/s/{sid}/")
         expect(page.locator("#connection")).to_have_text("En direct", timeout=10_000)
         shown = page.locator("#live").get_attribute("data-version")
@@ -148,4 +133,3 @@ def test_open_page_catches_up_while_redis_is_still_down(stack, seeded):
             expect(page.locator("body")).to_have_class("my-turn")
         finally:
             redis.start()
-            browser.close()

@@ -3,7 +3,7 @@
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from .conftest import Client, receive, version_of
+from .conftest import Client, chromium_page, receive, version_of
 
 pytestmark = pytest.mark.live
 
@@ -62,11 +62,7 @@ def test_killed_process_comes_back_with_the_state_intact_and_clients_resync(pair
 def test_open_page_reconnects_by_itself_after_its_process_restarts(pair, seeded):
     """static/js/live.js: the socket closes, the page retries with backoff, and shows the
     state made meanwhile through another process without a reload."""
-    import os
-
-    if not os.path.exists("/usr/bin/chromium"):
-        pytest.skip("Chromium (/usr/bin/chromium) is not installed")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     _, b = pair
     sid = seeded["session"]
@@ -75,18 +71,7 @@ def test_open_page_reconnects_by_itself_after_its_process_restarts(pair, seeded)
     juliette.get(f"/s/{sid}/")
     Client(PORT_B).sign_in(seeded["links"]["Dragos"]).get(f"/s/{sid}/")
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
-        context = browser.new_context()
-        context.add_cookies([
-            {"name": k, "value": v, "domain": "127.0.0.1", "path": "/"}
-            for k, v in juliette.cookies.items()
-        ])
-        page = context.new_page()
+    with chromium_page(juliette) as page:
         console, script_errors = [], []
         page.on("console", lambda m: console.append(m.text))
         page.on("pageerror", lambda e: script_errors.append(str(e)))
@@ -108,5 +93,4 @@ def test_open_page_reconnects_by_itself_after_its_process_restarts(pair, seeded)
         # No script error and nothing blocked by the Content Security Policy.
         assert script_errors == []
         assert [m for m in console if "Content Security Policy" in m] == []
-        browser.close()
 
