@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import emails
+from .access import get_membership_or_404
 from .forms import (
     AcceptInvitationForm,
     ApplicationForm,
@@ -164,9 +165,7 @@ def password_view(request):
 def _get_organiser_membership(user, group_pk) -> Membership:
     """The user's active organiser membership of the group, or 404 (never 403: an
     outsider must not learn that the group exists)."""
-    membership = get_object_or_404(
-        Membership.objects.active().select_related("group"), user=user, group_id=group_pk
-    )
+    membership = get_membership_or_404(user, group_pk)
     if not membership.is_organiser:
         raise Http404
     return membership
@@ -592,9 +591,7 @@ def application_detail(request, pk, application_pk):
 @login_required
 @never_cache
 def logbook(request, pk):
-    membership = get_object_or_404(
-        Membership.objects.active().select_related("group"), user=request.user, group_id=pk
-    )
+    membership = get_membership_or_404(request.user, pk)
     form = LogbookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         LogbookEntry.objects.create(

@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from participants import emails
+from participants.access import get_membership_or_404
 from participants.models import Membership, User
 
 from .models import Registration, Session
@@ -128,19 +129,13 @@ def on_member_removed(sender, membership, **kwargs) -> None:
 # --- Permission-checked getters -----------------------------------------------------------
 
 
-def _get_membership(user, group_id) -> Membership:
-    return get_object_or_404(
-        Membership.objects.active().select_related("group"), user=user, group_id=group_id
-    )
-
-
 def _can_schedule(membership: Membership) -> bool:
     return membership.is_organiser or membership.can_facilitate
 
 
 def _get_session(user, pk) -> tuple[Session, Membership]:
     session = get_object_or_404(Session.objects.for_member(user).select_related("group"), pk=pk)
-    return session, _get_membership(user, session.group_id)
+    return session, get_membership_or_404(user, session.group_id)
 
 
 # --- Forms --------------------------------------------------------------------------------
@@ -236,7 +231,7 @@ class ScheduleForm(forms.ModelForm):
 @login_required
 @never_cache
 def session_create(request, group_pk):
-    membership = _get_membership(request.user, group_pk)
+    membership = get_membership_or_404(request.user, group_pk)
     if not _can_schedule(membership):
         raise Http404
     group = membership.group

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from participants.access import get_membership_or_404
 from participants.models import Membership
 
 from . import flow, live
@@ -25,12 +26,6 @@ COMMAND_TYPES = flow.COMMANDS | live.VIEW_COMMANDS
 
 def _get_session_for_member(user, pk) -> Session:
     return get_object_or_404(Session.objects.for_member(user).select_related("group"), pk=pk)
-
-
-def _get_membership(user, group_id) -> Membership:
-    return get_object_or_404(
-        Membership.objects.active().select_related("group"), user=user, group_id=group_id
-    )
 
 
 def _audience(user, snap) -> str:
@@ -137,7 +132,7 @@ def home(request):
 @login_required
 @never_cache
 def group_detail(request, pk):
-    membership = _get_membership(request.user, pk)
+    membership = get_membership_or_404(request.user, pk)
     group = membership.group
     sessions = group.sessions.order_by("-scheduled_at")[:50]
     backlog = group.subjects.filter(status="open").select_related("owner")

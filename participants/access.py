@@ -1,0 +1,16 @@
+"""Permission-checked getters shared by every app's views.
+
+They answer 404, never 403: an outsider, a member of another group or a removed member must
+not learn that a group exists.
+"""
+
+from django.shortcuts import get_object_or_404
+
+from .models import Membership
+
+
+def get_membership_or_404(user, group_id) -> Membership:
+    """The user's active membership of the group, with the group."""
+    return get_object_or_404(
+        Membership.objects.active().select_related("group"), user=user, group_id=group_id
+    )
