@@ -453,6 +453,14 @@ class Table:
             watchers=watchers,
         )
 
+    def start_keyword_round(self, facilitator: Person) -> Step:
+        """The facilitator leaves the lobby; every open page shows the keyword round."""
+        return self.click(
+            facilitator,
+            facilitator.page.get_by_role("button", name="Commencer le tour de mots-clés"),
+            expect="Tour de mots-clés",
+        )
+
     def problems(self) -> list[str]:
         found = []
         for person in self.people.values():

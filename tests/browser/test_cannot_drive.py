@@ -41,11 +41,7 @@ def test_a_participant_cannot_drive_with_forged_posts_or_websocket_frames(table_
     lucie = table.open("Lucie")
     juliette, dragos, amina = (table.open(n) for n in ("Juliette", "Dragos", "Amina"))
     everyone = [lucie, juliette, dragos, amina]
-    table.click(
-        lucie,
-        lucie.page.get_by_role("button", name="Commencer le tour de mots-clés"),
-        expect="Tour de mots-clés",
-    )
+    table.start_keyword_round(lucie)
     version = lucie.version()
     session = table.data["sessions"][0]
     # The browser logs every refused request as a console error: those are expected here.

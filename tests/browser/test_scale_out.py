@@ -26,11 +26,7 @@ def test_people_on_two_daphne_processes_follow_the_same_session(server, table_fo
     # The lobby's joins made on one process reached the facilitator on the other.
     expect(lucie.page.locator("#live .seating li")).to_have_count(3)
 
-    table.click(
-        lucie,
-        lucie.page.get_by_role("button", name="Commencer le tour de mots-clés"),
-        expect="Tour de mots-clés",
-    )
+    table.start_keyword_round(lucie)
     juliette.page.locator("#keyword").fill("équilibre")
     table.click(
         juliette, juliette.page.get_by_role("button", name="Proposer"), expect="« équilibre »"

@@ -15,11 +15,7 @@ def test_participant_acts_on_their_own_turn_and_everyone_sees_it(table_for):
     lucie = table.open("Lucie")
     juliette, dragos, amina = (table.open(n) for n in ("Juliette", "Dragos", "Amina"))
     everyone = [lucie, juliette, dragos, amina]
-    table.click(
-        lucie,
-        lucie.page.get_by_role("button", name="Commencer le tour de mots-clés"),
-        expect="Tour de mots-clés",
-    )
+    table.start_keyword_round(lucie)
 
     # Juliette's page says it is her turn, out loud for a screen reader too, and puts the
     # cursor in the keyword field; nobody else's page does.
