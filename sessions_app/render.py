@@ -132,7 +132,6 @@ def live_context(snap: dict, audience: str) -> dict:
 
     phase = state.current_phase
     subject = state.current_subject
-    turns = {t.person: t.action for t in state.turns}
     queue = []
     for index, pid in enumerate(state.queue):
         if index < len(state.turns):
@@ -155,7 +154,6 @@ def live_context(snap: dict, audience: str) -> dict:
     return {
         "snap": snap,
         "state": state,
-        "audience": audience,
         "is_facilitator_view": audience == "facilitator",
         "stage_label": STAGE_LABELS[state.stage],
         "phase": phase,
@@ -173,7 +171,6 @@ def live_context(snap: dict, audience: str) -> dict:
         "next_speaker": state.next_speaker,
         "next_name": name(state.next_speaker),
         "queue": queue,
-        "turns": turns,
         "seating": [
             {"id": pid, "name": name(pid), "absent": pid in state.absent, "first": i == 0, "last": i == len(state.seating) - 1}
             for i, pid in enumerate(state.seating)
