@@ -5,11 +5,62 @@ import gc
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import ThreadSensitiveContext
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core.asgi import get_asgi_application
+from django.core.exceptions import RequestAborted
+from django.core.handlers import base
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.core.signals import request_started
+from django.urls import set_script_prefix
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intervision.settings")
-django_asgi_app = get_asgi_application()
+get_asgi_application()  # django.setup(), exactly as Django's own entry point does
+
+
+class OneHopASGIHandler(ASGIHandler):
+    """Django's ASGI handler, with the middleware and the view run in one thread hop.
+
+    Every middleware of this project is synchronous, and so are the views. Django's handler
+    runs the chain in async mode: each middleware, the view, the ``request_started`` signal
+    and the response's closing hopped between the event loop and a thread on its own, about
+    twenty hops per request that cost more CPU than the view itself and queued behind the
+    event loop delivering broadcasts. Here the request is read and the response sent on the
+    event loop; everything between runs in one call on the request's thread.
+    """
+
+    def __init__(self):
+        base.BaseHandler.__init__(self)
+        self.load_middleware(is_async=False)
+
+    async def handle(self, scope, receive, send):
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:  # the client went away while sending
+            return
+        try:
+            response = await sync_to_async(self.respond, thread_sensitive=True)(scope, body_file)
+            await self.send_response(response, send)
+            if response.streaming:
+                await sync_to_async(response.close, thread_sensitive=True)()
+        finally:
+            body_file.close()
+
+    def respond(self, scope, body_file):
+        """Everything synchronous of one request: signal, request, middleware, view."""
+        set_script_prefix(get_script_prefix(scope))
+        request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.get_response(request)
+            response._handler_class = self.__class__
+        if not response.streaming:
+            # The body is in memory: close now (request_finished, database connections),
+            # in this same hop, rather than in another one after sending.
+            response.close()
+        return response
+
+
+django_asgi_app = OneHopASGIHandler()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402

@@ -113,7 +113,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def name(self) -> str:
-        return self.display_name or self.email.split("@")[0]
+        return self.name_from(self.display_name, self.email)
+
+    @staticmethod
+    def name_from(display_name: str, email: str) -> str:
+        """The name shown to the group: the chosen one, else the e-mail's local part."""
+        return display_name or email.split("@")[0]
 
 
 def _public_key() -> str:
@@ -215,10 +220,12 @@ class Membership(models.Model):
 
     @property
     def can_facilitate(self) -> bool:
+        return self.role_can_facilitate(self.role, self.group.facilitation)
+
+    @classmethod
+    def role_can_facilitate(cls, role: str, facilitation: str) -> bool:
         """Who may drive a session of the group when no facilitator is named for it."""
-        if self.group.facilitation == "self":
-            return True
-        return self.role in (self.ORGANISER, self.FACILITATOR)
+        return facilitation == "self" or role in (cls.ORGANISER, cls.FACILITATOR)
 
     @property
     def is_organiser(self) -> bool:

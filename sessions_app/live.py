@@ -16,11 +16,10 @@ from dataclasses import replace
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import connection, transaction
 
-from participants.models import Membership
-
-from . import flow
+from . import flow, render
 from .models import Contribution, Event, Session, Subject
 
 log = logging.getLogger(__name__)
@@ -45,13 +44,10 @@ def user_group_name(user_id: int) -> str:
     return f"user-{user_id}"
 
 
-def snapshot(session: Session, state: flow.State | None = None, facilitators=None) -> dict:
+def snapshot(session: Session, state: flow.State | None = None, roster=None) -> dict:
     """Everything a live page needs, as JSON: the pages render from this and nothing else."""
     state = state or session.flow_state()
-    memberships = (
-        Membership.objects.active().filter(group_id=session.group_id).select_related("user")
-    )
-    people = {str(m.user_id): m.user.name for m in memberships}
+    people, facilitators = roster or session.roster()
     return {
         "id": session.pk,
         "stamp": uuid.uuid4().hex,  # identifies this snapshot in the render cache
@@ -61,21 +57,30 @@ def snapshot(session: Session, state: flow.State | None = None, facilitators=Non
         "group_id": session.group_id,
         "duration": session.duration_minutes,
         "visio_url": session.visio_url,
-        "facilitators": sorted(session.facilitator_ids() if facilitators is None else facilitators),
-        "people": people,
+        "facilitators": sorted(facilitators),
+        "people": {str(pid): name for pid, name in people.items()},
         "state": state.to_dict(),
     }
 
 
 def apply(session_id: int, user, command: dict, expected_version: int | None) -> dict:
-    """Apply ``command`` for ``user``; return the new snapshot. Raises FlowError, Conflict."""
+    """Apply ``command`` for ``user``; return the new snapshot.
+
+    Raises FlowError, Conflict, and Session.DoesNotExist when ``user`` is not an active
+    member of the session's group (the permission check is the locking query itself).
+    """
     with _one_writer(), transaction.atomic():
-        session = Session.objects.select_for_update().select_related("group").get(pk=session_id)
+        session = (
+            Session.objects.for_member(user)
+            .select_for_update(of=("self",))
+            .select_related("group")
+            .get(pk=session_id)
+        )
         state = session.flow_state()
         if expected_version is not None and expected_version != state.version:
             raise Conflict(state.version)
-        facilitators = session.facilitator_ids()
-        is_facilitator = user.pk in facilitators
+        roster = session.roster()
+        is_facilitator = user.pk in roster[1]
         kind = command.get("type")
         if kind == "undo":
             if not is_facilitator:
@@ -86,7 +91,7 @@ def apply(session_id: int, user, command: dict, expected_version: int | None) ->
                 # Another session of the group may have run since this page was opened.
                 backlog = [s.as_flow() for s in session.group.subjects.filter(status="open")]
                 state = replace(state, subjects=flow.new_state(session.format, backlog).subjects)
-            command = _translate(session, state, command, is_facilitator)
+            command = _translate(session, state, command, is_facilitator, roster[0])
             new = flow.step(
                 state, command, actor=user.pk, facilitator=is_facilitator, now=time.time()
             )
@@ -101,7 +106,7 @@ def apply(session_id: int, user, command: dict, expected_version: int | None) ->
         session.state = new.to_dict()
         session.version = new.version
         session.save(update_fields=["state", "version"])
-        snap = snapshot(session, new, facilitators)
+        snap = snapshot(session, new, roster)
         transaction.on_commit(lambda: broadcast(snap), robust=True)
     return snap
 
@@ -115,7 +120,7 @@ def _one_writer():
     return _sqlite_writer if connection.vendor == "sqlite" else nullcontext()
 
 
-def _translate(session, state, command, is_facilitator) -> dict:
+def _translate(session, state, command, is_facilitator, people) -> dict:
     """Commands that need the database or chance, turned into plain flow commands."""
     kind = command.get("type")
     if kind == "propose":
@@ -137,10 +142,7 @@ def _translate(session, state, command, is_facilitator) -> dict:
         return {**command, "subject_id": subject.pk, "arrival": subject.pk}
     if kind == "join" and is_facilitator and isinstance(command.get("person"), int):
         # The facilitator seats someone without a device: only an active member.
-        member = Membership.objects.active().filter(
-            group_id=session.group_id, user_id=command["person"]
-        )
-        if not member.exists():
+        if command["person"] not in people:
             raise flow.FlowError("bad_person")
     if kind == "shuffle":
         if not is_facilitator:
@@ -220,6 +222,12 @@ def broadcast(snap: dict) -> None:
     """Tell every open page of the session. A channel layer failure loses no data."""
     global _layer_healthy
     layer = get_channel_layer()
+    # Render both audiences here, on the request's thread, before any socket asks: the
+    # event loop then only copies the cached frames out, and the answer to the request that
+    # caused the update reuses one of them instead of rendering it a second time, at the
+    # same moment, beside a socket doing the same.
+    for audience in ("facilitator", "participant"):
+        render.live_frame(snap, audience, settings.LANGUAGE_CODE)
     try:
         async_to_sync(layer.group_send)(
             group_name(snap["id"]), {"type": "session.update", "snapshot": snap}

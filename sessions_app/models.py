@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from participants.models import Group, Membership
+from participants.models import Group, Membership, User
 from participants.signals import member_removed
 
 from . import flow
@@ -58,13 +58,31 @@ class Session(models.Model):
     def stage(self) -> str:
         return (self.state or {}).get("stage", "lobby")
 
-    def facilitator_ids(self) -> set[int]:
-        """Who drives: the named facilitators, else the group's facilitators."""
-        named = {u.pk for u in self.facilitators.all()}
-        if named:
-            return named
-        memberships = Membership.objects.active().filter(group_id=self.group_id)
-        return {m.user_id for m in memberships.select_related("group") if m.can_facilitate}
+    def roster(self) -> tuple[dict[int, str], set[int]]:
+        """The group's active members (id → name) and who drives, in one light query.
+
+        Who drives: the facilitators named for this session who are still members, else
+        the members whose role lets them facilitate. Plain values, no model instances:
+        this runs on every command of a live session.
+        """
+        named = Session.facilitators.through.objects.filter(
+            session_id=self.pk, user_id=models.OuterRef("user_id")
+        )
+        rows = (
+            Membership.objects.active()
+            .filter(group_id=self.group_id)
+            .annotate(named=models.Exists(named))
+            .values_list("user_id", "user__display_name", "user__email", "role", "named")
+        )
+        people, named_ids, able = {}, set(), set()
+        facilitation = self.group.facilitation
+        for user_id, display_name, email, role, is_named in rows:
+            people[user_id] = User.name_from(display_name, email)
+            if is_named:
+                named_ids.add(user_id)
+            if Membership.role_can_facilitate(role, facilitation):
+                able.add(user_id)
+        return people, named_ids or able
 
 
 class Subject(models.Model):

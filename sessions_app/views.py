@@ -5,7 +5,7 @@ active member of is a 404, exactly like one that does not exist.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
@@ -97,12 +97,19 @@ def session_live(request, pk):
 @never_cache
 @require_POST
 def session_command(request, pk):
-    session = _get_session_for_member(request.user, pk)
     try:
-        command = parse_command(request.POST)
-        version = request.POST.get("version")
-        expected = int(version) if version not in (None, "") else None
-        snap = live.apply(session.pk, request.user, command, expected)
+        try:
+            command = parse_command(request.POST)
+            version = request.POST.get("version")
+            expected = int(version) if version not in (None, "") else None
+        except (ValueError, flow.FlowError):
+            # Malformed input: an outsider still learns nothing, not even that it exists.
+            _get_session_for_member(request.user, pk)
+            raise
+        # The permission check is apply's locking query: one trip, 404 for outsiders.
+        snap = live.apply(pk, request.user, command, expected)
+    except Session.DoesNotExist:
+        raise Http404 from None
     except ValueError:
         return HttpResponse(error_message("unknown_command"), status=400)
     except flow.FlowError as exc:

@@ -463,10 +463,10 @@ def test_the_broadcast_reaches_the_sessions_channel_group(
 
 # --- Query counts ---------------------------------------------------------------------------
 
-PAGE_QUERIES = 5  # session and user of the request, the session, members, facilitators
-LIVE_QUERIES = 5
+PAGE_QUERIES = 4  # session and user of the request, the session, members and who drives
+LIVE_QUERIES = 4
 LIVE_UNCHANGED_QUERIES = 3
-COMMAND_QUERIES = 10  # + lock, facilitators (once), event, save, the new snapshot, savepoints
+COMMAND_QUERIES = 8  # + the locked session (membership checked), who is in and drives, event, save, savepoints
 
 
 def measure(client, session, speaker, django_assert_num_queries):
