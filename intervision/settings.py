@@ -230,6 +230,19 @@ else:
         "default": {"BACKEND": "intervision.layers.ThrottledInMemoryChannelLayer"}
     }
 
+# Sessions. The embedded default is one process: its Django sessions are read from memory
+# and written through to SQLite (a query saved on every request and every click). Several
+# processes behind a load balancer (REDIS_URL set) keep plain database sessions, so a sign-out
+# in one process holds at once in the others, and no session key is stored in Redis.
+if not REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
