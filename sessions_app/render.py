@@ -195,12 +195,23 @@ _cache: OrderedDict = OrderedDict()
 CACHE_SIZE = 4096
 
 
+_digests: OrderedDict = OrderedDict()  # snapshot stamp -> hash of its content
+
+
 def _key(snap: dict, audience: str, language: str) -> tuple:
     # Key on the snapshot's content, not on its stamp, so the snapshots loaded by thousands
     # of reconnects share one rendering, like a broadcast. The state is part of the key:
     # a session id and version do not identify a state once a database has been restored.
-    content = repr([(k, v) for k, v in snap.items() if k != "stamp"])
-    return (snap["id"], snap["version"], hash(content), audience, language)
+    # The content is hashed once per snapshot, not once per socket it is sent to.
+    stamp = snap.get("stamp")
+    digest = _digests.get(stamp) if stamp else None
+    if digest is None:
+        digest = hash(repr([(k, v) for k, v in snap.items() if k != "stamp"]))
+        if stamp:
+            _digests[stamp] = digest
+            if len(_digests) > CACHE_SIZE:
+                _digests.popitem(last=False)
+    return (snap["id"], snap["version"], digest, audience, language)
 
 
 def _cached(key, build):

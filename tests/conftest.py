@@ -12,8 +12,10 @@ def fresh_render_cache():
     from sessions_app import render
 
     render._cache.clear()
+    render._digests.clear()
     yield
     render._cache.clear()
+    render._digests.clear()
 
 
 def make_user(name):
