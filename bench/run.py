@@ -99,16 +99,31 @@ def versions() -> dict:
 
 
 class Server:
-    """One server process we started: its RSS and CPU come from /proc."""
+    """The server processes we started: their RSS and CPU (summed) come from /proc.
 
-    def __init__(self, kind, env, port, payload=0):
-        self.kind, self.port = kind, port
-        if kind == "app":
-            cmd = [PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                   "--websocket-max-message-size", "65536", "intervision.asgi:application"]
+    ``processes`` > 1 (app only, with Redis): that many daphne processes, each on its own
+    listening socket bound to the same port with SO_REUSEPORT (``daphne --fd``), the kernel
+    spreading new connections evenly among them, as N replicas behind a load balancer would,
+    without the balancer's own cost.
+    """
+
+    def __init__(self, kind, env, port, payload=0, processes=1):
+        self.kind, self.port, self.processes = kind, port, processes
+        self.socks = []
+        daphne = [PY, "-m", "daphne", "--websocket-max-message-size", "65536"]
+        if kind == "app" and processes > 1:
+            for _ in range(processes):
+                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+                sock.bind(("127.0.0.1", port))
+                sock.listen(4096)
+                self.socks.append(sock)
+            cmd = [*daphne, "--fd", "{fd}", "intervision.asgi:application"]
+        elif kind == "app":
+            cmd = [*daphne, "-b", "127.0.0.1", "-p", str(port), "intervision.asgi:application"]
         elif kind == "channels":
-            cmd = [PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                   "--websocket-max-message-size", "65536", "bench.floor_channels:application"]
+            cmd = [*daphne, "-b", "127.0.0.1", "-p", str(port), "bench.floor_channels:application"]
         else:
             cmd = [PY, str(BENCH / "floor_websockets.py"), str(port), str(payload)]
         self.cmd, self.env = cmd, {**env, "BENCH_PAYLOAD_BYTES": str(payload)}
@@ -116,13 +131,28 @@ class Server:
 
     def start(self):
         self.log = open(tempfile.mktemp(prefix=f"bench-{self.kind}-", suffix=".log"), "w")
-        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=self.log,
-                                     stderr=subprocess.STDOUT, preexec_fn=_lift_fd_limit)
+        self.procs = []
+        for i in range(self.processes):
+            fds = (self.socks[i].fileno(),) if self.socks else ()
+            cmd = [a.format(fd=fds[0]) if a == "{fd}" else a for a in self.cmd]
+            self.procs.append(subprocess.Popen(
+                cmd, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+                preexec_fn=_lift_fd_limit, pass_fds=fds))
+        self.proc = self.procs[0]
         self.started = time.monotonic()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
+            if any(p.poll() is not None for p in self.procs):
                 raise RuntimeError(f"{self.kind} server exited: see {self.log.name}")
+            if self.socks:
+                # The sockets accept before any daphne runs: wait for an answer, then
+                # give the other processes the time one took to start.
+                if self._answers():
+                    time.sleep(time.monotonic() - self.started)
+                    self.ready = time.monotonic()
+                    return
+                time.sleep(0.1)
+                continue
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 self.ready = time.monotonic()
@@ -131,25 +161,45 @@ class Server:
                 time.sleep(0.05)
         raise RuntimeError(f"{self.kind} server did not listen on {self.port}")
 
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=2) as conn:
+                conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                return conn.recv(64).startswith(b"HTTP/1.1 200")
+        except OSError:
+            return False
+
     def stop(self, sig=signal.SIGTERM):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(sig)
+        for proc in self.procs:
             try:
-                self.proc.wait(15)
+                proc.wait(15)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+                proc.kill()
+                proc.wait()
         self.log.close()
 
+    def close(self):
+        self.stop()
+        for sock in self.socks:
+            sock.close()
+
     def rss_kb(self) -> int:
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        return 0
+        total = 0
+        for proc in self.procs:
+            for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        return total
 
     def cpu_s(self) -> float:
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK
+        total = 0
+        for proc in self.procs:
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / CLK
 
 
 def _lift_fd_limit():
@@ -471,12 +521,15 @@ def specs_for(kind, port, sessions):
     return out
 
 
-def load_point(name, kind, env, sessions, segments, workers, payload=0, storm=False, rng=None):
+def load_point(name, kind, env, sessions, segments, workers, payload=0, storm=False, rng=None,
+               processes=1):
     port = next(PORTS)
-    log(f"{name}: {kind} server on :{port}, {len(sessions)}×8 sockets, segments {segments}")
-    server = Server(kind, env, port, payload)
+    log(f"{name}: {kind} server on :{port} ({processes} process{'es' if processes > 1 else ''}), "
+        f"{len(sessions)}×8 sockets, segments {segments}")
+    server = Server(kind, env, port, payload, processes)
     pool = Pool(workers)
-    result = {"name": name, "server": kind, "sessions": len(sessions), "segments": segments}
+    result = {"name": name, "server": kind, "sessions": len(sessions), "segments": segments,
+              "processes": processes}
     try:
         time.sleep(1.0)
         rss0 = server.rss_kb()
@@ -541,7 +594,7 @@ def load_point(name, kind, env, sessions, segments, workers, payload=0, storm=Fa
             result["storm"] = restart_storm(server, pool, sessions, drivers)
     finally:
         pool.close()
-        server.stop()
+        server.close()
     return result
 
 
@@ -614,16 +667,18 @@ def run_backend(name, args, rng):
     out = {"backend": name, "points": []}
     try:
         total = max(n for n, _ in points.values())
-        sessions = backend.seed(total + points["main"][0] + points["burst"][0])
+        main_n = points["main"][0]
+        sessions = backend.seed(total + 2 * main_n + points["burst"][0])
         pools = {
             "many": sessions[:points["many"][0]],
-            "main": sessions[total:total + points["main"][0]],
-            "burst": sessions[total + points["main"][0]:],
+            "main": sessions[total:total + main_n],
+            "scaled": sessions[total + main_n:total + 2 * main_n],
+            "burst": sessions[total + 2 * main_n:],
         }
         main_n, main_seg = points["main"]
         wanted = set(args.points.split(","))
         if args.only_main:
-            wanted &= {"main", "floors"}
+            wanted &= {"main", "floors", "scaled"}
         app = ch = ws = None
         if "main" in wanted:
             label = "quick main" if args.quick else f"125x8 @{1 / main_seg[0][1]:g}/s"
@@ -636,6 +691,11 @@ def run_backend(name, args, rng):
                                  args.workers, payload=payload, rng=rng)
                       for kind in ("channels", "websockets"))
             out["points"] += [ch, ws]
+        if "scaled" in wanted and name == "postgres" and args.processes > 1:
+            # The production layout: several daphne processes sharing Redis and PostgreSQL.
+            label = f"{'quick main' if args.quick else '125x8 @1/s'}, {args.processes} processes"
+            out["points"].append(load_point(label, "app", backend.env, pools["scaled"], main_seg,
+                                            args.workers, rng=rng, processes=args.processes))
         if "burst" in wanted:
             out["points"].append(load_point("burst 5x", "app", backend.env, pools["burst"],
                                             points["burst"][1], args.workers, rng=rng))
@@ -658,8 +718,10 @@ def main():
     parser.add_argument("--backend", choices=["embedded", "postgres", "both"], default="both")
     parser.add_argument("--workers", type=int, default=2, help="websocket client processes")
     parser.add_argument("--only-main", action="store_true", help="only the 125×8 point and floors")
-    parser.add_argument("--points", default="main,floors,burst,many",
-                        help="load points to run, among main,floors,burst,many")
+    parser.add_argument("--points", default="main,floors,scaled,burst,many",
+                        help="load points to run, among main,floors,scaled,burst,many")
+    parser.add_argument("--processes", type=int, default=2,
+                        help="daphne processes of the 'scaled' point (PostgreSQL + Redis only)")
     parser.add_argument("--main-period", type=float,
                         help="seconds between clicks of a session at the main point (default 1)")
     parser.add_argument("--seed", type=int, default=1)

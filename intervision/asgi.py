@@ -140,7 +140,7 @@ class HandshakeGate:
 
 application = ProtocolTypeRouter(
     {
-        "http": BoundedHTTP(django_asgi_app, getattr(settings, "ASGI_HTTP_THREADS", 4)),
+        "http": BoundedHTTP(django_asgi_app, settings.ASGI_HTTP_THREADS),
         "websocket": HandshakeGate(AllowedHostsOriginValidator(
             # The consumer loads the session and the user itself, in the same database trip
             # as its membership check (Channels' session and auth middlewares cost two more

@@ -231,9 +231,11 @@ else:
     }
 
 # Sessions. The embedded default is one process: its Django sessions are read from memory
-# and written through to SQLite (a query saved on every request and every click). Several
-# processes behind a load balancer (REDIS_URL set) keep plain database sessions, so a sign-out
-# in one process holds at once in the others, and no session key is stored in Redis.
+# and written through to SQLite (Django's cached_db), saving a query on every request, every
+# click and every websocket connect. Several processes (REDIS_URL set) keep plain database
+# sessions, so a sign-out in one process holds at once in the others: Django's Redis cache
+# reconnects to Redis on every request, which cost more than the query it saved
+# (bench/RESULTS.md).
 if not REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CACHES = {
@@ -242,6 +244,21 @@ if not REDIS_URL:
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
+
+# Threads serving Django's requests in each process (intervision.asgi.BoundedHTTP). SQLite
+# has a single writer: more threads would only queue on it. A PostgreSQL request waits on
+# the network for each of its queries: more threads keep the process busy meanwhile
+# (bench/RESULTS.md). Each thread holds at most one pooled connection.
+ASGI_HTTP_THREADS = envint(
+    "HTTP_THREADS", min(8, max(1, _pool_max - 1)) if DATABASE_URL else 4
+)
+if ASGI_HTTP_THREADS < 1:
+    raise ImproperlyConfigured(f"HTTP_THREADS must be at least 1, not {ASGI_HTTP_THREADS}")
+if DATABASE_URL and ASGI_HTTP_THREADS > _pool_max:
+    raise ImproperlyConfigured(
+        f"HTTP_THREADS ({ASGI_HTTP_THREADS}) must not exceed DB_POOL_MAX ({_pool_max}): "
+        "each thread holds a pooled connection while it serves a request"
+    )
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

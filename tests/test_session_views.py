@@ -470,7 +470,6 @@ SESSION_READ = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
 PAGE_QUERIES = SESSION_READ + 3  # the user, the session, members and who drives
 LIVE_QUERIES = SESSION_READ + 3
 LIVE_UNCHANGED_QUERIES = SESSION_READ + 2
-# user, the locked session (membership checked), who is in and drives, event, save, savepoints
 COMMAND_QUERIES = SESSION_READ + 7
 
 
