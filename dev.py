@@ -42,7 +42,7 @@ def run(args):
     os.execve(
         PY,
         [str(PY), "-m", "daphne", "-b", "127.0.0.1", "-p", port,
-         "--websocket-max-message-size", "65536",
+         "--websocket-max-message-size", "65536", "--websocket_connect_timeout", "30",
          # No access log: the paths of sign-in and invitation links carry their tokens.
          "--access-log", "/dev/null", "intervision.asgi:application"],
         env,

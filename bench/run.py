@@ -110,7 +110,8 @@ class Server:
     def __init__(self, kind, env, port, payload=0, processes=1):
         self.kind, self.port, self.processes = kind, port, processes
         self.socks = []
-        daphne = [PY, "-m", "daphne", "--websocket-max-message-size", "65536"]
+        daphne = [PY, "-m", "daphne", "--websocket-max-message-size", "65536",
+                  "--websocket_connect_timeout", "30"]
         if kind == "app" and processes > 1:
             for _ in range(processes):
                 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

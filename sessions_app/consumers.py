@@ -26,7 +26,7 @@ from .models import Session
 from .render import live_frame
 
 SNAPSHOT_REUSE_SECONDS = 2.0
-CONNECT_BUDGET = 4.0  # seconds; daphne's --websocket_connect_timeout is 5
+CONNECT_BUDGET = 25.0  # seconds; daphne's --websocket_connect_timeout is 30 (deploy/Dockerfile)
 _recent_snapshots: dict = {}  # session id -> (loaded at, version, snapshot)
 
 
@@ -48,7 +48,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def connect(self):
-        arrived = time.monotonic()
+        # Counted from the handshake's arrival, queue at the gate included (asgi.HandshakeGate).
+        arrived = self.scope.get("arrived", time.monotonic())
         session_id = self.scope["url_route"]["kwargs"]["session_id"]
         user, snap = await database_sync_to_async(self.authorise)(session_id, arrived)
         if snap is None:
@@ -58,9 +59,14 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.scope["user"] = user
         self.user_id = user.pk
         self.language = scope_language(self.scope)
-        # Held for hours by thousands of sockets: drop what only the handshake needed.
-        for key in ("session", "headers", "cookies"):
-            self.scope.pop(key, None)
+        # Held for hours by thousands of sockets: drop what only the handshake needed. The
+        # headers list and the cookies dict are shared with daphne's protocol object and
+        # with the scope copies each middleware made: empty them in place to free them.
+        for key in ("headers", "cookies"):
+            value = self.scope.pop(key, None)
+            if isinstance(value, (list, dict)):
+                value.clear()
+        self.scope.pop("session", None)
         self.group = live.group_name(session_id)
         self.group_id = snap["group_id"]
         self.last_resync = 0.0
@@ -72,7 +78,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
     def authorise(self, session_id, arrived):
         """The signed-in member and the snapshot, in one trip to the database thread."""
         if time.monotonic() - arrived > CONNECT_BUDGET:
-            # Daphne drops a handshake not accepted within 5 s: this one is gone or soon
+            # Daphne drops a handshake not accepted within 30 s: this one is gone or soon
             # will be. After a restart, thousands of such dead handshakes queued here kept
             # the thread busy with work nobody would receive; refusing them is free, and
             # the page retries with backoff.
@@ -88,9 +94,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
 
     @staticmethod
     def load(user, session_id):
-        session = (
-            Session.objects.for_member(user).select_related("group").filter(pk=session_id).first()
-        )
+        # No ORDER BY (``first()`` would add one): the primary key finds one row or none.
+        found = Session.objects.for_member(user).select_related("group").filter(pk=session_id)
+        session = next(iter(found.order_by()[:1]), None)
         if session is None:
             return None
         # When a server restarts under its sockets, the 8 pages of a session reconnect within
