@@ -66,7 +66,6 @@ django_asgi_app = OneHopASGIHandler()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from channels.sessions import CookieMiddleware  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from sessions_app.routing import websocket_urlpatterns  # noqa: E402
@@ -184,10 +183,11 @@ application = ProtocolTypeRouter(
     {
         "http": BoundedHTTP(django_asgi_app, settings.ASGI_HTTP_THREADS),
         "websocket": HandshakeGate(AllowedHostsOriginValidator(
-            # The consumer loads the session and the user itself, in the same database trip
-            # as its membership check (Channels' session and auth middlewares cost two more
-            # trips per connect, all on the one thread every socket shares).
-            CookieMiddleware(URLRouter(websocket_urlpatterns))
+            # The consumer reads the cookie and loads the session and the user itself, in the
+            # same database trip as its membership check (Channels' cookie, session and auth
+            # middlewares cost two more trips per connect, all on the one thread every socket
+            # shares, and a copy of the scope each for the socket's lifetime).
+            URLRouter(websocket_urlpatterns)
         ), limit=getattr(settings, "ASGI_HANDSHAKES", 200), wait=HANDSHAKE_WAIT),
     }
 )

@@ -16,6 +16,7 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.http import parse_cookie
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -30,8 +31,16 @@ CONNECT_BUDGET = 25.0  # seconds; daphne's --websocket_connect_timeout is 30 (de
 _recent_snapshots: dict = {}  # session id -> (loaded at, version, snapshot)
 
 
+def scope_cookies(scope) -> dict:
+    """The handshake's cookies (what Channels' CookieMiddleware would add to the scope)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"cookie":
+            return parse_cookie(value.decode("latin1"))
+    return {}
+
+
 def scope_language(scope) -> str:
-    return chosen_language(scope.get("cookies", {}))
+    return chosen_language(scope_cookies(scope))
 
 
 class SessionConsumer(AsyncWebsocketConsumer):
@@ -56,17 +65,16 @@ class SessionConsumer(AsyncWebsocketConsumer):
             # Refused before the handshake: an outsider learns nothing, not even existence.
             await self.close()
             return
-        self.scope["user"] = user
         self.user_id = user.pk
         self.language = scope_language(self.scope)
-        # Held for hours by thousands of sockets: drop what only the handshake needed. The
-        # headers list and the cookies dict are shared with daphne's protocol object and
-        # with the scope copies each middleware made: empty them in place to free them.
-        for key in ("headers", "cookies"):
-            value = self.scope.pop(key, None)
-            if isinstance(value, (list, dict)):
-                value.clear()
-        self.scope.pop("session", None)
+        # Held for hours by thousands of sockets: keep the user's id, not the user, and drop
+        # what only the handshake needed. The headers list is shared with daphne's protocol
+        # object and with the scope copies the routers made: empty it in place to free it.
+        headers = self.scope.pop("headers", None)
+        if isinstance(headers, list):
+            headers.clear()
+        for key in ("session", "user"):
+            self.scope.pop(key, None)
         self.group = live.group_name(session_id)
         self.group_id = snap["group_id"]
         self.last_resync = 0.0
@@ -84,18 +92,21 @@ class SessionConsumer(AsyncWebsocketConsumer):
             # the page retries with backoff.
             return None, None
         if "session" not in self.scope:
-            # What SessionMiddleware and AuthMiddleware do, without their own two trips.
-            key = self.scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME)
+            # What Channels' cookie, session and auth middlewares do, without their two
+            # database trips and the scope copy each would keep for the socket's lifetime.
+            key = scope_cookies(self.scope).get(settings.SESSION_COOKIE_NAME)
             self.scope["session"] = import_module(settings.SESSION_ENGINE).SessionStore(key)
         user = self.scope.get("user") or get_user.func(self.scope)
         if not user.is_authenticated:
             return user, None
-        return user, self.load(user, session_id)
+        return user, self.load(user.pk, session_id)
 
     @staticmethod
-    def load(user, session_id):
+    def load(user_id, session_id):
         # No ORDER BY (``first()`` would add one): the primary key finds one row or none.
-        found = Session.objects.for_member(user).select_related("group").filter(pk=session_id)
+        found = (
+            Session.objects.for_member_id(user_id).select_related("group").filter(pk=session_id)
+        )
         session = next(iter(found.order_by()[:1]), None)
         if session is None:
             return None
@@ -107,8 +118,10 @@ class SessionConsumer(AsyncWebsocketConsumer):
         if recent and recent[1] == session.version and now - recent[0] < SNAPSHOT_REUSE_SECONDS:
             return recent[2]
         snap = live.snapshot(session)
-        if len(_recent_snapshots) > 4096:
-            _recent_snapshots.clear()
+        if len(_recent_snapshots) > 256:
+            # Only the last seconds' are of use: drop the others rather than hold them.
+            for key in [k for k, v in _recent_snapshots.items() if now - v[0] >= SNAPSHOT_REUSE_SECONDS]:
+                del _recent_snapshots[key]
         _recent_snapshots[session.pk] = (now, session.version, snap)
         return snap
 
@@ -128,7 +141,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
             now = time.monotonic()
             if now - self.last_resync >= 1.0:
                 self.last_resync = now
-                snap = await database_sync_to_async(self.load)(self.scope["user"], self.scope["url_route"]["kwargs"]["session_id"])
+                session_id = self.scope["url_route"]["kwargs"]["session_id"]
+                snap = await database_sync_to_async(self.load)(self.user_id, session_id)
                 if snap is None:
                     await self.close(code=4404)
                     return

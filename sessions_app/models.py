@@ -22,8 +22,11 @@ class SessionQuerySet(models.QuerySet):
     def for_member(self, user):
         if not user.is_authenticated:
             return self.none()
+        return self.for_member_id(user.pk)
+
+    def for_member_id(self, user_id: int):
         return self.filter(
-            group__memberships__user=user, group__memberships__removed_at__isnull=True
+            group__memberships__user_id=user_id, group__memberships__removed_at__isnull=True
         )
 
 

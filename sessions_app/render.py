@@ -191,14 +191,12 @@ def live_context(snap: dict, audience: str) -> dict:
     }
 
 
-_cache: OrderedDict = OrderedDict()
-CACHE_SIZE = 4096
-
-
+CACHE_SIZE = 8192  # (session, audience, language) triples: latest version each
+_frames: OrderedDict = OrderedDict()  # (id, audience, language) -> (version, digest, frame)
 _digests: OrderedDict = OrderedDict()  # snapshot stamp -> hash of its content
 
 
-def _key(snap: dict, audience: str, language: str) -> tuple:
+def _digest(snap: dict) -> int:
     # Key on the snapshot's content, not on its stamp, so the snapshots loaded by thousands
     # of reconnects share one rendering, like a broadcast. The state is part of the key:
     # a session id and version do not identify a state once a database has been restored.
@@ -211,35 +209,30 @@ def _key(snap: dict, audience: str, language: str) -> tuple:
             _digests[stamp] = digest
             if len(_digests) > CACHE_SIZE:
                 _digests.popitem(last=False)
-    return (snap["id"], snap["version"], digest, audience, language)
-
-
-def _cached(key, build):
-    value = _cache.get(key)
-    if value is None:
-        value = build()
-        _cache[key] = value
-        if len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    else:
-        _cache.move_to_end(key)
-    return value
-
-
-def render_live(snap: dict, audience: str, language: str) -> str:
-    """The live region's HTML for one audience, cached per snapshot (no SQL, no request)."""
-
-    def build():
-        with translation.override(language):
-            return render_to_string("sessions_app/session.html#live", live_context(snap, audience))
-
-    return _cached(_key(snap, audience, language), build)
+    return digest
 
 
 def live_frame(snap: dict, audience: str, language: str) -> str:
-    """The websocket message for one audience: encoded once, sent to every socket."""
-    key = ("frame", *_key(snap, audience, language))
-    return _cached(
-        key,
-        lambda: json.dumps({"version": snap["version"], "html": render_live(snap, audience, language)}),
-    )
+    """The websocket message for one audience and language: rendered and encoded once per
+    version, sent as is to every socket. Only the latest version of each session is kept
+    (older ones are never asked again: a page always moves to the newest), so the memory
+    held grows with the sessions, not with the clicks."""
+    key = (snap["id"], audience, language)
+    version, digest = snap["version"], _digest(snap)
+    cached = _frames.get(key)
+    if cached is not None and cached[0] == version and cached[1] == digest:
+        return cached[2]
+    with translation.override(language):
+        html = render_to_string("sessions_app/session.html#live", live_context(snap, audience))
+    frame = json.dumps({"version": version, "html": html})
+    if cached is None or version >= cached[0]:
+        _frames.pop(key, None)
+        _frames[key] = (version, digest, frame)
+        if len(_frames) > CACHE_SIZE:
+            _frames.popitem(last=False)
+    return frame
+
+
+def render_live(snap: dict, audience: str, language: str) -> str:
+    """The live region's HTML for one audience: the cached frame's (no SQL, no request)."""
+    return json.loads(live_frame(snap, audience, language))["html"]

@@ -11,10 +11,10 @@ def fresh_render_cache():
     """Test databases reuse ids: no rendering may outlive its test."""
     from sessions_app import render
 
-    render._cache.clear()
+    render._frames.clear()
     render._digests.clear()
     yield
-    render._cache.clear()
+    render._frames.clear()
     render._digests.clear()
 
 

@@ -39,7 +39,7 @@ def fresh_render_cache():
     from sessions_app import render
 
     yield
-    render._cache.clear()
+    render._frames.clear()
 
 
 @pytest.fixture
