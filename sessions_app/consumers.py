@@ -23,7 +23,7 @@ from django.utils.translation import override
 from intervision.middleware import chosen_language
 
 from . import live
-from .models import Session
+from .models import Session, member_version
 from .render import live_frame
 
 SNAPSHOT_REUSE_SECONDS = 2.0
@@ -103,20 +103,23 @@ class SessionConsumer(AsyncWebsocketConsumer):
 
     @staticmethod
     def load(user_id, session_id):
+        # When a server restarts under its sockets, the 8 pages of a session reconnect within
+        # moments of each other: the membership check runs for each (one light query that
+        # also reads the version), the snapshot of the version they all need is loaded once.
+        version = member_version(session_id, user_id)
+        if version is None:
+            return None
+        now = time.monotonic()
+        recent = _recent_snapshots.get(session_id)
+        if recent and recent[1] == version and now - recent[0] < SNAPSHOT_REUSE_SECONDS:
+            return recent[2]
         # No ORDER BY (``first()`` would add one): the primary key finds one row or none.
         found = (
             Session.objects.for_member_id(user_id).select_related("group").filter(pk=session_id)
         )
         session = next(iter(found.order_by()[:1]), None)
-        if session is None:
+        if session is None:  # removed from the group meanwhile
             return None
-        # When a server restarts under its sockets, the 8 pages of a session reconnect within
-        # moments of each other: the membership check above runs for each, the snapshot of
-        # the version they all need is loaded once.
-        now = time.monotonic()
-        recent = _recent_snapshots.get(session.pk)
-        if recent and recent[1] == session.version and now - recent[0] < SNAPSHOT_REUSE_SECONDS:
-            return recent[2]
         snap = live.snapshot(session)
         if len(_recent_snapshots) > 256:
             # Only the last seconds' are of use: drop the others rather than hold them.

@@ -85,6 +85,28 @@ class Session(models.Model):
         return people, named_ids or able
 
 
+def member_version(session_id: int, user_id: int) -> int | None:
+    """The session's version if ``user_id`` is an active member of its group, else None.
+
+    The websocket's check on every connect (thousands of them after a restart): plain SQL,
+    as it costs the ORM more to build this query than the database to answer it.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_member_version_sql(), [session_id, user_id])
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+@functools.cache
+def _member_version_sql() -> str:
+    session, membership = Session._meta, Membership._meta
+    return (
+        f'SELECT s."version" FROM "{session.db_table}" s'
+        f' INNER JOIN "{membership.db_table}" m ON m."group_id" = s."group_id"'
+        f' WHERE s."id" = %s AND m."user_id" = %s AND m."removed_at" IS NULL'
+    )
+
+
 @functools.cache
 def _roster_sql() -> str:
     membership, user = Membership._meta, User._meta

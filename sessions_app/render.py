@@ -229,7 +229,10 @@ def live_frame(snap: dict, audience: str, language: str) -> str:
         _frames.pop(key, None)
         _frames[key] = (version, digest, frame)
         if len(_frames) > CACHE_SIZE:
-            _frames.popitem(last=False)
+            try:
+                _frames.popitem(last=False)
+            except KeyError:  # another thread emptied it meanwhile
+                pass
     return frame
 
 
