@@ -70,45 +70,52 @@ def apply(session_id: int, user, command: dict, expected_version: int | None) ->
     member of the session's group (the permission check is the locking query itself).
     """
     with _one_writer(), transaction.atomic():
-        session = (
-            Session.objects.for_member(user)
-            .select_for_update(of=("self",))
-            .select_related("group")
-            .get(pk=session_id)
-        )
-        state = session.flow_state()
-        if expected_version is not None and expected_version != state.version:
-            raise Conflict(state.version)
-        roster = session.roster()
-        is_facilitator = user.pk in roster[1]
-        kind = command.get("type")
-        if kind == "undo":
-            if not is_facilitator:
-                raise flow.FlowError("facilitator_only")
-            new = _undo(session, state)
-        else:
-            if kind == "start" and state.stage == "lobby":
-                # Another session of the group may have run since this page was opened.
-                backlog = [s.as_flow() for s in session.group.subjects.filter(status="open")]
-                state = replace(state, subjects=flow.new_state(session.format, backlog).subjects)
-            command = _translate(session, state, command, is_facilitator, roster[0])
-            new = flow.step(
-                state, command, actor=user.pk, facilitator=is_facilitator, now=time.time()
-            )
-            Event.objects.create(
-                session=session,
-                version=new.version,
-                actor=user,
-                command=command,
-                state_before=state.to_dict(),
-            )
-        _mirror(session, state, new)
-        session.state = new.to_dict()
-        session.version = new.version
-        session.save(update_fields=["state", "version"])
-        snap = snapshot(session, new, roster)
-        transaction.on_commit(lambda: broadcast(snap), robust=True)
+        snap = _apply_locked(session_id, user, command, expected_version)
+    # Outside the writer lock: the broadcast renders the page for both audiences first. In
+    # autocommit this runs now; inside a caller's transaction, once that one commits.
+    transaction.on_commit(lambda: broadcast(snap), robust=True)
     return snap
+
+
+def _apply_locked(session_id: int, user, command: dict, expected_version: int | None) -> dict:
+    """The body of ``apply``, under its lock and inside its transaction."""
+    session = (
+        Session.objects.for_member(user)
+        .select_for_update(of=("self",))
+        .select_related("group")
+        .get(pk=session_id)
+    )
+    state = session.flow_state()
+    if expected_version is not None and expected_version != state.version:
+        raise Conflict(state.version)
+    roster = session.roster()
+    is_facilitator = user.pk in roster[1]
+    kind = command.get("type")
+    if kind == "undo":
+        if not is_facilitator:
+            raise flow.FlowError("facilitator_only")
+        new = _undo(session, state)
+    else:
+        if kind == "start" and state.stage == "lobby":
+            # Another session of the group may have run since this page was opened.
+            backlog = [s.as_flow() for s in session.group.subjects.filter(status="open")]
+            state = replace(state, subjects=flow.new_state(session.format, backlog).subjects)
+        command = _translate(session, state, command, is_facilitator, roster[0])
+        new = flow.step(
+            state, command, actor=user.pk, facilitator=is_facilitator, now=time.time()
+        )
+        Event.objects.create(
+            session=session,
+            version=new.version,
+            actor=user,
+            command=command,
+            state_before=state.to_dict(),
+        )
+    _mirror(session, state, new)
+    session.state = new.to_dict()
+    session.version = new.version
+    session.save(update_fields=["state", "version"])
+    return snapshot(session, new, roster)
 
 
 # SQLite has a single writer and its busy handler sleeps (up to 100 ms a try) while another
