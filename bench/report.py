@@ -35,7 +35,6 @@ def _check(ok):
 
 
 def _targets(b):
-    pts = {p["name"]: p for p in b["points"]}
     main = next((p for p in b["points"] if p["name"].startswith(("125x8", "quick main"))), {})
     ch = next((p for p in b["points"] if p["name"] == "floor channels"), {})
     many = next((p for p in b["points"] if p["name"].startswith("500x8")), None)

@@ -136,7 +136,7 @@ class HandshakeGate:
         try:
             await asyncio.wait_for(asyncio.shield(turn), self.wait)
             return True  # the slot was handed over by _leave, still counted
-        except asyncio.TimeoutError:
+        except TimeoutError:
             if turn.done():  # handed over at the last moment: keep it
                 return True
             turn.cancel()
@@ -205,9 +205,9 @@ class CollectorPacing:
     300 to 780 ms with the whole process stopped, sixteen times in two minutes, and these
     pauses were the slowest updates (bench/RESULTS.md). Every ``freeze_every`` seconds, the
     young generations are collected and what survives is frozen (the collector then only
-    looks at what is new), and every
-    ``full_every`` seconds the whole heap is collected once, so that the cycles left by closed
-    connections are reclaimed: one pause there instead of dozens.
+    looks at what is new), and every ``full_every`` seconds the whole heap is collected once,
+    so that the cycles left by closed connections are reclaimed: one pause there instead of
+    dozens.
     """
 
     def __init__(self, freeze_every: float, full_every: float):

@@ -113,17 +113,18 @@ class SessionConsumer(AsyncWebsocketConsumer):
         recent = _recent_snapshots.get(session_id)
         if recent and recent[1] == version and now - recent[0] < SNAPSHOT_REUSE_SECONDS:
             return recent[2]
-        # No ORDER BY (``first()`` would add one): the primary key finds one row or none.
-        found = (
-            Session.objects.for_member_id(user_id).select_related("group").filter(pk=session_id)
-        )
-        session = next(iter(found.order_by()[:1]), None)
-        if session is None:  # removed from the group meanwhile
+        # Membership was just checked: the session by its primary key.
+        try:
+            session = Session.objects.select_related("group").get(pk=session_id)
+        except Session.DoesNotExist:  # deleted meanwhile
             return None
         snap = live.snapshot(session)
         if len(_recent_snapshots) > 256:
             # Only the last seconds' are of use: drop the others rather than hold them.
-            for key in [k for k, v in _recent_snapshots.items() if now - v[0] >= SNAPSHOT_REUSE_SECONDS]:
+            stale = [
+                k for k, v in _recent_snapshots.items() if now - v[0] >= SNAPSHOT_REUSE_SECONDS
+            ]
+            for key in stale:
                 del _recent_snapshots[key]
         _recent_snapshots[session.pk] = (now, session.version, snap)
         return snap

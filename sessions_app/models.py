@@ -22,11 +22,8 @@ class SessionQuerySet(models.QuerySet):
     def for_member(self, user):
         if not user.is_authenticated:
             return self.none()
-        return self.for_member_id(user.pk)
-
-    def for_member_id(self, user_id: int):
         return self.filter(
-            group__memberships__user_id=user_id, group__memberships__removed_at__isnull=True
+            group__memberships__user=user, group__memberships__removed_at__isnull=True
         )
 
 
@@ -112,8 +109,8 @@ def _roster_sql() -> str:
     membership, user = Membership._meta, User._meta
     named = Session.facilitators.through._meta
     return (
-        f'SELECT m."user_id", u."display_name", u."email", m."role", EXISTS('
-        f'SELECT 1 FROM "{named.db_table}" f WHERE f."session_id" = %s AND f."user_id" = m."user_id")'
+        f'SELECT m."user_id", u."display_name", u."email", m."role", EXISTS(SELECT 1'
+        f' FROM "{named.db_table}" f WHERE f."session_id" = %s AND f."user_id" = m."user_id")'
         f' FROM "{membership.db_table}" m INNER JOIN "{user.db_table}" u ON u."id" = m."user_id"'
         f' WHERE m."group_id" = %s AND m."removed_at" IS NULL'
     )
