@@ -1,6 +1,7 @@
 """The back-office. Organisers work from the app's pages; this is for the people who run it."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Application, Group, Invitation, Membership, User
 
@@ -10,6 +11,18 @@ class UserAdmin(admin.ModelAdmin):
     list_display = ["email", "display_name", "is_active", "is_staff"]
     search_fields = ["email", "display_name"]
     exclude = ["password"]
+    actions = ["deactivate"]
+
+    @admin.action(description=_("Désactiver les comptes sélectionnés"))
+    def deactivate(self, request, queryset):
+        for user in queryset.filter(is_active=True):
+            user.deactivate()
+
+    def save_model(self, request, obj, form, change):
+        # Unticking "active" goes through deactivate(), so the other apps hear of it.
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            obj.deactivate()
+        super().save_model(request, obj, form, change)
 
 
 class MembershipInline(admin.TabularInline):

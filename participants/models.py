@@ -6,7 +6,6 @@ or an outsider never sees a group.
 """
 
 import hashlib
-import logging
 import secrets
 from datetime import timedelta
 
@@ -17,9 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .signals import member_removed
-
-log = logging.getLogger(__name__)
+from .signals import member_removed, user_deactivated
 
 DEFAULT_CHARTER = _(
     "Bienveillance : on écoute, on aide, on ne juge pas.\n"
@@ -54,23 +51,6 @@ class InvitationUnusable(Exception):
     def __init__(self, status):
         super().__init__(status)
         self.status = status
-
-
-def revoke_live_access(user_id: int, group_id: int | None) -> None:
-    """Close the person's open live pages (of one group, or all when ``group_id`` is None).
-
-    Sent to the per-person channel group the session consumer joins; participants never
-    imports sessions_app, so the group name is spelt here.
-    """
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
-    try:
-        async_to_sync(get_channel_layer().group_send)(
-            f"user-{user_id}", {"type": "access.revoked", "group_id": group_id}
-        )
-    except Exception as exc:  # noqa: BLE001 - the database already says no; sockets re-check
-        log.warning("could not notify open pages of a revoked access (%s)", exc.__class__.__name__)
 
 
 class UserManager(BaseUserManager):
@@ -119,6 +99,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def name_from(display_name: str, email: str) -> str:
         """The name shown to the group: the chosen one, else the e-mail's local part."""
         return display_name or email.split("@")[0]
+
+    def deactivate(self) -> None:
+        """Close the account for good; other apps hear of it through ``user_deactivated``."""
+        with transaction.atomic():
+            self.is_active = False
+            self.save(update_fields=["is_active"])
+            user_deactivated.send(sender=User, user=self)
 
 
 def _public_key() -> str:
@@ -241,12 +228,10 @@ class Membership(models.Model):
         )
 
     def remove(self) -> None:
-        """Take the person out of the group; their open live pages close after commit."""
+        """Take the person out of the group; other apps hear of it through ``member_removed``."""
         self.removed_at = timezone.now()
         self.save(update_fields=["removed_at"])
         member_removed.send(sender=Membership, membership=self)
-        user_id, group_id = self.user_id, self.group_id
-        transaction.on_commit(lambda: revoke_live_access(user_id, group_id))
 
 
 class LoginLink(models.Model):

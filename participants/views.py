@@ -45,7 +45,6 @@ from .models import (
     Membership,
     User,
     hash_token,
-    revoke_live_access,
 )
 
 log = logging.getLogger(__name__)
@@ -138,11 +137,8 @@ def login_link(request, token):
 
 @require_POST
 def logout_view(request):
-    user_id = request.user.pk if request.user.is_authenticated else None
+    # Django's user_logged_out tells the other apps (open live pages close).
     logout(request)
-    if user_id is not None:
-        # Open live pages keep the session they read at connect: close them too.
-        revoke_live_access(user_id, None)
     return redirect("login")
 
 

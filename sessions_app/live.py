@@ -249,3 +249,18 @@ def broadcast(snap: dict) -> None:
         if not _layer_healthy:
             log.warning("channel layer available again")
         _layer_healthy = True
+
+
+def revoke_access(user_id: int, group_id: int | None) -> None:
+    """Close the person's open live pages (of one group, or all when ``group_id`` is None),
+    once the change that revoked the access is committed."""
+
+    def send() -> None:
+        try:
+            async_to_sync(get_channel_layer().group_send)(
+                user_group_name(user_id), {"type": "access.revoked", "group_id": group_id}
+            )
+        except Exception as exc:  # noqa: BLE001 - the database already says no; sockets re-check
+            log.warning("could not notify open pages of a revoked access (%s)", type(exc).__name__)
+
+    transaction.on_commit(send)

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Group, Membership, User
-from participants.signals import member_removed
 
 from . import flow
 
@@ -226,11 +225,3 @@ class Registration(models.Model):
     def __str__(self):
         return f"{self.user} @ {self.session} ({self.status})"
 
-
-def _leave_coming_sessions(sender, membership, **kwargs):
-    from .scheduling import on_member_removed
-
-    on_member_removed(sender, membership, **kwargs)
-
-
-member_removed.connect(_leave_coming_sessions, dispatch_uid="sessions_app.leave_coming_sessions")

@@ -1,6 +1,10 @@
 """Personas, as healthchecks' alice/bob/charlie: a group, its people, and outsiders."""
 
+import asyncio
+
 import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
 
 from participants.models import Group, Membership, User
 from sessions_app.models import Session
@@ -90,3 +94,30 @@ def codev_session(group, facilitator, participants):
     session = Session.objects.create(group=group, format="codev", title="Codév")
     session.facilitators.add(facilitator)
     return session
+
+
+@pytest.fixture
+def heard_by_open_pages():
+    """Run after-commit callbacks while an open page of the person listens on their channel
+    group; return the first message it heard (None if none came)."""
+
+    def listen(user, callbacks):
+        from sessions_app import live
+
+        async def scenario():
+            # One event loop for the whole exchange: the Redis layer's channels belong to it.
+            layer = get_channel_layer()
+            channel = await layer.new_channel()
+            await layer.group_add(live.user_group_name(user.pk), channel)
+            for callback in callbacks:
+                await sync_to_async(callback)()
+            try:
+                return await asyncio.wait_for(layer.receive(channel), 2)
+            except TimeoutError:
+                return None
+            finally:
+                await layer.group_discard(live.user_group_name(user.pk), channel)
+
+        return async_to_sync(scenario)()
+
+    return listen

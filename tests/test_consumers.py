@@ -15,7 +15,7 @@ from django.conf import settings
 from django.test import Client
 
 from intervision.asgi import application
-from participants.models import Membership, revoke_live_access
+from participants.models import Membership
 from sessions_app import flow, live
 from sessions_app.models import Session
 
@@ -239,7 +239,7 @@ def test_access_revoked_closes_the_persons_socket(seated, participants, group):
     async def scenario():
         hers, _ = await connect(seated.pk, cookies[0])
         his, _ = await connect(seated.pk, cookies[1])
-        await sync_to_async(revoke_live_access)(juliette.pk, group.pk)
+        await sync_to_async(live.revoke_access)(juliette.pk, group.pk)
         closed = await hers.receive_output(timeout=TIMEOUT)
         untouched = await his.receive_nothing(timeout=0.3)
         await his.disconnect()

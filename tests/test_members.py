@@ -1,10 +1,6 @@
 """Members and roles: the composition, role changes, removal with confirmation."""
 
-import asyncio
-
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
-from channels.layers import get_channel_layer
 
 from participants.models import Membership
 
@@ -73,25 +69,13 @@ def test_a_removed_member_loses_access_at_once(
 
 
 def test_removal_closes_the_members_open_live_pages(
-    organiser, participant, group, django_capture_on_commit_callbacks
+    organiser, participant, group, django_capture_on_commit_callbacks, heard_by_open_pages
 ):
     membership = Membership.objects.get(user=participant, group=group)
     with django_capture_on_commit_callbacks() as callbacks:
         membership.remove()
     assert callbacks  # sent after commit, not before
-
-    async def an_open_page_hears_it():
-        # One event loop for the whole exchange: the Redis layer's channels belong to it.
-        layer = get_channel_layer()
-        channel = await layer.new_channel()
-        await layer.group_add(f"user-{participant.pk}", channel)
-        for callback in callbacks:
-            await sync_to_async(callback)()
-        message = await asyncio.wait_for(layer.receive(channel), 5)
-        await layer.group_discard(f"user-{participant.pk}", channel)
-        return message
-
-    assert async_to_sync(an_open_page_hears_it)() == {
+    assert heard_by_open_pages(participant, callbacks) == {
         "type": "access.revoked",
         "group_id": group.pk,
     }

@@ -98,15 +98,22 @@ def test_repeated_wrong_passwords_lock_out_for_a_while(client, participant, sett
 
 
 def test_logging_out_closes_open_live_pages(
-    client, participant, django_capture_on_commit_callbacks, monkeypatch
+    client, participant, django_capture_on_commit_callbacks, heard_by_open_pages
 ):
-    sent = []
-    monkeypatch.setattr(
-        "participants.views.revoke_live_access", lambda uid, gid: sent.append((uid, gid))
-    )
     client.force_login(participant)
-    client.post("/logout/")
-    assert sent == [(participant.pk, None)]
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post("/logout/")
+    assert heard_by_open_pages(participant, callbacks) == {
+        "type": "access.revoked",
+        "group_id": None,
+    }
+
+
+def test_logging_out_when_signed_out_sends_nothing(client, db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post("/logout/")
+    assert response.status_code == 302
+    assert callbacks == []
 
 
 def test_a_slow_mail_server_never_blocks_the_page(
