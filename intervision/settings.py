@@ -245,20 +245,6 @@ if not REDIS_URL:
         }
     }
 
-# Threads serving Django's requests in each process (intervision.asgi.BoundedHTTP). SQLite
-# has a single writer: more threads would only queue on it. A PostgreSQL request waits on
-# the network for each of its queries: more threads keep the process busy meanwhile
-# (bench/RESULTS.md). Each thread holds at most one pooled connection.
-ASGI_HTTP_THREADS = envint(
-    "HTTP_THREADS", min(8, max(1, _pool_max - 1)) if DATABASE_URL else 4
-)
-if ASGI_HTTP_THREADS < 1:
-    raise ImproperlyConfigured(f"HTTP_THREADS must be at least 1, not {ASGI_HTTP_THREADS}")
-if DATABASE_URL and ASGI_HTTP_THREADS > _pool_max:
-    raise ImproperlyConfigured(
-        f"HTTP_THREADS ({ASGI_HTTP_THREADS}) must not exceed DB_POOL_MAX ({_pool_max}): "
-        "each thread holds a pooled connection while it serves a request"
-    )
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -114,9 +114,7 @@ def _public_key() -> str:
 
 class GroupQuerySet(models.QuerySet):
     def for_member(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(memberships__user=user, memberships__removed_at__isnull=True)
+        return self.filter(pk__in=Membership.objects.groups_of(user))
 
 
 class Group(models.Model):
@@ -174,6 +172,13 @@ class Group(models.Model):
 class MembershipQuerySet(models.QuerySet):
     def active(self):
         return self.filter(removed_at__isnull=True)
+
+    def groups_of(self, user):
+        """The ids of the groups ``user`` is an active member of, as a subquery: the one
+        membership rule that every page, command and socket of a group goes through."""
+        if not user.is_authenticated:
+            return self.none().values("group_id")
+        return self.active().filter(user=user).values("group_id")
 
 
 class Membership(models.Model):
@@ -398,10 +403,7 @@ class LogbookEntryQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(
-            author=user,
-            group_id=group_id,
-            group__memberships__user=user,
-            group__memberships__removed_at__isnull=True,
+            author=user, group_id=group_id, group__in=Membership.objects.groups_of(user)
         )
 
 

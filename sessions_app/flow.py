@@ -18,6 +18,7 @@ Time is passed in (``now``, seconds since the epoch) so tests need no clock.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, replace
 
 KEYWORD_MAX = 60
@@ -203,6 +204,9 @@ def new_state(format: str, backlog: list[Subject] | tuple[Subject, ...] = ()) ->
 
 FACILITATOR_ONLY = {
     "seat",
+    "shuffle",
+    "move",
+    "undo",
     "start",
     "skip",
     "set_absent",
@@ -225,18 +229,40 @@ COMMANDS = FACILITATOR_ONLY | {
 }
 
 
-def step(state: State, command: dict, *, actor: int, facilitator: bool, now: float) -> State:
-    """Apply one command for ``actor``; return the next state or raise FlowError."""
+def step(
+    state: State,
+    command: dict,
+    *,
+    actor: int,
+    facilitator: bool,
+    now: float,
+    members: Collection[int] | None = None,
+) -> State:
+    """Apply one command for ``actor``; return the next state or raise FlowError.
+
+    ``facilitator`` says whether ``actor`` drives this session; ``members`` are the group's
+    active members (who may be seated), when the caller knows them. What needs chance or
+    the database comes in the command: the shuffled ``order`` of a shuffle, the
+    ``subject_id`` of a proposal, the group's ``backlog`` at start, the ``previous`` state
+    an undo goes back to.
+    """
     kind = command.get("type") if isinstance(command, dict) else None
     if not isinstance(kind, str) or kind not in COMMANDS:
         raise FlowError("unknown_command")
     if kind in FACILITATOR_ONLY and not facilitator:
         raise FlowError("facilitator_only")
-    if state.stage == "ended":
+    if state.stage == "ended" and kind != "undo":
         raise FlowError("session_ended")
     handler = _HANDLERS[kind]
     result = handler(state, command, actor=actor, facilitator=facilitator, now=now)
+    if members is not None and set(result.seating) - set(state.seating) - set(members):
+        raise FlowError("bad_person")  # only the group's active members are seated
     return replace(result, version=state.version + 1)
+
+
+def clean_keyword(command: dict) -> str:
+    """The keyword of a proposal, as the rules accept it (spaces folded), or FlowError."""
+    return _text(command, "keyword", KEYWORD_MAX, required=True)
 
 
 def _text(command: dict, key: str, limit: int, *, required: bool = False) -> str:
@@ -312,6 +338,20 @@ def _seat(state, command, *, actor, facilitator, now):
     return replace(state, seating=tuple(order))
 
 
+def _shuffle(state, command, *, actor, facilitator, now):
+    return _seat(state, command, actor=actor, facilitator=facilitator, now=now)
+
+
+def _move(state, command, *, actor, facilitator, now):
+    person, delta = command.get("person"), command.get("delta")
+    if person not in state.seating or delta not in (-1, 1) or not _is_int(delta):
+        raise FlowError("bad_seating")
+    order = list(state.seating)
+    at = order.index(person)
+    order.insert(max(0, min(len(order) - 1, at + delta)), order.pop(at))
+    return replace(state, seating=tuple(order))
+
+
 def _set_absent(state, command, *, actor, facilitator, now):
     person = _person(command)
     if person not in state.seating:
@@ -334,6 +374,12 @@ def _start(state, command, *, actor, facilitator, now):
         raise FlowError("already_started")
     if not state.present:
         raise FlowError("nobody_seated")
+    backlog = command.get("backlog")
+    if isinstance(backlog, list):
+        # The group's open subjects when the session starts: another session of the group
+        # may have run since this one's lobby was opened.
+        subjects = [Subject(**s) if isinstance(s, dict) else s for s in backlog]
+        state = replace(state, subjects=new_state(state.format, subjects).subjects)
     state = replace(state, stage="triage", started_at=now, phase_started_at=now)
     return _start_round(state, now=now)
 
@@ -342,7 +388,7 @@ def _propose(state, command, *, actor, facilitator, now):
     if state.stage != "triage":
         raise FlowError("not_in_triage")
     speaker = _require_turn(state, actor, facilitator)
-    keyword = _text(command, "keyword", KEYWORD_MAX, required=True)
+    keyword = clean_keyword(command)
     subject_id = command.get("subject_id")
     arrival = command.get("arrival")
     if not _is_int(subject_id) or not _is_int(arrival):
@@ -605,6 +651,14 @@ def _remove_action(state, command, *, actor, facilitator, now):
     return replace(state, actions=state.actions[:index] + state.actions[index + 1 :])
 
 
+def _undo(state, command, *, actor, facilitator, now):
+    """Back to the state before the last step not yet undone, passed in as ``previous``."""
+    previous = command.get("previous")
+    if not isinstance(previous, dict):
+        raise FlowError("nothing_to_undo")
+    return State.from_dict(previous)
+
+
 def _end(state, command, *, actor, facilitator, now):
     # A subject interrupted by the end of the session is not handled: it stays open.
     return replace(_to_order(state, now), stage="ended", ended_at=now)
@@ -613,6 +667,9 @@ def _end(state, command, *, actor, facilitator, now):
 _HANDLERS = {
     "join": _join,
     "seat": _seat,
+    "shuffle": _shuffle,
+    "move": _move,
+    "undo": _undo,
     "set_absent": _set_absent,
     "start": _start,
     "propose": _propose,

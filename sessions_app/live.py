@@ -1,35 +1,53 @@
 """The only code that changes a running session.
 
-``apply`` loads the session under a row lock, checks the version the client saw (a stale
-co-facilitator gets ``Conflict``, never a double advance), runs the pure rules, saves the
-state and an ``Event``, mirrors subjects and contributions into their tables, and
-broadcasts the new snapshot once the transaction has committed.
+``apply`` is the verb (Zulip's ``do_*`` shape): it locks the session's row — the locking
+query is also the membership check —, checks the expected version (a stale co-facilitator
+gets ``Conflict``, never a double advance) and the command's id (a retry is acknowledged,
+never applied twice), lets ``flow.step`` decide, saves the state, records the ``Event``,
+mirrors subjects and contributions into their tables, and broadcasts after the commit.
+
+The page sends its commands over its open websocket (``consumers``); the HTTP POST is the
+fallback while the socket is down (``views.session_command``). Both go through ``parse``
+and ``apply``.
 """
 
 import logging
 import random
+import re
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from contextlib import nullcontext
-from dataclasses import replace
+from dataclasses import asdict
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 
 from . import flow, render
 from .models import Contribution, Event, Session, Subject
 
 log = logging.getLogger(__name__)
 
-# Commands the view translates before the rules see them.
-VIEW_COMMANDS = {"shuffle", "move", "undo"}
+INT_FIELDS = ("person", "subject", "n", "index", "delta")
+TEXT_FIELDS = ("keyword", "text", "note")
+BOOL_FIELDS = ("urgent", "taken", "absent")
+COMMAND_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 class Conflict(Exception):
     """The client acted on a version that is no longer current."""
+
+    def __init__(self, version):
+        super().__init__(version)
+        self.version = version
+
+
+class AlreadyApplied(Exception):
+    """A command with this id was applied before (a retry after a lost answer)."""
 
     def __init__(self, version):
         super().__init__(version)
@@ -42,6 +60,52 @@ def group_name(session_id: int) -> str:
 
 def user_group_name(user_id: int) -> str:
     return f"user-{user_id}"
+
+
+def parse(data: Mapping) -> tuple[dict, int | None, str]:
+    """The command a page sent (form fields or a socket message), with types checked.
+
+    Returns ``(command, expected_version, command_id)``; raises FlowError. Values may be
+    strings, as a form posts them, or JSON numbers and booleans.
+    """
+    kind = data.get("type", "")
+    if kind not in flow.COMMANDS or kind == "seat":
+        # "seat" takes a whole order: the page moves one person at a time or shuffles.
+        raise flow.FlowError("unknown_command")
+    command: dict = {"type": kind}
+    for key in INT_FIELDS:
+        if key in data:
+            value = data[key]
+            try:
+                if isinstance(value, bool) or not isinstance(value, (int, str)):
+                    raise ValueError(value)
+                command[key] = int(value)
+            except ValueError:
+                raise flow.FlowError("bad_person" if key == "person" else "unknown_subject") from None
+    for key in TEXT_FIELDS:
+        if key in data:
+            limit = flow.KEYWORD_MAX if key == "keyword" else flow.TEXT_MAX
+            if not isinstance(data[key], str):
+                raise flow.FlowError("bad_text")
+            if len(data[key]) > 10 * limit:
+                # Refused before anything else looks at it; the rules check the real limit.
+                raise flow.FlowError("text_too_long", limit=limit)
+            command[key] = data[key]
+    for key in BOOL_FIELDS:
+        if key in data:
+            value = data[key]
+            command[key] = value if isinstance(value, bool) else (
+                str(value).lower() in ("1", "true", "on", "yes")
+            )
+    version = data.get("version")
+    try:
+        expected = None if version in (None, "") else int(version)
+    except (TypeError, ValueError):
+        raise flow.FlowError("unknown_command") from None
+    command_id = data.get("command_id") or ""
+    if command_id and not (isinstance(command_id, str) and COMMAND_ID.fullmatch(command_id)):
+        raise flow.FlowError("bad_input")
+    return command, expected, command_id
 
 
 def snapshot(session: Session, state: flow.State | None = None, roster=None) -> dict:
@@ -63,59 +127,68 @@ def snapshot(session: Session, state: flow.State | None = None, roster=None) -> 
     }
 
 
-def apply(session_id: int, user, command: dict, expected_version: int | None) -> dict:
+def member_snapshot(session_id: int, user) -> dict | None:
+    """The current snapshot for a member of the session's group; None for anyone else."""
+    session = Session.objects.for_member(user).select_related("group").filter(pk=session_id)
+    found = session.first()
+    return None if found is None else snapshot(found)
+
+
+def apply(
+    session_id: int,
+    user,
+    command: dict,
+    expected_version: int | None,
+    command_id: str = "",
+) -> dict:
     """Apply ``command`` for ``user``; return the new snapshot.
 
-    Raises FlowError, Conflict, and Session.DoesNotExist when ``user`` is not an active
-    member of the session's group (the permission check is the locking query itself).
+    Raises FlowError, Conflict, AlreadyApplied, and Session.DoesNotExist when ``user`` is
+    not an active member of the session's group (the permission check is the locking
+    query itself, so a removed member's open socket is refused at its next command).
     """
     with _one_writer(), transaction.atomic():
-        snap = _apply_locked(session_id, user, command, expected_version)
-    # Outside the writer lock: the broadcast renders the page for both audiences first. In
-    # autocommit this runs now; inside a caller's transaction, once that one commits.
-    transaction.on_commit(lambda: broadcast(snap), robust=True)
-    return snap
-
-
-def _apply_locked(session_id: int, user, command: dict, expected_version: int | None) -> dict:
-    """The body of ``apply``, under its lock and inside its transaction."""
-    session = (
-        Session.objects.for_member(user)
-        .select_for_update(of=("self",))
-        .select_related("group")
-        .get(pk=session_id)
-    )
-    state = session.flow_state()
-    if expected_version is not None and expected_version != state.version:
-        raise Conflict(state.version)
-    roster = session.roster()
-    is_facilitator = user.pk in roster[1]
-    kind = command.get("type")
-    if kind == "undo":
-        if not is_facilitator:
-            raise flow.FlowError("facilitator_only")
-        new = _undo(session, state)
-    else:
-        if kind == "start" and state.stage == "lobby":
-            # Another session of the group may have run since this page was opened.
-            backlog = [s.as_flow() for s in session.group.subjects.filter(status="open")]
-            state = replace(state, subjects=flow.new_state(session.format, backlog).subjects)
-        command = _translate(session, state, command, is_facilitator, roster[0])
+        sessions = Session.objects.for_member(user).select_for_update(of=("self",))
+        if command_id:
+            sessions = sessions.annotate(
+                seen=Exists(Event.objects.filter(session=OuterRef("pk"), command_id=command_id))
+            )
+        session = sessions.select_related("group").get(pk=session_id)
+        if command_id and session.seen:
+            raise AlreadyApplied(session.version)
+        state = session.flow_state()
+        if expected_version is not None and expected_version != state.version:
+            raise Conflict(state.version)
+        roster = session.roster()
+        command = _with_inputs(session, state, command)
         new = flow.step(
-            state, command, actor=user.pk, facilitator=is_facilitator, now=time.time()
+            state,
+            command,
+            actor=user.pk,
+            facilitator=user.pk in roster[1],
+            now=time.time(),
+            members=roster[0],
         )
+        if command["type"] == "undo":
+            Event.objects.filter(pk=command.pop("event")).update(undone=True)
+            command.pop("previous")
         Event.objects.create(
             session=session,
             version=new.version,
             actor=user,
             command=command,
+            command_id=command_id,
             state_before=state.to_dict(),
         )
-    _mirror(session, state, new)
-    session.state = new.to_dict()
-    session.version = new.version
-    session.save(update_fields=["state", "version"])
-    return snapshot(session, new, roster)
+        _mirror(session, state, new)
+        session.state = new.to_dict()
+        session.version = new.version
+        session.save(update_fields=["state", "version"])
+        snap = snapshot(session, new, roster)
+    # Outside the writer lock: the broadcast renders the page for both audiences first. In
+    # autocommit this runs now; inside a caller's transaction, once that one commits.
+    transaction.on_commit(lambda: broadcast(snap), robust=True)
+    return snap
 
 
 # SQLite has a single writer and its busy handler sleeps (up to 100 ms a try) while another
@@ -127,62 +200,38 @@ def _one_writer():
     return _sqlite_writer if connection.vendor == "sqlite" else nullcontext()
 
 
-def _translate(session, state, command, is_facilitator, people) -> dict:
-    """Commands that need the database or chance, turned into plain flow commands."""
-    kind = command.get("type")
-    if kind == "propose":
-        # The subject row is created first so the rules get its id; a refusal rolls it back.
-        keyword = command.get("keyword")
-        if not isinstance(keyword, str) or not keyword.strip():
-            raise flow.FlowError("text_required")
-        if len(" ".join(keyword.split())) > flow.KEYWORD_MAX:
-            raise flow.FlowError("text_too_long", limit=flow.KEYWORD_MAX)
-        owner = state.speaker
-        if owner is None or state.stage != "triage":
-            raise flow.FlowError("not_in_triage")
+def _with_inputs(session: Session, state: flow.State, command: dict) -> dict:
+    """Add what the rules take as input and cannot make themselves: chance, database ids,
+    the group's backlog, the state an undo returns to."""
+    kind = command["type"]
+    if kind == "shuffle":
+        return {**command, "order": random.sample(state.seating, len(state.seating))}
+    if kind == "start" and state.stage == "lobby":
+        backlog = session.group.subjects.filter(status="open")
+        return {**command, "backlog": [asdict(s.as_flow()) for s in backlog]}
+    if kind == "propose" and state.stage == "triage" and state.speaker is not None:
+        # The subject's row gives the rules its id; a refusal rolls it back with the rest.
         subject = Subject.objects.create(
             group_id=session.group_id,
-            owner_id=owner,
-            keyword=" ".join(keyword.split()),
+            owner_id=state.speaker,
+            keyword=flow.clean_keyword(command),
             proposed_in=session,
         )
         return {**command, "subject_id": subject.pk, "arrival": subject.pk}
-    if kind == "join" and is_facilitator and isinstance(command.get("person"), int):
-        # The facilitator seats someone without a device: only an active member.
-        if command["person"] not in people:
-            raise flow.FlowError("bad_person")
-    if kind == "shuffle":
-        if not is_facilitator:
-            raise flow.FlowError("facilitator_only")
-        order = list(state.seating)
-        random.shuffle(order)
-        return {"type": "seat", "order": order}
-    if kind == "move":
-        if not is_facilitator:
-            raise flow.FlowError("facilitator_only")
-        person, delta = command.get("person"), command.get("delta")
-        if person not in state.seating or delta not in (-1, 1):
-            raise flow.FlowError("bad_seating")
-        order = list(state.seating)
-        at = order.index(person)
-        to = max(0, min(len(order) - 1, at + delta))
-        order.insert(to, order.pop(at))
-        return {"type": "seat", "order": order}
+    if kind == "undo":
+        # The last step not undone yet; an undo itself is not undone (it can be redone by
+        # replaying its command).
+        last = (
+            Event.objects.filter(session=session, undone=False, version__lte=state.version)
+            .exclude(command__type="undo")
+            .order_by("-version")
+            .first()
+        )
+        if last is None:
+            return command
+        return {**command, "previous": {**last.state_before, "version": state.version},
+                "event": last.pk}
     return command
-
-
-def _undo(session, state) -> flow.State:
-    last = (
-        Event.objects.filter(session=session, undone=False, version__lte=state.version)
-        .order_by("-version")
-        .first()
-    )
-    if last is None:
-        raise flow.FlowError("nothing_to_undo")
-    last.undone = True
-    last.save(update_fields=["undone"])
-    previous = flow.State.from_dict(last.state_before)
-    return replace(previous, version=state.version + 1)
 
 
 def _mirror(session, old: flow.State, new: flow.State) -> None:
@@ -229,10 +278,8 @@ def broadcast(snap: dict) -> None:
     """Tell every open page of the session. A channel layer failure loses no data."""
     global _layer_healthy
     layer = get_channel_layer()
-    # Render both audiences here, on the request's thread, before any socket asks: the
-    # event loop then only copies the cached frames out, and the answer to the request that
-    # caused the update reuses one of them instead of rendering it a second time, at the
-    # same moment, beside a socket doing the same.
+    # Render both audiences once, here, before any socket asks: the sockets then copy the
+    # cached frames out.
     for audience in ("facilitator", "participant"):
         render.live_frame(snap, audience, settings.LANGUAGE_CODE)
     try:

@@ -5,10 +5,9 @@ A running session keeps its whole live state in ``Session.state`` (JSON, the pur
 channel layer only carries news of it.
 """
 
-import functools
-
 from django.conf import settings
-from django.db import connection, models
+from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,11 +18,9 @@ from . import flow
 
 class SessionQuerySet(models.QuerySet):
     def for_member(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(
-            group__memberships__user=user, group__memberships__removed_at__isnull=True
-        )
+        """Sessions of the groups ``user`` is an active member of: the one membership rule
+        of every page, command and socket."""
+        return self.filter(group__in=Membership.objects.groups_of(user))
 
 
 class Session(models.Model):
@@ -60,16 +57,19 @@ class Session(models.Model):
         return (self.state or {}).get("stage", "lobby")
 
     def roster(self) -> tuple[dict[int, str], set[int]]:
-        """The group's active members (id → name) and who drives, in one light query.
+        """The group's active members (id → name) and who drives, in one query.
 
         Who drives: the facilitators named for this session who are still members, else
-        the members whose role lets them facilitate. Runs on every command of a live
-        session, so the query is plain SQL (the ORM spent longer building this query than
-        the database spent answering it) and returns plain values.
+        the members whose role lets them facilitate.
         """
-        with connection.cursor() as cursor:
-            cursor.execute(_roster_sql(), [self.pk, self.group_id])
-            rows = cursor.fetchall()
+        named = Session.facilitators.through.objects.filter(
+            session_id=self.pk, user_id=OuterRef("user_id")
+        )
+        rows = (
+            self.group.memberships.active()
+            .annotate(named=Exists(named))
+            .values_list("user_id", "user__display_name", "user__email", "role", "named")
+        )
         people, named_ids, able = {}, set(), set()
         facilitation = self.group.facilitation
         for user_id, display_name, email, role, is_named in rows:
@@ -79,40 +79,6 @@ class Session(models.Model):
             if Membership.role_can_facilitate(role, facilitation):
                 able.add(user_id)
         return people, named_ids or able
-
-
-def member_version(session_id: int, user_id: int) -> int | None:
-    """The session's version if ``user_id`` is an active member of its group, else None.
-
-    The websocket's check on every connect (thousands of them after a restart): plain SQL,
-    as it costs the ORM more to build this query than the database to answer it.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(_member_version_sql(), [session_id, user_id])
-        row = cursor.fetchone()
-    return None if row is None else row[0]
-
-
-@functools.cache
-def _member_version_sql() -> str:
-    session, membership = Session._meta, Membership._meta
-    return (
-        f'SELECT s."version" FROM "{session.db_table}" s'
-        f' INNER JOIN "{membership.db_table}" m ON m."group_id" = s."group_id"'
-        f' WHERE s."id" = %s AND m."user_id" = %s AND m."removed_at" IS NULL'
-    )
-
-
-@functools.cache
-def _roster_sql() -> str:
-    membership, user = Membership._meta, User._meta
-    named = Session.facilitators.through._meta
-    return (
-        f'SELECT m."user_id", u."display_name", u."email", m."role", EXISTS(SELECT 1'
-        f' FROM "{named.db_table}" f WHERE f."session_id" = %s AND f."user_id" = m."user_id")'
-        f' FROM "{membership.db_table}" m INNER JOIN "{user.db_table}" u ON u."id" = m."user_id"'
-        f' WHERE m."group_id" = %s AND m."removed_at" IS NULL'
-    )
 
 
 class Subject(models.Model):
@@ -178,6 +144,8 @@ class Event(models.Model):
     version = models.PositiveIntegerField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     command = models.JSONField()
+    # The id the page gave the command: a retry of the same command is never applied twice.
+    command_id = models.CharField(max_length=64, blank=True, default="")
     state_before = models.JSONField()
     undone = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -185,7 +153,12 @@ class Event(models.Model):
     class Meta:
         ordering = ["version"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "version"], name="one_event_per_version")
+            models.UniqueConstraint(fields=["session", "version"], name="one_event_per_version"),
+            models.UniqueConstraint(
+                fields=["session", "command_id"],
+                condition=~models.Q(command_id=""),
+                name="one_event_per_command_id",
+            ),
         ]
 
 

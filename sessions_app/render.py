@@ -112,6 +112,7 @@ ERRORS = {
     "nothing_to_undo": _("Rien à annuler."),
     "unknown_format": _("Format inconnu."),
     "bad_input": _("Valeur invalide."),
+    "too_fast": _("Trop d'actions d'un coup : attendez quelques secondes."),
     "conflict": _(
         "Quelqu'un d'autre vient d'agir : la page a été mise à jour, vérifiez avant de recliquer."
     ),

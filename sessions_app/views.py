@@ -18,44 +18,12 @@ from . import flow, live
 from .models import Session
 from .render import error_message, live_context, render_live
 
-INT_FIELDS = ("person", "subject", "n", "index", "delta")
-TEXT_FIELDS = ("keyword", "text", "note")
-BOOL_FIELDS = ("urgent", "taken", "absent")
-COMMAND_TYPES = flow.COMMANDS | live.VIEW_COMMANDS
-
-
 def _get_session_for_member(user, pk) -> Session:
     return get_object_or_404(Session.objects.for_member(user).select_related("group"), pk=pk)
 
 
 def _audience(user, snap) -> str:
     return "facilitator" if user.pk in snap["facilitators"] else "participant"
-
-
-def parse_command(post) -> dict:
-    """The command a page's form or button sent, with types checked. Raises FlowError."""
-    kind = post.get("type", "")
-    if kind not in COMMAND_TYPES:
-        raise flow.FlowError("unknown_command")
-    command = {"type": kind}
-    for key in INT_FIELDS:
-        if key in post:
-            try:
-                command[key] = int(post[key])
-            except (TypeError, ValueError):
-                code = "bad_person" if key == "person" else "unknown_subject"
-                raise flow.FlowError(code) from None
-    for key in TEXT_FIELDS:
-        if key in post:
-            limit = flow.KEYWORD_MAX if key == "keyword" else flow.TEXT_MAX
-            if len(post[key]) > 10 * limit:
-                # Refused before anything else looks at it; the rules check the real limit.
-                raise flow.FlowError("text_too_long", limit=limit)
-            command[key] = post[key]
-    for key in BOOL_FIELDS:
-        if key in post:
-            command[key] = post[key].lower() in ("1", "true", "on", "yes")
-    return command
 
 
 @login_required
@@ -97,21 +65,22 @@ def session_live(request, pk):
 @never_cache
 @require_POST
 def session_command(request, pk):
+    """The fallback while the page's websocket is down: the same command, through the same
+    ``live.parse`` and ``live.apply`` as the socket (``consumers``)."""
     try:
         try:
-            command = parse_command(request.POST)
-            version = request.POST.get("version")
-            expected = int(version) if version not in (None, "") else None
-        except (ValueError, flow.FlowError):
+            command, expected, command_id = live.parse(request.POST)
+        except flow.FlowError:
             # Malformed input: an outsider still learns nothing, not even that it exists.
             _get_session_for_member(request.user, pk)
             raise
         # The permission check is apply's locking query: one trip, 404 for outsiders.
-        snap = live.apply(pk, request.user, command, expected)
+        snap = live.apply(pk, request.user, command, expected, command_id)
     except Session.DoesNotExist:
         raise Http404 from None
-    except ValueError:
-        return HttpResponse(error_message("unknown_command"), status=400)
+    except live.AlreadyApplied:
+        # A retry of a command already applied: answer with the current state.
+        snap = live.snapshot(_get_session_for_member(request.user, pk))
     except flow.FlowError as exc:
         return HttpResponse(error_message(exc.code, exc.params), status=400)
     except live.Conflict:

@@ -187,6 +187,18 @@ FORGED = [
     {"text_data": '{"a":' * 50_000 + "1" + "}" * 50_000},
     {"text_data": "null"},
     {"text_data": json.dumps({"type": {"resync": True}})},
+    # Commands: malformed, or not this participant's to send.
+    {"text_data": json.dumps({"type": "command", "id": "short", "command": {"type": "pass"}})},
+    {"text_data": json.dumps({"type": "command", "id": "abcdefgh01", "command": "start"})},
+    {"text_data": json.dumps({"type": "command", "id": "abcdefgh02", "command": {"type": "start"}})},
+    {"text_data": json.dumps({"type": "command", "id": "abcdefgh03",
+                              "command": {"type": "seat", "order": []}})},
+    {"text_data": json.dumps({"type": "command", "id": "abcdefgh04",
+                              "command": {"type": "set_absent", "person": [1]}})},
+    {"text_data": json.dumps({"type": "command", "id": "abcdefgh05",
+                              "command": {"type": "propose", "keyword": "x" * 100_000}})},
+    {"text_data": json.dumps({"type": "command", "id": "abcdefgh06", "version": "v",
+                              "command": {"type": "pass"}})},
 ]
 
 
@@ -207,7 +219,16 @@ def test_forged_frames_get_an_error_change_nothing_and_the_socket_stays_usable(s
         return errors, resync
 
     errors, resync = async_to_sync(scenario)()
-    assert errors == [{"error": "Les actions passent par les boutons de la page."}] * len(FORGED)
+    assert errors[:9] == [{"error": "Action inconnue."}] * 9
+    assert [(e["nack"], e["status"], e["error"]) for e in errors[9:]] == [
+        (None, 400, "Valeur invalide."),
+        ("abcdefgh01", 400, "Valeur invalide."),
+        ("abcdefgh02", 400, "Seul l'animateur peut faire cela."),
+        ("abcdefgh03", 400, "Action inconnue."),
+        ("abcdefgh04", 400, "Personne inconnue dans cette séance."),
+        ("abcdefgh05", 400, "Texte trop long (60 caractères au plus)."),
+        ("abcdefgh06", 400, "Action inconnue."),
+    ]
     assert resync["version"] == before == version_of(seated)
     assert Session.objects.get(pk=seated.pk).stage == "lobby"
 
@@ -281,3 +302,176 @@ def test_a_removed_member_asking_to_resync_is_disconnected(seated, participant, 
         return await communicator.receive_output(timeout=TIMEOUT)
 
     assert async_to_sync(scenario)() == {"type": "websocket.close", "code": 4404}
+
+
+# --- Commands over the socket ---------------------------------------------------------------
+
+
+def command(cid, kind, version=None, **fields):
+    message = {"type": "command", "id": cid, "command": {"type": kind, **fields}}
+    if version is not None:
+        message["version"] = version
+    return message
+
+
+async def frames_until(communicator, *keys):
+    """The messages received up to and including the first one carrying one of ``keys``."""
+    received = []
+    while not received or not set(keys) & set(received[-1]):
+        received.append(await communicator.receive_json_from(timeout=TIMEOUT))
+    return received
+
+
+def test_a_command_sent_over_the_socket_is_acknowledged_and_every_page_gets_the_new_state(
+    seated, facilitator, participant
+):
+    cookies = [cookie_for(facilitator), cookie_for(participant)]
+
+    async def scenario():
+        lucie, _ = await connect(seated.pk, cookies[0])
+        juliette, _ = await connect(seated.pk, cookies[1])
+        await lucie.send_json_to(command("start-0001", "start", version_of_now))
+        to_lucie = await frames_until(lucie, "ack")
+        to_lucie += [await lucie.receive_json_from(timeout=TIMEOUT)] if len(to_lucie) == 1 else []
+        to_juliette = await juliette.receive_json_from(timeout=TIMEOUT)
+        for communicator in (lucie, juliette):
+            await communicator.disconnect()
+        return to_lucie, to_juliette
+
+    version_of_now = version_of(seated)
+    to_lucie, to_juliette = async_to_sync(scenario)()
+    new_version = version_of(seated)
+    assert new_version == version_of_now + 1
+    assert Session.objects.get(pk=seated.pk).stage == "triage"
+    assert {"ack": "start-0001", "version": new_version} in to_lucie
+    assert [m["version"] for m in to_lucie if "html" in m] == [new_version]
+    assert to_juliette["version"] == new_version
+    assert f'data-speaker="{participant.pk}"' in to_juliette["html"]
+
+
+def test_a_command_retried_with_the_same_id_is_acknowledged_never_applied_twice(
+    seated, facilitator, participants
+):
+    cookie = cookie_for(facilitator)
+    paul = participants[-1]
+
+    async def scenario():
+        lucie, _ = await connect(seated.pk, cookie)
+        retry = command("move-paul-1", "move", person=str(paul.pk), delta="-1")
+        await lucie.send_json_to(retry)
+        first = await frames_until(lucie, "ack")
+        await lucie.disconnect()
+        # The answer was lost with the connection: the page sends it again on a new socket.
+        again, _ = await connect(seated.pk, cookie)
+        await again.send_json_to(retry)
+        second = await again.receive_json_from(timeout=TIMEOUT)
+        quiet = await again.receive_nothing(timeout=0.3)
+        await again.disconnect()
+        return first[-1], second, quiet
+
+    before = version_of(seated)
+    first, second, quiet = async_to_sync(scenario)()
+    assert first == {"ack": "move-paul-1", "version": before + 1}
+    assert second == {"ack": "move-paul-1", "version": before + 1, "duplicate": True}
+    assert quiet  # no new state: nothing changed
+    state = Session.objects.get(pk=seated.pk).flow_state()
+    assert state.version == before + 1
+    assert state.seating.index(paul.pk) == len(participants) - 2  # moved up once, not twice
+    # The same id also holds across the fallback POST.
+    client = Client()
+    client.force_login(facilitator)
+    response = client.post(
+        f"/s/{seated.pk}/do/",
+        {"type": "move", "person": paul.pk, "delta": -1, "command_id": "move-paul-1"},
+    )
+    assert response.status_code == 200
+    assert version_of(seated) == before + 1
+
+
+def test_a_refused_command_gets_its_error_in_the_pages_language_and_changes_nothing(
+    seated, participant
+):
+    cookie = cookie_for(participant) + f"; {settings.LANGUAGE_COOKIE_NAME}=en"
+
+    async def scenario():
+        juliette, _ = await connect(seated.pk, cookie)
+        await juliette.send_json_to(command("start-juliette", "start"))
+        answer = await juliette.receive_json_from(timeout=TIMEOUT)
+        await juliette.disconnect()
+        return answer
+
+    before = version_of(seated)
+    answer = async_to_sync(scenario)()
+    assert answer == {
+        "nack": "start-juliette", "status": 400, "code": "facilitator_only",
+        "error": "Only the facilitator can do that.",
+    }
+    assert version_of(seated) == before
+
+
+def test_co_facilitators_on_one_version_over_the_socket_advance_exactly_once(
+    seated, facilitator, group
+):
+    from tests.conftest import make_user
+
+    co = make_user("Marc")
+    Membership.objects.create(group=group, user=co, role=Membership.FACILITATOR)
+    seated.facilitators.add(co)
+    cookies = [cookie_for(facilitator), cookie_for(co)]
+    version = version_of(seated)
+
+    async def scenario():
+        lucie, _ = await connect(seated.pk, cookies[0])
+        marc, _ = await connect(seated.pk, cookies[1])
+        await lucie.send_json_to(command("lucie-start", "start", version))
+        await marc.send_json_to(command("marc-start-", "start", version))
+        answers = [(await frames_until(s, "ack", "nack"))[-1] for s in (lucie, marc)]
+        for s in (lucie, marc):
+            await s.disconnect()
+        return answers
+
+    answers = async_to_sync(scenario)()
+    assert version_of(seated) == version + 1
+    acks = [a for a in answers if "ack" in a]
+    refusals = [a for a in answers if "nack" in a]
+    assert len(acks) == 1 and acks[0]["version"] == version + 1
+    assert len(refusals) == 1 and refusals[0]["status"] == 409
+    assert "Quelqu'un d'autre vient d'agir" in refusals[0]["error"]
+
+
+def test_a_removed_members_command_is_refused_before_the_revoke_message_arrives(
+    seated, participant, group
+):
+    cookie = cookie_for(participant)
+
+    async def scenario():
+        juliette, _ = await connect(seated.pk, cookie)
+        # Removed without the notification reaching the socket: the command re-checks.
+        await database_sync_to_async(
+            lambda: Membership.objects.filter(user=participant, group=group).update(
+                removed_at="2026-01-01T00:00:00Z"
+            )
+        )()
+        await juliette.send_json_to(command("leave-again", "set_absent", person=participant.pk))
+        return await juliette.receive_output(timeout=TIMEOUT)
+
+    before = version_of(seated)
+    assert async_to_sync(scenario)() == {"type": "websocket.close", "code": 4404}
+    assert version_of(seated) == before
+
+
+def test_a_socket_sending_commands_in_a_loop_is_slowed_down(seated, participant):
+    cookie = cookie_for(participant)
+
+    async def scenario():
+        juliette, _ = await connect(seated.pk, cookie)
+        answers = []
+        for i in range(32):
+            await juliette.send_json_to(command(f"loop-{i:06d}", "pass"))
+            answers.append(await juliette.receive_json_from(timeout=TIMEOUT))
+        await juliette.disconnect()
+        return answers
+
+    answers = async_to_sync(scenario)()
+    assert all(a["code"] == "no_turn" for a in answers[:30])  # refused by the rules
+    assert [a["code"] for a in answers[30:]] == ["too_fast", "too_fast"]

@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OWN_VARIABLES = (
     "DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DB_POOL_MIN",
-    "DB_POOL_MAX", "HTTP_THREADS", "CHANNEL_LAYER_ENCRYPTION_KEY", "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT",
+    "DB_POOL_MAX", "CHANNEL_LAYER_ENCRYPTION_KEY", "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT",
 )
 PRODUCTION = {
     "DEBUG": "0",
@@ -47,9 +47,6 @@ def manage(*args, **env):
          "DB_POOL_MAX must be a whole number"),
         ({"DEBUG": "1", "DATABASE_URL": "postgres://db/x", "DB_POOL_MIN": "20"},
          "DB_POOL_MIN (20) and DB_POOL_MAX (10)"),
-        ({"DEBUG": "1", "DATABASE_URL": "postgres://db/x", "HTTP_THREADS": "12"},
-         "HTTP_THREADS (12) must not exceed DB_POOL_MAX (10)"),
-        ({"HTTP_THREADS": "0"}, "HTTP_THREADS must be at least 1"),
         ({"DEBUG": "0", "ALLOWED_HOSTS": "intervision.example.org"}, "SECRET_KEY must be set"),
         ({"DEBUG": "0", "SECRET_KEY": "x" * 60}, "ALLOWED_HOSTS must be set"),
     ],
@@ -81,7 +78,7 @@ def test_production_settings_show_what_check_deploy_does_not_cover():
         "print(s.SECURE_REFERRER_POLICY, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE);"
         "print(s.DATABASES['default']['CONN_MAX_AGE'], s.DATABASES['default']['OPTIONS']['pool']);"
         "print(s.CHANNEL_LAYERS['default']['BACKEND']);"
-        "print(s.SESSION_ENGINE, s.CACHES['default']['BACKEND'], s.ASGI_HTTP_THREADS)"
+        "print(s.SESSION_ENGINE, s.CACHES['default']['BACKEND'])"
     )
     result = manage(
         "shell", "--no-imports", "-c", code,
@@ -96,11 +93,9 @@ def test_production_settings_show_what_check_deploy_does_not_cover():
     assert lines[2] == "same-origin True True"
     assert lines[3] == "0 {'min_size': 2, 'max_size': 4, 'timeout': 10}"
     assert lines[4] == "channels_redis.pubsub.RedisPubSubChannelLayer"
-    # Several processes: database sessions (a sign-out holds in every process at once);
-    # request threads within the pool's size.
+    # Several processes: database sessions (a sign-out holds in every process at once).
     assert lines[5] == (
-        "django.contrib.sessions.backends.db "
-        "django.core.cache.backends.locmem.LocMemCache 3"
+        "django.contrib.sessions.backends.db django.core.cache.backends.locmem.LocMemCache"
     )
 
 

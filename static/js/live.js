@@ -1,7 +1,14 @@
-// Live session page: keeps #live in step with the server.
+// Live session page: keeps #live in step with the server, and sends the page's commands.
 // The websocket pushes the rendered region with its version; a browser never goes back to
 // an older version, and every (re)connect starts with the full current state. While the
 // socket is down, the page polls the same region over HTTP; while it is up, slowly.
+// Commands: the buttons and forms are htmx POSTs; while the socket is open they are sent
+// over it instead, each with an id of its own, and answered there (ack, or an error shown
+// with what was typed kept). A command the socket did not answer before it closed is sent
+// again through the POST with the same id: the server applies an id once.
+// Why not htmx's websocket extension: it sends forms but knows no reply to a given
+// command (so no error shown with its typed text kept), no fallback to the POST while the
+// socket is down, no older-version check and no close codes that end access.
 (function () {
   "use strict";
   var root = document.getElementById("live-root");
@@ -15,6 +22,8 @@
   var pollTimer = null;
   var gone = false;  // the session is no longer ours to see: stop asking
   var wasMyTurn = false;
+  var pending = {};  // command id -> {message, fields: {field id: typed value}}
+  var commandPath = root.dataset.command;
 
   function live() { return document.getElementById("live"); }
   function version() { var el = live(); return el ? parseInt(el.dataset.version, 10) : -1; }
@@ -95,11 +104,14 @@
       var data;
       try { data = JSON.parse(event.data); } catch (e) { return; }
       if (data.html && data.version >= version()) replace(data.html);
-      if (data.error) show(data.error);
+      if (data.ack) delete pending[data.ack];
+      if (data.nack) refused(data.nack, data.error);
+      else if (data.error) show(data.error);
     };
     socket.onclose = function (event) {
       if (this !== socket) return;  // dropped on purpose when the browser went offline
       status(false);
+      resendByPost();
       if (event.code === 4403 || event.code === 4404) { revoked(); return; }
       if (gone) return;
       startPolling();
@@ -125,6 +137,79 @@
     }
     document.body.classList.remove("my-turn", "my-next", "i-own");
   }
+
+  function newId() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  // What the person typed in the command's form, to put back if the command is refused.
+  function typed(elt) {
+    var form = elt.closest("form") || elt;
+    var fields = {};
+    form.querySelectorAll("input[id], textarea[id]").forEach(function (field) {
+      if (field.type !== "hidden" && field.value) fields[field.id] = field.value;
+    });
+    return fields;
+  }
+
+  function refused(id, message) {
+    var command = pending[id];
+    delete pending[id];
+    show(message);
+    if (!command) return;
+    Object.keys(command.fields).forEach(function (fieldId) {
+      var field = document.getElementById(fieldId);
+      if (field && !field.value) field.value = command.fields[fieldId];
+    });
+  }
+
+  function post(id, command) {
+    var body = new URLSearchParams(command.message.command);
+    if (command.message.version !== undefined) body.set("version", command.message.version);
+    body.set("command_id", id);
+    return fetch(commandPath, {
+      method: "POST", credentials: "same-origin", body: body,
+      headers: { "HX-Request": "true", "X-CSRFToken": JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"] },
+    }).then(function (r) {
+      if (r.status === 404 || r.status === 403) { revoked(); return; }
+      return r.text().then(function (text) {
+        if (r.ok) { delete pending[id]; replace(text); } else { refused(id, text); if (r.status === 409) poll(); }
+      });
+    }).catch(function () { show(root.dataset.offline); });
+  }
+
+  // The socket closed before answering: the command may or may not have been applied.
+  // The same id, through the POST, gets it applied once either way.
+  function resendByPost() {
+    Object.keys(pending).forEach(function (id) {
+      if (!pending[id].posted) { pending[id].posted = true; post(id, pending[id]); }
+    });
+  }
+
+  // Every command of the page goes over the open socket; htmx's own POST is the fallback.
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    if (detail.path !== commandPath || detail.verb !== "post") return;
+    var id = newId();
+    if (!socket || socket.readyState !== 1 || gone) {
+      detail.parameters.command_id = id;
+      return;
+    }
+    event.preventDefault();
+    var fields = {};
+    detail.formData.forEach(function (value, key) { if (key !== "version" && key !== "command_id") fields[key] = value; });
+    var message = { type: "command", id: id, command: fields };
+    if (detail.formData.has("version")) message.version = detail.formData.get("version");
+    pending[id] = { message: message, fields: typed(detail.elt) };
+    socket.send(JSON.stringify(message));
+    // Sent: the fields empty, as after a form's submission; a refusal puts the text back.
+    Object.keys(pending[id].fields).forEach(function (fieldId) { document.getElementById(fieldId).value = ""; });
+    var sent = socket;
+    // No answer within 5 s on an open socket: it is broken without knowing it yet.
+    setTimeout(function () { if (pending[id] && sent === socket && sent.readyState === 1) sent.close(); }, 5000);
+  });
 
   function show(message) {
     flash.textContent = message;
