@@ -5,6 +5,10 @@ read every message's "version", and on any close reconnect with the same backoff
 doubling to 10 s, ±25 % jitter). Every arrival is stamped with time.monotonic(), a clock
 shared by all processes of the machine, so the driver's scheduled times compare directly.
 
+The facilitator's client of each session can also click: it sends the app's command frame on
+its open socket ({"type": "command", "id", "version", "command"}) and waits for the ack or
+nack answering that id (``Worker.drive``), on the driver's open-loop schedule.
+
 The parent talks to a worker over a Pipe; see ``serve``.
 """
 
@@ -14,6 +18,7 @@ import random
 import re
 import resource
 import time
+from collections import Counter
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
@@ -22,10 +27,14 @@ VERSION = re.compile(r'\{"version":\s*(\d+)')
 
 
 class Client:
-    __slots__ = ("key", "url", "headers", "version", "generation", "resynced", "task", "open")
+    __slots__ = ("key", "url", "headers", "version", "generation", "resynced", "task", "open",
+                 "ws", "pending", "acked")
 
     def __init__(self, key, url, headers):
         self.key, self.url, self.headers = key, url, headers
+        self.ws = None
+        self.pending = {}  # command id -> future of its (arrival, ack or nack)
+        self.acked = -1  # the version of the last ack: the page shows it at once
         self.version = -1
         self.generation = 0
         self.resynced = None
@@ -42,6 +51,10 @@ class Worker:
         self.storm_from = None  # (generation floor per client, {key: target version})
         self.stopping = False
         self.refused = 0
+        self.facilitators: dict = {}  # key -> the Client of the session's facilitator
+        self.stray_replies = 0  # acks or nacks answering no command in flight
+        self.sent: dict = {}  # key -> command frames kept for resend
+        self.frame_sum = self.frame_n = 0  # state frames received since the last collect
 
     async def run_client(self, c: Client, origin: str, reconnect: bool, first: asyncio.Future):
         retry = 0
@@ -57,6 +70,7 @@ class Worker:
                     close_timeout=1,
                 ) as ws:
                     retry = 0
+                    c.ws = ws
                     c.open = True
                     c.generation += 1
                     if not first.done():
@@ -71,6 +85,7 @@ class Worker:
                     return
             finally:
                 c.open = False
+                c.ws = None
             if not reconnect or self.stopping:
                 return
             delay = min(10.0, 0.5 * 2**retry) * (0.75 + random.random() / 2)
@@ -81,8 +96,19 @@ class Worker:
         now = time.monotonic()
         self.messages += 1
         self.bytes += len(message)
+        if len(message) < 1024 and ('"ack"' in message or '"nack"' in message):
+            data = json.loads(message)  # short, and names an ack: whatever the key order
+            if "ack" in data or "nack" in data:
+                self.on_reply(c, data, now)
+                return
         m = VERSION.match(message)
-        version = int(m.group(1)) if m else int(json.loads(message).get("version", -1))
+        if m:
+            version = int(m.group(1))
+        else:
+            version = int(json.loads(message).get("version", -1))
+        if version >= 0:  # a state frame: what each socket receives
+            self.frame_sum += len(message)
+            self.frame_n += 1
         if self.storm_from is not None and c.resynced is None:
             floor, targets = self.storm_from
             if c.generation > floor.get(id(c), 0) and version >= targets.get(c.key, 0):
@@ -97,6 +123,105 @@ class Worker:
             slot[0] += 1
             slot[1] = now
 
+    def on_reply(self, c: Client, data: dict, now: float):
+        future = c.pending.get(data.get("ack", data.get("nack")))
+        if future is None or future.done():
+            self.stray_replies += 1
+            return
+        if "ack" in data and isinstance(data.get("version"), int):
+            c.acked = max(c.acked, data["version"])
+        future.set_result((now, data))
+
+    async def command(self, c: Client, frame: dict, timeout: float):
+        """Send one command frame on the client's open socket; its ack or nack, or None."""
+        ws = c.ws
+        if ws is None:
+            return None
+        future = asyncio.get_running_loop().create_future()
+        c.pending[frame["id"]] = future
+        try:
+            await ws.send(json.dumps(frame))
+            return (await asyncio.wait_for(future, timeout))[1]
+        except (OSError, WebSocketException, asyncio.TimeoutError):
+            return None
+        finally:
+            if c.pending.get(frame["id"]) is future:
+                del c.pending[frame["id"]]
+
+    async def drive(self, plan, run_id, timeout):
+        """Each planned session's facilitator toggles "urgent" at the planned times.
+
+        ``plan``: [(key, subject, [monotonic times])]. A click sends the version the page
+        shows (the last frame's or ack's), with an id unique to the click; the next click
+        waits for this one's answer (open loop: lateness shows as latency). The frames of
+        the first and the last acked click of each session are kept for ``resend``.
+        """
+        out = {"scheduled": [], "acked": Counter(), "statuses": Counter(), "nacks": Counter(),
+               "ack_ms": []}
+        self.sent = {}
+
+        async def one(key, subject, times):
+            c = self.facilitators[key]
+            urgent, sent = False, []
+            for k, when in enumerate(times):
+                delay = when - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                urgent = not urgent
+                frame = {"type": "command", "id": f"{run_id}-{key}-{k}",
+                         "version": max(c.version, c.acked),
+                         "command": {"type": "set_urgent", "subject": str(subject),
+                                     "urgent": "true" if urgent else "false"}}
+                reply = await self.command(c, frame, timeout)
+                if reply is None:
+                    out["statuses"]["no answer"] += 1
+                elif "ack" in reply and not reply.get("duplicate"):
+                    out["statuses"]["ack"] += 1
+                    out["acked"][key] += 1
+                    out["scheduled"].append((key, reply["version"], when))
+                    out["ack_ms"].append(round((time.monotonic() - when) * 1000, 1))
+                    sent.append(frame)
+                elif "ack" in reply:
+                    out["statuses"]["duplicate"] += 1  # a fresh id taken for a retry: a bug
+                else:
+                    out["statuses"]["nack"] += 1
+                    out["nacks"][f"{reply.get('status')} {reply.get('code')}"] += 1
+            if sent:
+                self.sent[key] = [sent[0], sent[-1]] if len(sent) > 1 else [sent[0]]
+
+        await asyncio.gather(*(one(*entry) for entry in plan))
+        out["acked"] = dict(out["acked"])
+        return out
+
+    async def resend(self, keys, timeout):
+        """Send again, frame for frame, the kept clicks of these sessions, as a page retrying
+        after a lost answer: each must be acked as a duplicate (and, as the driver checks from
+        the versions, not applied again)."""
+        out = Counter()
+
+        async def one(key):
+            for frame in self.sent.get(key, ()):
+                out["resent"] += 1
+                reply = await self.command(self.facilitators[key], frame, timeout)
+                if reply is None:
+                    out["no answer"] += 1
+                elif "ack" in reply and reply.get("duplicate"):
+                    out["duplicate"] += 1
+                elif "ack" in reply:
+                    out["applied again"] += 1
+                else:
+                    out[f"nack {reply.get('status')} {reply.get('code')}"] += 1
+
+        await asyncio.gather(*(one(key) for key in keys if key in self.sent))
+        return dict(out)
+
+    def versions(self):
+        """The newest version each session's clients hold."""
+        out = {}
+        for c in self.clients:
+            out[c.key] = max(out.get(c.key, -1), c.version)
+        return out
+
     async def open(self, specs, origin, reconnect):
         started = time.monotonic()
         futures = []
@@ -109,9 +234,11 @@ class Worker:
                 await first
             return first.result()
 
-        for key, url, headers in specs:
+        for key, url, headers, facilitator in specs:
             c = Client(key, url, headers)
             self.clients.append(c)
+            if facilitator:
+                self.facilitators[key] = c
             futures.append(start(c))
         results = await asyncio.gather(*futures)
         return {"ok": sum(results), "failed": len(results) - sum(results),
@@ -127,8 +254,11 @@ class Worker:
             "cpu": usage.ru_utime + usage.ru_stime,
             "open": sum(1 for c in self.clients if c.open),
             "refused": self.refused,
+            "stray_replies": self.stray_replies,
+            "frame_sum": self.frame_sum,
+            "frame_n": self.frame_n,
         }
-        self.messages = self.bytes = 0
+        self.messages = self.bytes = self.frame_sum = self.frame_n = 0
         return out
 
     def storm(self, targets):
@@ -162,6 +292,12 @@ def serve(conn) -> None:
                 conn.send(await worker.open(*arg))
             elif command == "collect":
                 conn.send(worker.collect())
+            elif command == "drive":
+                conn.send(await worker.drive(*arg))
+            elif command == "resend":
+                conn.send(await worker.resend(*arg))
+            elif command == "versions":
+                conn.send(worker.versions())
             elif command == "storm":
                 worker.storm(arg)
                 conn.send(True)

@@ -7,9 +7,12 @@
 
 It starts the app's real daphne, seeds S sessions of 8 people, opens S×8 websocket clients
 with their cookies (bench/clients.py, in several processes), and has each session's
-facilitator click through the page's real HTTP POST on an open-loop schedule. Latency of a
-step runs from its *scheduled* send to its arrival at the last of the 8 clients. See
-bench/README.md for the load points and what each figure means.
+facilitator click on an open-loop schedule: by default a command sent over the facilitator's
+open websocket (acked or nacked by the server), with ``--click post`` through the page's
+HTTP POST fallback. Latency of a step runs from its *scheduled* send to its arrival at the
+last of the 8 clients. The same run measures the floors: bare websockets, a bare Channels
+broadcast, and the stock stack's minimal click (bench/floor_click.py). See bench/README.md
+for the load points and what each figure means.
 """
 
 import argparse
@@ -38,8 +41,12 @@ ROOT = Path(os.environ.get("BENCH_TREE") or BENCH.parent).resolve()
 PY = sys.executable
 PG_ADMIN = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
-PORTS = iter(range(int(os.environ.get("BENCH_PORT", "8700")), 8800))
+PORT0 = int(os.environ.get("BENCH_PORT", "8700"))
+PORTS = iter(range(PORT0, PORT0 + 200))  # one port per load point
 CLK = os.sysconf("SC_CLK_TCK")
+# Seconds to let a server settle before its RSS is read, and after the sockets opened
+# (shorter in --quick mode, whose memory figures are not kept).
+SETTLE = [1.0, 2.0]
 sys.path.insert(0, str(BENCH))
 import clients  # noqa: E402
 
@@ -125,6 +132,9 @@ class Server:
             cmd = [*daphne, "-b", "127.0.0.1", "-p", str(port), "intervision.asgi:application"]
         elif kind == "channels":
             cmd = [*daphne, "-b", "127.0.0.1", "-p", str(port), "bench.floor_channels:application"]
+        elif kind == "click":
+            cmd = [*daphne, "-b", "127.0.0.1", "-p", str(port), "bench.floor_click:application"]
+            env = {**env, "DJANGO_SETTINGS_MODULE": "bench.floor_click_settings"}
         else:
             cmd = [PY, str(BENCH / "floor_websockets.py"), str(port), str(payload)]
         self.cmd, self.env = cmd, {**env, "BENCH_PAYLOAD_BYTES": str(payload)}
@@ -288,9 +298,15 @@ class Pool:
             conn.send((command, args[i] if isinstance(args, list) else args))
         return [conn.recv() for conn in self.conns]
 
+    def worker_of(self, session_index: int) -> int:
+        """Each worker holds whole sessions (the 8 clients of session i are on worker i % n),
+        so the worker holding a facilitator's socket is the one that clicks for it."""
+        return session_index % len(self.conns)
+
     def open(self, specs, origin, reconnect=True):
         n = len(self.conns)
-        parts = [specs[i::n] for i in range(n)]
+        parts = [[spec for i, spec in enumerate(specs) if self.worker_of(i // 8) == w]
+                 for w in range(n)]
         replies = self.ask("open", [(p, origin, reconnect) for p in parts])
         return {"ok": sum(r["ok"] for r in replies), "failed": sum(r["failed"] for r in replies),
                 "seconds": max(r["seconds"] for r in replies)}
@@ -380,11 +396,15 @@ DATA_VERSION = re.compile(rb'data-version="(\d+)"')
 
 
 class AppDriver:
-    """A facilitator toggling "urgent" on the session's subject through /s/<id>/do/."""
+    """A facilitator toggling "urgent" on the session's subject through /s/<id>/do/ (the
+    page's HTTP fallback), or the minimal click's POST /click/<id>/ (``path``)."""
 
-    def __init__(self, port, session):
-        self.s, self.http, self.version = session, Http(port), session["version"]
+    def __init__(self, port, session, path=None, version=None):
+        self.path = path or f"/s/{session['id']}/do/"
+        self.s, self.http = session, Http(port)
+        self.version = session["version"] if version is None else version
         self.urgent = False
+        self.run, self.clicks = f"bench-{port}-{os.urandom(4).hex()}-{session['id']}", 0
         self.headers = {
             "Cookie": f"{session['cookies'][0]}; csrftoken={session['csrf_cookie']}",
             "X-CSRFToken": session["csrf_token"],
@@ -392,7 +412,6 @@ class AppDriver:
             "Content-Type": "application/x-www-form-urlencoded",
             "Origin": f"http://127.0.0.1:{port}",
         }
-        self.size = 0
 
     async def prepare(self):
         await self.http.connect()
@@ -401,13 +420,16 @@ class AppDriver:
         self.urgent = not self.urgent
         body = urlencode({"type": "set_urgent", "subject": self.s["subject"],
                           "urgent": "true" if self.urgent else "false",
-                          "version": self.version}).encode()
-        status, reply = await self.http.post(f"/s/{self.s['id']}/do/", body, self.headers)
+                          "version": self.version,
+                          "command_id": f"{self.run}-{self.clicks}"}).encode()
+        self.clicks += 1
+        status, reply = await self.http.post(self.path, body, self.headers)
         m = DATA_VERSION.search(reply) if reply else None
         if status == 200 and m:
             self.version = int(m.group(1))
-            self.size = len(reply)
             return status, self.version
+        if m:  # a conflict answers with the current state: the page shows it
+            self.version = int(m.group(1))
         return status, None
 
     def close(self):
@@ -441,29 +463,29 @@ class WsDriver:
             asyncio.ensure_future(self.ws.close())
 
 
-async def drive(drivers, segments, rng):
-    """Open loop: session i clicks at phase_i + k·period, whatever the server's lag.
+def schedule(rng, segments, t0):
+    """Open loop: one session's click times, phase + k·period from t0 in each segment."""
+    phase = rng.random() * segments[0][1]
+    out, start = [], 0.0
+    for duration, period in segments:
+        t = start + (phase % period)
+        while t < start + duration:
+            out.append(t0 + t)
+            t += period
+        start += duration
+    return out
+
+
+async def drive(drivers, times):
+    """Session i clicks at its scheduled times, whatever the server's lag.
 
     A facilitator clicks again only once the previous click has answered (the page shows
     the new version first); a late answer shows up as latency, never as a skipped step.
     """
-    scheduled, statuses = {}, Counter()
-    await asyncio.gather(*(d.prepare() for d in drivers.values()))
-    t0 = time.monotonic() + 0.5
-
-    def times(period0):
-        phase = rng.random() * period0
-        out, start = [], 0.0
-        for duration, period in segments:
-            t = start + (phase % period)
-            while t < start + duration:
-                out.append(t0 + t)
-                t += period
-            start += duration
-        return out
+    scheduled, statuses, done = {}, Counter(), Counter()
 
     async def one(key, driver):
-        for when in times(segments[0][1]):
+        for when in times[key]:
             delay = when - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -471,9 +493,10 @@ async def drive(drivers, segments, rng):
             statuses[status] += 1
             if version is not None:
                 scheduled[(key, version)] = when
+                done[key] += 1
 
     await asyncio.gather(*(one(key, d) for key, d in drivers.items()))
-    return scheduled, statuses, t0
+    return scheduled, statuses, done
 
 
 def percentile(values, q):
@@ -511,28 +534,48 @@ def summarise(scheduled, arrivals, fanout):
 
 
 def specs_for(kind, port, sessions):
+    """(key, url, headers, is the facilitator's) for the 8 clients of each session."""
     out = []
     for i, s in enumerate(sessions):
         for j in range(8):
             if kind == "app":
                 out.append((s["id"], f"ws://127.0.0.1:{port}/ws/session/{s['id']}/",
-                            {"Cookie": s["cookies"][j]}))
+                            {"Cookie": s["cookies"][j]}, j == 0))
+            elif kind == "click":
+                out.append((s["id"], f"ws://127.0.0.1:{port}/floor/{s['id']}/",
+                            {"Cookie": s["cookies"][j]}, False))
             else:
-                out.append((i, f"ws://127.0.0.1:{port}/floor/{i}/", {}))
+                out.append((i, f"ws://127.0.0.1:{port}/floor/{i}/", {}, False))
+    return out
+
+
+def held_versions(pool) -> dict:
+    """The newest version any client of each session holds."""
+    out = {}
+    for reply in pool.ask("versions"):
+        for key, v in reply.items():
+            out[key] = max(out.get(key, -1), v)
     return out
 
 
 def load_point(name, kind, env, sessions, segments, workers, payload=0, storm=False, rng=None,
-               processes=1):
+               processes=1, click="socket", role=None):
+    """One load point: start the server, open S×8 clients, click on schedule, measure.
+
+    ``kind``: "app" (the app's daphne; ``click`` "socket" or "post"), "click" (the stock
+    stack's minimal click, bench/floor_click.py), "channels" or "websockets" (the floors).
+    """
     port = next(PORTS)
+    click = click if kind == "app" else {"click": "post", "channels": "driver socket",
+                                         "websockets": "driver socket"}[kind]
     log(f"{name}: {kind} server on :{port} ({processes} process{'es' if processes > 1 else ''}), "
-        f"{len(sessions)}×8 sockets, segments {segments}")
+        f"{len(sessions)}×8 sockets, segments {segments}, click {click}")
     server = Server(kind, env, port, payload, processes)
     pool = Pool(workers)
-    result = {"name": name, "server": kind, "sessions": len(sessions), "segments": segments,
-              "processes": processes}
+    result = {"name": name, "role": role, "server": kind, "click": click,
+              "sessions": len(sessions), "segments": segments, "processes": processes}
     try:
-        time.sleep(1.0)
+        time.sleep(SETTLE[0])
         rss0 = server.rss_kb()
         t_open = time.monotonic()
         specs = specs_for(kind, port, sessions)
@@ -544,7 +587,7 @@ def load_point(name, kind, env, sessions, segments, workers, payload=0, storm=Fa
                 break
             time.sleep(0.5)
         opened["seconds"] = time.monotonic() - t_open
-        time.sleep(2.0)
+        time.sleep(SETTLE[1])
         pool.ask("collect")  # the snapshots each connect starts with
         rss1 = server.rss_kb()
         held = sum(r["open"] for r in pool.ask("collect"))
@@ -556,61 +599,132 @@ def load_point(name, kind, env, sessions, segments, workers, payload=0, storm=Fa
         )
         log(f"  {held} sockets open in {opened['seconds']:.1f}s "
             f"({opened['failed']} first attempts refused), {result['kb_per_socket']} KB/socket")
-        if kind == "app":
-            drivers = {s["id"]: AppDriver(port, s) for s in sessions}
-        else:
-            drivers = {i: WsDriver(port, i) for i in range(len(sessions))}
+        keys = ([s["id"] for s in sessions] if kind in ("app", "click")
+                else list(range(len(sessions))))
+        before = held_versions(pool)
         cpu0, wall0 = server.cpu_s(), time.monotonic()
         ccpu0 = sum(r["cpu"] for r in pool.ask("collect"))
-        scheduled, statuses, t0 = asyncio.run(_drive_and_close(drivers, segments, rng))
+        extra = {}
+        if click == "socket":
+            t0 = time.monotonic() + 0.5
+            plans = [[] for _ in range(workers)]
+            for i, s in enumerate(sessions):
+                plans[pool.worker_of(i)].append((s["id"], s["subject"],
+                                                 schedule(rng, segments, t0)))
+            run_id = f"bench-{port}-{os.urandom(4).hex()}"
+            replies = pool.ask("drive", [(plan, run_id, 30.0) for plan in plans])
+            scheduled = {(k, v): when for r in replies for k, v, when in r["scheduled"]}
+            statuses = sum((Counter(r["statuses"]) for r in replies), Counter())
+            done = sum((Counter(r["acked"]) for r in replies), Counter())
+            nacks = sum((Counter(r["nacks"]) for r in replies), Counter())
+            ack_ms = [x for r in replies for x in r["ack_ms"]]
+            extra.update(nacks=dict(nacks),
+                         ack_p50_ms=percentile(ack_ms, 50), ack_p95_ms=percentile(ack_ms, 95))
+        else:
+            if kind == "app":  # the page shows the version its socket received
+                drivers = {s["id"]: AppDriver(port, s, version=before.get(s["id"]))
+                           for s in sessions}
+            elif kind == "click":
+                drivers = {s["id"]: AppDriver(port, s, f"/click/{s['id']}/") for s in sessions}
+            else:
+                drivers = {i: WsDriver(port, i) for i in range(len(sessions))}
+            scheduled, statuses, done = asyncio.run(
+                _drive_and_close(drivers, keys, segments, rng))
+        clicks = sum(statuses.values())
         # Drain: wait for the last deliveries (or give up on them: lost).
         deadline = time.monotonic() + 10
         arrivals = []
+        frame_sum = frame_n = 0
         while True:
             time.sleep(0.5)
             replies = pool.ask("collect")
             arrivals += [a for r in replies for a in r["arrivals"]]
+            frame_sum += sum(r["frame_sum"] for r in replies)
+            frame_n += sum(r["frame_n"] for r in replies)
             fig = summarise(scheduled, arrivals, 8)
             if fig["lost"] == 0 or time.monotonic() > deadline:
                 break
         wall = time.monotonic() - wall0
         cpu = server.cpu_s() - cpu0
-        result["server_cpu_ms_per_step"] = round(1000 * cpu / max(1, len(scheduled)), 1)
+        frame_bytes = round(frame_sum / frame_n) if frame_n else None
         ccpu = sum(r["cpu"] for r in replies) - ccpu0
         result.update(fig)
         result.update(
-            non_200=sum(v for k, v in statuses.items() if k != 200),
+            clicks=clicks,
+            failed_clicks=clicks - sum(done.values()),
+            non_200=sum(v for k, v in statuses.items() if k not in (200, "ack")),
             statuses={str(k): v for k, v in statuses.items()},
-            rate_per_s=round(fig["steps"] / sum(d for d, _ in segments), 1),
+            rate_per_s=round(clicks / sum(d for d, _ in segments), 1),
             server_cpu_pct=round(100 * cpu / wall, 1),
+            # Server CPU time over the drive and its drain, divided by the clicks sent.
+            cpu_ms_per_click=round(1000 * cpu / max(1, clicks), 2),
             clients_cpu_pct=round(100 * ccpu / wall, 1),
             sockets_open_at_end=sum(r["open"] for r in replies),
-            message_bytes=(next(iter(drivers.values())).size if kind == "app" else payload),
+            message_bytes=frame_bytes,
+            stray_replies=sum(r["stray_replies"] for r in replies),
             rss_end_mb=round(server.rss_kb() / 1024, 1),
+            **extra,
         )
-        log(f"  {fig['steps']} steps, lost {fig['lost']}, non-200 {result['non_200']}, "
+        if kind == "app":
+            result.update(applied_once(pool, sessions, keys, before, done, scheduled, click))
+        log(f"  {clicks} clicks, {result['failed_clicks']} failed {result['statuses']}, "
+            f"{fig['steps']} steps, lost {fig['lost']}, "
             f"p50 {fig['p50_ms']} p95 {fig['p95_ms']} p99 {fig['p99_ms']} max {fig['max_ms']} ms, "
-            f"server CPU {result['server_cpu_pct']}%, clients CPU {result['clients_cpu_pct']}%")
+            f"server CPU {result['server_cpu_pct']}% = {result['cpu_ms_per_click']} ms/click, "
+            f"clients CPU {result['clients_cpu_pct']}%, frame {frame_bytes} B"
+            + (f", applied twice {result['applied_twice']}, resent {result.get('resend')}"
+               if kind == "app" else ""))
         if storm:
-            result["storm"] = restart_storm(server, pool, sessions, drivers)
+            result["storm"] = restart_storm(server, pool, sessions)
     finally:
         pool.close()
         server.close()
     return result
 
 
-async def _drive_and_close(drivers, segments, rng):
+def applied_once(pool, sessions, keys, before, done, scheduled, click) -> dict:
+    """0 commands applied twice: each session's version moved by exactly its acked clicks,
+    no two clicks were acked with the same version, and (socket) a click sent again with
+    its id is acked as a duplicate without moving the version."""
+    after = held_versions(pool)
+    moved = {k: after.get(k, -1) - before.get(k, -1) for k in keys}
+    out = {
+        # Versions the sessions moved beyond their acked clicks (applied twice, or applied
+        # without an answer), and clicks acked with a version another click had.
+        "applied_twice": sum(max(0, moved[k] - done.get(k, 0)) for k in keys),
+        "acked_not_applied": sum(max(0, done.get(k, 0) - moved[k]) for k in keys),
+        "same_version_acked": sum(done.values()) - len(scheduled),
+    }
+    if click == "socket":
+        again = [s["id"] for i, s in enumerate(sessions) if i % 4 == 0]
+        parts = [[k for i, k in enumerate(keys) if k in again and pool.worker_of(i) == w]
+                 for w in range(len(pool.conns))]
+        counts = sum((Counter(r) for r in pool.ask("resend", [(p, 30.0) for p in parts])),
+                     Counter())
+        time.sleep(1.0)  # a wrongly applied retry would broadcast by now
+        final = held_versions(pool)
+        moved_by_resend = sum(final.get(k, -1) - after.get(k, -1) for k in keys)
+        out["resend"] = dict(counts)
+        out["resend_moved_versions"] = moved_by_resend
+        out["applied_twice"] += moved_by_resend
+    return out
+
+
+async def _drive_and_close(drivers, keys, segments, rng):
     try:
-        return await drive(drivers, segments, rng)
+        await asyncio.gather(*(d.prepare() for d in drivers.values()))
+        t0 = time.monotonic() + 0.5
+        times = {key: schedule(rng, segments, t0) for key in keys}
+        return await drive(drivers, times)
     finally:
         for d in drivers.values():
             d.close()
         await asyncio.sleep(0.1)
 
 
-def restart_storm(server, pool, sessions, drivers):
+def restart_storm(server, pool, sessions):
     """Stop the server under all its sockets, start it again, time the resync of every client."""
-    targets = {s["id"]: drivers[s["id"]].version for s in sessions}
+    targets = held_versions(pool)
     pool.ask("storm", targets)
     total = len(sessions) * 8
     stopped = time.monotonic()
@@ -645,17 +759,29 @@ def restart_storm(server, pool, sessions, drivers):
 
 
 def plan(quick):
+    """(sessions, [(seconds, seconds between a session's clicks), ...]) of each load point."""
     if quick:
         return {
             "main": (6, [(4, 1.0)]),
+            "quarter": (6, [(4, 2.0)]),
             "many": (12, [(4, 2.0)]),
             "burst": (6, [(2, 1.0), (2, 0.2), (2, 1.0)]),
         }
     return {
         "main": (125, [(30, 1.0)]),
+        "quarter": (125, [(40, 4.0)]),
         "many": (500, [(60, 10.0)]),
         "burst": (125, [(10, 1.0), (5, 0.2), (15, 1.0)]),
     }
+
+
+FLOOR_PAYLOAD = 3400  # bytes of the floors' frame when no app point ran first to size it
+
+
+def payload_of(point) -> int:
+    """The floors' html payload: the app's state frame less the JSON around the html."""
+    size = (point or {}).get("message_bytes") or 0
+    return size - 28 if size > 1000 else FLOOR_PAYLOAD
 
 
 def run_backend(name, args, rng):
@@ -666,51 +792,106 @@ def run_backend(name, args, rng):
         n, segments = points["main"]
         points["main"] = (n, [(segments[0][0], args.main_period)])
     out = {"backend": name, "points": []}
+    clicks = ["socket", "post"] if args.click == "both" else [args.click]
+    label = lambda key: "quick" if args.quick else f"{points[key][0]}x8"  # noqa: E731
+    rate = lambda key: f"@{1 / points[key][1][0][1]:g}/s"  # noqa: E731
+    suffix = lambda click: "" if click == "socket" else " (POST)"  # noqa: E731
     try:
-        total = max(n for n, _ in points.values())
-        main_n = points["main"][0]
-        sessions = backend.seed(total + 2 * main_n + points["burst"][0])
-        pools = {
-            "many": sessions[:points["many"][0]],
-            "main": sessions[total:total + main_n],
-            "scaled": sessions[total + main_n:total + 2 * main_n],
-            "burst": sessions[total + 2 * main_n:],
-        }
-        main_n, main_seg = points["main"]
+        # Disjoint sessions per point that writes: each starts from its seeded state.
+        sizes = {"many": points["many"][0], "main": points["main"][0],
+                 "quarter": points["quarter"][0], "scaled": points["main"][0],
+                 "burst": points["burst"][0], "click": points["main"][0]}
+        sessions = backend.seed(sum(sizes.values()))
+        pools, start = {}, 0
+        for key, n in sizes.items():
+            pools[key], start = sessions[start:start + n], start + n
         wanted = set(args.points.split(","))
         if args.only_main:
             wanted &= {"main", "floors", "scaled"}
-        app = ch = ws = None
+
+        def point(*a, **kw):
+            result = load_point(*a, workers=args.workers, rng=rng, **kw)
+            out["points"].append(result)
+            return result
+
+        main_seg = points["main"][1]
+        app = None
         if "main" in wanted:
-            label = "quick main" if args.quick else f"125x8 @{1 / main_seg[0][1]:g}/s"
-            app = load_point(label, "app", backend.env,
-                             pools["main"], main_seg, args.workers, rng=rng)
-            out["points"].append(app)
+            for click in clicks:
+                result = point(f"{label('main')} {rate('main')}{suffix(click)}", "app",
+                               backend.env, pools["main"], main_seg, click=click,
+                               role="main")
+                app = app or result
         if "floors" in wanted:
-            payload = (app or {}).get("message_bytes") or 3500
-            ch, ws = (load_point(f"floor {kind}", kind, backend.env, pools["main"], main_seg,
-                                 args.workers, payload=payload, rng=rng)
-                      for kind in ("channels", "websockets"))
-            out["points"] += [ch, ws]
+            payload = payload_of(app)
+            for kind in ("channels", "websockets", "click"):
+                point(f"floor {kind} {rate('main')}", kind, backend.env,
+                      pools["click" if kind == "click" else "main"], main_seg,
+                      payload=payload, role="main")
+        if "quarter" in wanted:
+            q_seg, q_app = points["quarter"][1], None
+            for click in clicks:
+                result = point(f"{label('quarter')} {rate('quarter')}{suffix(click)}", "app",
+                               backend.env, pools["quarter"], q_seg, click=click,
+                               role="quarter")
+                q_app = q_app or result
+            payload = payload_of(q_app or app)
+            for kind in ("channels", "click"):
+                point(f"floor {kind} {rate('quarter')}", kind, backend.env,
+                      pools["click" if kind == "click" else "quarter"], q_seg,
+                      payload=payload, role="quarter")
         if "scaled" in wanted and name == "postgres" and args.processes > 1:
             # The production layout: several daphne processes sharing Redis and PostgreSQL.
-            label = f"{'quick main' if args.quick else '125x8 @1/s'}, {args.processes} processes"
-            out["points"].append(load_point(label, "app", backend.env, pools["scaled"], main_seg,
-                                            args.workers, rng=rng, processes=args.processes))
+            point(f"{label('main')} {rate('main')}, {args.processes} processes", "app",
+                  backend.env, pools["scaled"], main_seg, processes=args.processes,
+                  click=clicks[0], role="scaled")
         if "burst" in wanted:
-            out["points"].append(load_point("burst 5x", "app", backend.env, pools["burst"],
-                                            points["burst"][1], args.workers, rng=rng))
+            point("burst 5x", "app", backend.env, pools["burst"], points["burst"][1],
+                  click=clicks[0], role="burst")
         if "many" in wanted:
-            out["points"].append(load_point("500x8 @0.1/s + restart storm", "app", backend.env,
-                                            pools["many"], points["many"][1], args.workers,
-                                            storm=True, rng=rng))
-        if app and ch and app["p95_ms"] and ch["p95_ms"]:
-            out["ratio_p95_app_over_channels"] = round(app["p95_ms"] / ch["p95_ms"], 2)
-        if app and ws and app["p95_ms"] and ws["p95_ms"]:
-            out["ratio_p95_app_over_websockets"] = round(app["p95_ms"] / ws["p95_ms"], 2)
+            many = point(f"{label('many')} {rate('many')} + restart storm", "app", backend.env,
+                         pools["many"], points["many"][1], storm=True, click=clicks[0],
+                         role="many")
+            # The bare Channels floor's memory with as many sockets.
+            point(f"floor channels {label('many')} {rate('many')}", "channels", backend.env,
+                  pools["many"], points["many"][1], payload=payload_of(many), role="many")
+        out.update(ratios(out["points"]))
     finally:
         backend.close()
     return out
+
+
+def ratios(points) -> dict:
+    """The figures the targets compare, each against its floor of the same run."""
+    def find(role, server, click=None):
+        return next((p for p in points if p.get("role") == role and p["server"] == server
+                     and (click is None or p["click"] == click)), None)
+
+    def ratio(a, b, key):
+        if a and b and a.get(key) is not None and b.get(key):
+            return round(a[key] / b[key], 2)
+        return None
+
+    out = {}
+    for role in ("main", "quarter"):
+        app = find(role, "app", "socket") or find(role, "app")
+        out[f"{role}_p95_app_over_channels"] = ratio(app, find(role, "channels"), "p95_ms")
+        out[f"{role}_p95_app_over_websockets"] = ratio(app, find(role, "websockets"), "p95_ms")
+        out[f"{role}_cpu_app_over_click"] = ratio(app, find(role, "click"), "cpu_ms_per_click")
+        post = find(role, "app", "post")
+        if post and app is not post:
+            out[f"{role}_cpu_socket_over_post"] = ratio(app, post, "cpu_ms_per_click")
+    out["many_kb_app_over_channels"] = ratio(find("many", "app"), find("many", "channels"),
+                                             "kb_per_socket")
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def shown(path: Path) -> Path:
+    """A path as RESULTS.md names it: relative to the checkout when inside it."""
+    try:
+        return path.resolve().relative_to(BENCH.parent)
+    except ValueError:
+        return path.resolve()
 
 
 def main():
@@ -719,8 +900,12 @@ def main():
     parser.add_argument("--backend", choices=["embedded", "postgres", "both"], default="both")
     parser.add_argument("--workers", type=int, default=2, help="websocket client processes")
     parser.add_argument("--only-main", action="store_true", help="only the 125×8 point and floors")
-    parser.add_argument("--points", default="main,floors,scaled,burst,many",
-                        help="load points to run, among main,floors,scaled,burst,many")
+    parser.add_argument("--points", default="main,floors,quarter,scaled,burst,many",
+                        help="load points to run, among main,floors,quarter,scaled,burst,many")
+    parser.add_argument("--click", choices=["socket", "post", "both"], default="socket",
+                        help="how the app's facilitator clicks: a command over the page's open "
+                             "websocket (default), the HTTP POST fallback, or both (the main "
+                             "and quarter points run once each way)")
     parser.add_argument("--processes", type=int, default=2,
                         help="daphne processes of the 'scaled' point (PostgreSQL + Redis only)")
     parser.add_argument("--main-period", type=float,
@@ -730,6 +915,8 @@ def main():
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args()
     fd = raise_fd_limit()
+    if args.quick:
+        SETTLE[:] = [0.3, 0.5]
     rng = random.Random(args.seed)
     results = {
         "command": " ".join(["bench/run.py", *sys.argv[1:]]),
@@ -738,6 +925,7 @@ def main():
         "versions": versions(),
         "fd_limit_raised_to": fd,
         "client_processes": args.workers,
+        "click": args.click,
         "backends": [],
     }
     names = ["embedded", "postgres"] if args.backend == "both" else [args.backend]
@@ -751,7 +939,7 @@ def main():
     if not args.no_write and not args.quick:
         import report
 
-        (BENCH / "RESULTS.md").write_text(report.markdown(results, out.relative_to(BENCH.parent)))
+        (BENCH / "RESULTS.md").write_text(report.markdown(results, shown(out)))
         log("wrote bench/RESULTS.md")
     return results
 
