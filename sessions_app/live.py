@@ -25,7 +25,6 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
 
 from . import flow, render
 from .models import Contribution, Event, Session, Subject
@@ -148,13 +147,15 @@ def apply(
     query itself, so a removed member's open socket is refused at its next command).
     """
     with _one_writer(), transaction.atomic():
-        sessions = Session.objects.for_member(user).select_for_update(of=("self",))
-        if command_id:
-            sessions = sessions.annotate(
-                seen=Exists(Event.objects.filter(session=OuterRef("pk"), command_id=command_id))
-            )
-        session = sessions.select_related("group").get(pk=session_id)
-        if command_id and session.seen:
+        session = (
+            Session.objects.for_member(user)
+            .select_for_update(of=("self",))
+            .select_related("group")
+            .get(pk=session_id)
+        )
+        # Asked once the row is locked, so that the same command arriving twice at once
+        # (the socket's and the POST's retry) sees the other's event.
+        if command_id and session.events.filter(command_id=command_id).exists():
             raise AlreadyApplied(session.version)
         state = session.flow_state()
         if expected_version is not None and expected_version != state.version:
