@@ -58,15 +58,21 @@
     if (!next || next.id !== "live") return;
     if (parseInt(next.dataset.version, 10) < version()) return;
     var current = live();
-    // Keep what the person is typing if the update does not concern their field.
+    // Keep what the person is typing if the update does not concern their field; the same
+    // version again (a resync) changes nothing, so every typed field is kept.
     var active = document.activeElement;
-    var keep = active && active.id && current.contains(active) && active.value ? { id: active.id, value: active.value } : null;
+    var keep = {};
+    current.querySelectorAll("input[id], textarea[id]").forEach(function (field) {
+      if (field.type !== "hidden" && field.value && (field === active || next.dataset.version === current.dataset.version)) keep[field.id] = field.value;
+    });
+    var focused = active && active.id && keep[active.id] !== undefined ? active.id : null;
     current.replaceWith(next);
     if (window.htmx) window.htmx.process(next);
-    if (keep) {
-      var again = document.getElementById(keep.id);
-      if (again) { again.value = keep.value; again.focus(); }
-    }
+    Object.keys(keep).forEach(function (id) {
+      var again = document.getElementById(id);
+      if (again && !again.value) again.value = keep[id];
+    });
+    if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
     mark();
   }
 

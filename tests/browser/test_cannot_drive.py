@@ -75,16 +75,29 @@ def test_a_participant_cannot_drive_with_forged_posts_or_websocket_frames(table_
         "type": "session.update",
         "snapshot": {"version": version + 5, "facilitators": []},
     }
+    def command(cid, **fields):
+        return json.dumps({"type": "command", "id": cid, "version": version, "command": fields})
+
     frames = [
         json.dumps({"type": "next_phase"}),
         json.dumps({"type": "pass", "version": version}),
         json.dumps(fake_update),
         "not json",
+        command("forged-next-phase", type="next_phase"),
+        command("forged-pass-juliette", type="pass"),
+        command("forged-propose", type="propose", keyword="piratage"),
+        command("forged-join-paul", type="join", person=table.data["people"]["Paul"]["id"]),
     ]
     answers = dragos.page.evaluate(FORGE_FRAMES, [f"/ws/session/{session}/", frames])
     assert answers and answers[0]["version"] == version  # the current state, on connect
     errors = [a["error"] for a in answers if "error" in a]
-    assert errors == ["Les actions passent par les boutons de la page."] * len(frames)
+    assert errors == ["Action inconnue."] * 4 + [
+        "Seul l'animateur peut faire cela.",
+        "Ce n'est pas votre tour.",
+        "Ce n'est pas votre tour.",
+        "Déjà à la table.",  # a participant can only seat themselves
+    ]
+    assert not any("ack" in a for a in answers)
     assert all(a.get("version", version) == version for a in answers)
 
     # Nothing changed, for anybody, not even after a reload.
