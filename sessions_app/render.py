@@ -1,5 +1,9 @@
 """Render a live page from a snapshot: once per version, audience and language.
 
+The live region (``session.html#live``) is made of named partials, one per region of the
+page: ``status``, ``speaker``, ``controls``, ``contributions``, ``facilitator-bar``,
+``turn-order`` and ``subjects``; each renders alone from the same context.
+
 The consumer and the views both render from the broadcast snapshot, so an update costs no
 SQL query per connection, and a process renders each (version, audience, language) once
 whatever the number of sockets watching it.
@@ -9,6 +13,7 @@ import json
 from collections import OrderedDict
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -70,7 +75,9 @@ STAGE_RULES = {
         "Les sujets urgents d'abord, puis dans l'ordre d'arrivée. L'animateur lance le "
         "sujet suivant."
     ),
-    "ended": _("Les sujets non traités restent dans le backlog du groupe pour la prochaine séance."),
+    "ended": _(
+        "Les sujets non traités restent dans le backlog du groupe pour la prochaine séance."
+    ),
 }
 KIND_LABELS = {
     "question": _("question"),
@@ -154,6 +161,7 @@ def live_context(snap: dict, audience: str) -> dict:
     ]
     return {
         "snap": snap,
+        "cmd": reverse("session_command", args=[snap["id"]]),
         "state": state,
         "is_facilitator_view": audience == "facilitator",
         "stage_label": STAGE_LABELS[state.stage],
@@ -161,7 +169,12 @@ def live_context(snap: dict, audience: str) -> dict:
         "phase_label": PHASE_LABELS.get(phase.key) if phase else None,
         "rule": PHASE_RULES.get(phase.key) if phase else STAGE_RULES.get(state.stage),
         "phase_steps": [
-            {"key": p.key, "label": PHASE_LABELS[p.key], "current": phase is not None and i == state.phase, "done": phase is not None and i < state.phase}
+            {
+                "key": p.key,
+                "label": PHASE_LABELS[p.key],
+                "current": phase is not None and i == state.phase,
+                "done": phase is not None and i < state.phase,
+            }
             for i, p in enumerate(state.phases)
         ],
         "subject": subject,
@@ -173,11 +186,19 @@ def live_context(snap: dict, audience: str) -> dict:
         "next_name": name(state.next_speaker),
         "queue": queue,
         "seating": [
-            {"id": pid, "name": name(pid), "absent": pid in state.absent, "first": i == 0, "last": i == len(state.seating) - 1}
+            {
+                "id": pid,
+                "name": name(pid),
+                "absent": pid in state.absent,
+                "first": i == 0,
+                "last": i == len(state.seating) - 1,
+            }
             for i, pid in enumerate(state.seating)
         ],
         "unseated": [
-            {"id": int(pid), "name": n} for pid, n in snap["people"].items() if int(pid) not in state.seating
+            {"id": int(pid), "name": n}
+            for pid, n in snap["people"].items()
+            if int(pid) not in state.seating
         ],
         "subjects": subjects,
         "subject_count": sum(1 for s in state.subjects if s.status != "withdrawn"),
