@@ -26,7 +26,7 @@ class ThrottledInMemoryChannelLayer(InMemoryChannelLayer):
         if now - self._last_sweep < self.sweep_interval:
             return
         self._last_sweep = now
-        super()._clean_expired()
+        super()._clean_expired()  # type: ignore[misc]  # private: not in types-channels
 
     async def flush(self):
         await super().flush()

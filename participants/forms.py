@@ -1,5 +1,7 @@
 """Forms of the organiser's pages and of joining a group."""
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +53,8 @@ class GroupForm(forms.ModelForm):
             if capacity < active:
                 raise forms.ValidationError(
                     _(
-                        "Le groupe compte déjà %(n)s membres : la capacité ne peut pas être inférieure."
+                        "Le groupe compte déjà %(n)s membres : "
+                        "la capacité ne peut pas être inférieure."
                     ),
                     params={"n": active},
                 )
@@ -100,6 +103,9 @@ class InviteForm(forms.Form):
 
 class EligibilityMixin:
     """One required answer field per eligibility question of the group."""
+
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
 
     def add_questions(self, questions):
         self.questions = questions

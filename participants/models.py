@@ -53,7 +53,7 @@ class InvitationUnusable(Exception):
         self.status = status
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email, password=None, **extra):
@@ -248,6 +248,9 @@ class LoginLink(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self):
+        return f"sign-in link {self.pk}"
+
     @classmethod
     def issue(cls, user, minutes=None) -> str:
         token, digest = new_token()
@@ -326,12 +329,12 @@ class Invitation(models.Model):
         return "pending"
 
     def get_status_display(self) -> str:
-        return {
+        return str({
             "used": _("acceptée"),
             "revoked": _("révoquée"),
             "expired": _("expirée"),
             "pending": _("en attente"),
-        }[self.status]
+        }[self.status])
 
     def accept(self, *, display_name="", password="", answers=None) -> "User":
         """Consume the invitation and make its addressee a member; return the user.
@@ -362,6 +365,7 @@ class Invitation(models.Model):
                 membership.charter_accepted_at = now
                 membership.eligibility_answers = answers or []
                 membership.save()
+            assert user is not None  # found with a membership above, or created
             invitation.used_at = now
             invitation.used_by = user
             invitation.save(update_fields=["used_at", "used_by"])

@@ -5,6 +5,7 @@ active member (or organiser) of is a 404, exactly like one that does not exist.
 """
 
 import logging
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
@@ -89,7 +90,8 @@ def login_view(request):
                 form.add_error(
                     None,
                     _(
-                        "Trop d'essais. Réessayez dans quelques minutes ou demandez un lien par e-mail."
+                        "Trop d'essais. Réessayez dans quelques minutes "
+                        "ou demandez un lien par e-mail."
                     ),
                 )
             else:
@@ -328,7 +330,8 @@ def invitations(request, pk):
             form.add_error(
                 None,
                 _(
-                    "Le groupe est complet : augmentez sa capacité ou retirez un membre avant d'inviter."
+                    "Le groupe est complet : augmentez sa capacité "
+                    "ou retirez un membre avant d'inviter."
                 ),
             )
         else:
@@ -381,7 +384,8 @@ INVALID_INVITATION = {
     "used": (
         410,
         gettext_lazy(
-            "Ce lien d'invitation a déjà servi : il ne fonctionne qu'une fois. Si c'était vous, connectez-vous."
+            "Ce lien d'invitation a déjà servi : il ne fonctionne qu'une fois. "
+            "Si c'était vous, connectez-vous."
         ),
     ),
     "revoked": (
@@ -463,7 +467,7 @@ APPLICATIONS_PER_HOUR = 20
 
 
 def _applications_flooded(group) -> bool:
-    since = timezone.now() - timezone.timedelta(hours=1)
+    since = timezone.now() - timedelta(hours=1)
     return group.applications.filter(created_at__gte=since).count() >= APPLICATIONS_PER_HOUR
 
 
@@ -541,7 +545,8 @@ def application_detail(request, pk, application_pk):
                 form.add_error(
                     None,
                     _(
-                        "Le groupe est complet : augmentez sa capacité ou retirez un membre avant d'accepter."
+                        "Le groupe est complet : augmentez sa capacité "
+                        "ou retirez un membre avant d'accepter."
                     ),
                 )
             else:
@@ -566,7 +571,8 @@ def application_detail(request, pk, application_pk):
                     messages.success(
                         request,
                         _(
-                            "Candidature acceptée : une invitation personnelle est partie par e-mail."
+                            "Candidature acceptée : "
+                            "une invitation personnelle est partie par e-mail."
                         ),
                     )
                 else:

@@ -51,6 +51,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
             # Refused before the handshake: an outsider learns nothing, not even existence.
             await self.close()
             return
+        assert user is not None  # a member: AuthMiddlewareStack set them
         self.user = user
         self.language = chosen_language(self.scope.get("cookies", {}))
         self.group = live.group_name(self.session_id)

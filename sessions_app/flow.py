@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, replace
+from typing import TypeGuard
 
 KEYWORD_MAX = 60
 TEXT_MAX = 500
@@ -157,9 +158,9 @@ class State:
         """The one person whose turn it is, if anybody's."""
         if self.in_round:
             return self.queue[len(self.turns)]
-        phase = self.current_phase
-        if phase is not None and phase.mode != "round":
-            return self.current_subject.owner
+        phase, subject = self.current_phase, self.current_subject
+        if phase is not None and phase.mode != "round" and subject is not None:
+            return subject.owner
         return None
 
     @property
@@ -279,7 +280,7 @@ def _text(command: dict, key: str, limit: int, *, required: bool = False) -> str
     return value
 
 
-def _is_int(value) -> bool:
+def _is_int(value) -> TypeGuard[int]:
     # bool is a subclass of int: True must not pass for person or subject 1.
     return isinstance(value, int) and not isinstance(value, bool)
 

@@ -80,7 +80,8 @@ def parse(data: Mapping) -> tuple[dict, int | None, str]:
                     raise ValueError(value)
                 command[key] = int(value)
             except ValueError:
-                raise flow.FlowError("bad_person" if key == "person" else "unknown_subject") from None
+                error = "bad_person" if key == "person" else "unknown_subject"
+                raise flow.FlowError(error) from None
     for key in TEXT_FIELDS:
         if key in data:
             limit = flow.KEYWORD_MAX if key == "keyword" else flow.TEXT_MAX
@@ -98,7 +99,7 @@ def parse(data: Mapping) -> tuple[dict, int | None, str]:
             )
     version = data.get("version")
     try:
-        expected = None if version in (None, "") else int(version)
+        expected = None if version is None or version == "" else int(version)
     except (TypeError, ValueError):
         raise flow.FlowError("unknown_command") from None
     command_id = data.get("command_id") or ""
@@ -279,6 +280,7 @@ def broadcast(snap: dict) -> None:
     """Tell every open page of the session. A channel layer failure loses no data."""
     global _layer_healthy
     layer = get_channel_layer()
+    assert layer is not None  # CHANNEL_LAYERS always names one
     # Render both audiences once, here, before any socket asks: the sockets then copy the
     # cached frames out.
     for audience in ("facilitator", "participant"):
@@ -305,7 +307,9 @@ def revoke_access(user_id: int, group_id: int | None) -> None:
 
     def send() -> None:
         try:
-            async_to_sync(get_channel_layer().group_send)(
+            layer = get_channel_layer()
+            assert layer is not None  # CHANNEL_LAYERS always names one
+            async_to_sync(layer.group_send)(
                 user_group_name(user_id), {"type": "access.revoked", "group_id": group_id}
             )
         except Exception as exc:  # noqa: BLE001 - the database already says no; sockets re-check

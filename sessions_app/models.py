@@ -136,6 +136,9 @@ class Contribution(models.Model):
     class Meta:
         ordering = ["subject_id", "n"]
 
+    def __str__(self):
+        return f"contribution {self.pk}"  # never its text: what is said stays in the session
+
 
 class Event(models.Model):
     """One applied command: who did what, when. Gives undo, a timeline and phase timings."""
@@ -160,6 +163,9 @@ class Event(models.Model):
                 name="one_event_per_command_id",
             ),
         ]
+
+    def __str__(self):
+        return f"event {self.version} of session {self.session_id}"
 
 
 class RegistrationQuerySet(models.QuerySet):

@@ -141,6 +141,11 @@ def _get_session(user, pk) -> tuple[Session, Membership]:
 # --- Forms --------------------------------------------------------------------------------
 
 
+class PeopleField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
 class ScheduleForm(forms.ModelForm):
     date = forms.DateField(
         label=gettext_lazy("Date"),
@@ -150,7 +155,7 @@ class ScheduleForm(forms.ModelForm):
         label=gettext_lazy("Heure"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
-    facilitators = forms.ModelMultipleChoiceField(
+    facilitators = PeopleField(
         label=gettext_lazy("Animation"),
         queryset=User.objects.none(),
         required=False,
@@ -170,10 +175,11 @@ class ScheduleForm(forms.ModelForm):
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)
         self.group = group
-        self.fields["facilitators"].queryset = User.objects.filter(
+        facilitators = self.fields["facilitators"]
+        assert isinstance(facilitators, forms.ModelMultipleChoiceField)
+        facilitators.queryset = User.objects.filter(
             memberships__group=group, memberships__removed_at__isnull=True
         ).order_by("memberships__joined_at", "id")
-        self.fields["facilitators"].label_from_instance = lambda u: u.name
         self.order_fields(
             ["title", "date", "time", "duration_minutes", "visio_url", "facilitators"]
         )
@@ -206,7 +212,8 @@ class ScheduleForm(forms.ModelForm):
         return people
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("date") and data.get("time"):
             when = timezone.make_aware(datetime.combine(data["date"], data["time"]))
             if not self.instance.pk and when < timezone.now() - timedelta(hours=1):
@@ -235,7 +242,7 @@ def session_create(request, group_pk):
     if not _can_schedule(membership):
         raise Http404
     group = membership.group
-    initial = {"duration_minutes": 120}
+    initial: dict[str, object] = {"duration_minutes": 120}
     if group.facilitation == "rotating":
         following = next_in_rotation(group)
         initial["facilitators"] = [following] if following else []
@@ -317,7 +324,9 @@ def session_register(request, pk):
         messages.info(
             request,
             _(
-                "La séance est complète : vous êtes sur la liste d'attente. Si une place se libère, elle vous revient dans l'ordre d'inscription et vous serez prévenu·e par e-mail."
+                "La séance est complète : vous êtes sur la liste d'attente. "
+                "Si une place se libère, elle vous revient dans l'ordre d'inscription "
+                "et vous serez prévenu·e par e-mail."
             ),
         )
     return redirect("session_info", pk=pk)
@@ -343,7 +352,8 @@ def _ics_fold(line: str) -> str:
     data = line.encode()
     if len(data) <= 75:
         return line
-    parts, start = [], 0
+    parts: list[str] = []
+    start = 0
     while start < len(data):
         end = min(start + (75 if not parts else 74), len(data))
         while end < len(data) and (data[end] & 0xC0) == 0x80:  # never split a character

@@ -4,6 +4,8 @@ Every view starts from a permission-checked getter: a session or group the user 
 active member of is a 404, exactly like one that does not exist.
 """
 
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -17,6 +19,7 @@ from participants.models import Membership
 from . import flow, live
 from .models import Session
 from .render import error_message, live_context, render_live
+
 
 def _get_session_for_member(user, pk) -> Session:
     return get_object_or_404(Session.objects.for_member(user).select_related("group"), pk=pk)
@@ -99,7 +102,7 @@ def home(request):
     sessions = (
         Session.objects.for_member(request.user)
         .select_related("group")
-        .filter(scheduled_at__gte=timezone.now() - timezone.timedelta(hours=12))
+        .filter(scheduled_at__gte=timezone.now() - timedelta(hours=12))
         .order_by("scheduled_at")[:20]
     )
     return render(request, "sessions_app/home.html", {"groups": groups, "sessions": sessions})

@@ -39,7 +39,9 @@ class Command(BaseCommand):
             group, created = Group.objects.get_or_create(
                 name=GROUP_NAME,
                 defaults={
-                    "description": "Un groupe de pairs product managers, une séance toutes les deux semaines.",
+                    "description": (
+                        "Un groupe de pairs product managers, une séance toutes les deux semaines."
+                    ),
                     "format": "intervision",
                     "applications_open": True,
                 },
@@ -102,16 +104,19 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo group: {group.name}"))
         self.stdout.write(f"Session page: {base_url}{reverse('session_page', args=[session.pk])}")
         self.stdout.write(
-            f"Next session (registration, .ics): {base_url}{reverse('session_info', args=[upcoming.pk])}"
+            "Next session (registration, .ics): "
+            f"{base_url}{reverse('session_info', args=[upcoming.pk])}"
         )
         self.stdout.write(
-            f"Organiser pages (as {users[0].name}): {base_url}{reverse('group_members', args=[group.pk])}"
+            f"Organiser pages (as {users[0].name}): "
+            f"{base_url}{reverse('group_members', args=[group.pk])}"
         )
         self.stdout.write(
             f"Public application page: {base_url}{reverse('apply', args=[group.public_key])}"
         )
         self.stdout.write(
-            "Sign-in links (one per person, single use, 12 hours; open each in its own browser profile or private window):"
+            "Sign-in links (one per person, single use, 12 hours; "
+            "open each in its own browser profile or private window):"
         )
         for user, token in links:
             self.stdout.write(f"  {user.name:<22} {base_url}{reverse('login_link', args=[token])}")

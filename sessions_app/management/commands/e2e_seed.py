@@ -11,6 +11,8 @@ run unless DEBUG is on: it is a test fixture, never a production tool.
 """
 
 import json
+from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -86,12 +88,12 @@ class Command(BaseCommand):
                     group=group,
                     format=format,
                     title=f"Séance {number}",
-                    scheduled_at=timezone.now() + timezone.timedelta(minutes=number),
+                    scheduled_at=timezone.now() + timedelta(minutes=number),
                     visio_url="https://visio.example.org/pairs-produit",
                 )
                 session.facilitators.add(people["Lucie"])
                 session_ids.append(session.pk)
-            out = {
+            out: dict[str, Any] = {
                 "group": group.pk,
                 # The group's public application page, where the app has one.
                 "public_key": getattr(group, "public_key", None),

@@ -190,7 +190,8 @@ FORGED = [
     # Commands: malformed, or not this participant's to send.
     {"text_data": json.dumps({"type": "command", "id": "short", "command": {"type": "pass"}})},
     {"text_data": json.dumps({"type": "command", "id": "abcdefgh01", "command": "start"})},
-    {"text_data": json.dumps({"type": "command", "id": "abcdefgh02", "command": {"type": "start"}})},
+    {"text_data": json.dumps({"type": "command", "id": "abcdefgh02",
+                              "command": {"type": "start"}})},
     {"text_data": json.dumps({"type": "command", "id": "abcdefgh03",
                               "command": {"type": "seat", "order": []}})},
     {"text_data": json.dumps({"type": "command", "id": "abcdefgh04",
@@ -316,7 +317,7 @@ def command(cid, kind, version=None, **fields):
 
 async def frames_until(communicator, *keys):
     """The messages received up to and including the first one carrying one of ``keys``."""
-    received = []
+    received: list[dict] = []
     while not received or not set(keys) & set(received[-1]):
         received.append(await communicator.receive_json_from(timeout=TIMEOUT))
     return received

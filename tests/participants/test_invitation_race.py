@@ -20,12 +20,12 @@ from django.db import connection
 from participants.models import Group, GroupFull, Invitation, Membership, User
 
 N = 6
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run_at_once(targets):
     barrier = threading.Barrier(len(targets))
-    results = [None] * len(targets)
+    results: list[object] = [None] * len(targets)
 
     def runner(i, target):
         try:
@@ -109,7 +109,7 @@ def sqlite_file_results(tmp_path_factory):
         "import django, json; django.setup()\n"
         "from django.core.management import call_command\n"
         "call_command('migrate', verbosity=0)\n"
-        "from tests import test_invitation_race as t\n"
+        "from tests.participants import test_invitation_race as t\n"
         "print(json.dumps({name: getattr(t, name)() for name in t.RACES}))\n"
     )
     done = subprocess.run(

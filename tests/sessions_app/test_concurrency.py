@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,7 +58,7 @@ def build_session():
 def at_once(*actions):
     """Run each action in its own thread, all released together; return their results."""
     barrier = threading.Barrier(len(actions))
-    results = [None] * len(actions)
+    results: list[object] = [None] * len(actions)
 
     def run(index, action):
         try:
@@ -182,7 +182,7 @@ def sqlite_file_results(tmp_path_factory):
     }
     env.update(SQLITE_PATH=str(path), DJANGO_SETTINGS_MODULE="intervision.settings", DEBUG="1")
     done = subprocess.run(
-        [sys.executable, "-c", "import tests.test_concurrency as t; t.child_main()"],
+        [sys.executable, "-c", "import tests.sessions_app.test_concurrency as t; t.child_main()"],
         cwd=ROOT,
         env=env,
         capture_output=True,

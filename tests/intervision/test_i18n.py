@@ -8,23 +8,25 @@ import pytest
 
 from sessions_app import live
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
 
 
 def po_entries():
     """(msgid, [msgstr…]) pairs of the .po file, header excluded."""
-    entries, current, field = [], None, None
+    entries: list[dict] = []
+    current: dict | None = None
+    field = ""
     for raw in PO.read_text(encoding="utf-8").splitlines() + [""]:
         line = raw.strip()
         if not line or line.startswith("#"):
             if current and current.get("msgid"):
                 entries.append(current)
             if not line:
-                current, field = None, None
+                current, field = None, ""
             continue
-        if line.startswith("msgid ") or line.startswith("msgid_plural ") or line.startswith("msgstr"):
+        if line.startswith(("msgid ", "msgid_plural ", "msgstr")):
             key, _, value = line.partition(" ")
             current = current or {}
             field = key
@@ -52,7 +54,9 @@ def test_the_compiled_catalogue_matches_the_source():
 
 
 @pytest.mark.django_db
-def test_the_session_page_is_french_by_default_even_for_an_english_browser(client, session, participant):
+def test_the_session_page_is_french_by_default_even_for_an_english_browser(
+    client, session, participant
+):
     client.force_login(participant)
     page = client.get(f"/s/{session.pk}/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="fr">' in page

@@ -101,7 +101,7 @@ def test_approving_sends_an_invitation_that_joins_without_asking_the_questions_a
     application.refresh_from_db()
     assert application.status == "approved" and application.decided_by == organiser
     assert [m.to for m in mail.outbox] == [["camille@example.org"]]
-    token = re.search(r"/invite/([\w-]+)/", mail.outbox[0].body).group(1)
+    token = re.search(r"/invite/([\w-]+)/", str(mail.outbox[0].body)).group(1)
     assert "Profil idéal" not in mail.outbox[0].body
     client.logout()
     page = client.get(f"/invite/{token}/").content.decode()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OWN_VARIABLES = (
     "DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DB_POOL_MIN",
     "DB_POOL_MAX", "CHANNEL_LAYER_ENCRYPTION_KEY", "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT",
@@ -114,7 +114,9 @@ def test_compose_runs_the_configuration_the_live_tests_run():
     assert '["CMD", "python", "deploy/healthcheck.py"]' in web
     assert "dockerfile: deploy/Dockerfile" in compose
     assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in compose
-    assert "WEB_UPSTREAMS: |\n        dynamic a {\n          name web\n          port 8000" in compose
+    assert (
+        "WEB_UPSTREAMS: |\n        dynamic a {\n          name web\n          port 8000" in compose
+    )
     assert '"--websocket-max-message-size", "65536"' in dockerfile
     assert 'python manage.py collectstatic' in dockerfile
     assert '["python", "manage.py", "migrate", "--no-input"]' in compose

@@ -66,7 +66,7 @@ def triage(seated, facilitator):
 @pytest.fixture
 def broadcasts(monkeypatch):
     """Snapshots handed to the channel layer, in order."""
-    sent = []
+    sent: list[dict] = []
     monkeypatch.setattr(live, "broadcast", sent.append)
     return sent
 

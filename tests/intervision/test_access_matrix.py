@@ -223,9 +223,9 @@ def test_every_websocket_route_is_in_the_matrix():
 
 async def _ws_connects(user, session_id) -> bool:
     communicator = WebsocketCommunicator(
-        URLRouter(websocket_urlpatterns), f"/ws/session/{session_id}/"
+        URLRouter(websocket_urlpatterns), f"/ws/session/{session_id}/"  # type: ignore[arg-type]
     )
-    communicator.scope["user"] = user
+    communicator.scope["user"] = user  # type: ignore[typeddict-unknown-key]  # as AuthMiddleware does
     connected, _subprotocol = await communicator.connect(timeout=5)
     if connected:
         message = await communicator.receive_json_from(timeout=5)
