@@ -54,7 +54,7 @@ def table_for(request, server, browser):
 
     At the end of the test, any console error, uncaught exception, CSP violation or server
     error seen by any page fails the test (unless the test allowed that message)."""
-    tables = []
+    tables: list[Table] = []
     tag = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[:40]
 
     def make(**options):

@@ -24,8 +24,11 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, TextIO
 from urllib.parse import urlparse, urlunparse
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -55,7 +58,8 @@ INIT_SCRIPT = """
   document.addEventListener("click", () => { window.__clicked = Date.now(); }, true);
   document.addEventListener("submit", () => { window.__clicked = Date.now(); }, true);
   document.addEventListener("securitypolicyviolation", (e) => {
-    console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline"));
+    console.error(
+      "CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline"));
   });
 })();
 """
@@ -82,7 +86,7 @@ class Server:
         self.workdir = Path(workdir or self._tmp.name)
         self.log_path = self.workdir / "daphne.log"
         self.process: subprocess.Popen | None = None
-        self._log = None
+        self._log: TextIO | None = None
         self._created_db = False
         self._others: list[DaphneProcess] = []
         self.dbname: str | None = None
@@ -246,7 +250,7 @@ class Server:
 class DaphneProcess:
     base_url: str
     process: subprocess.Popen
-    log: object
+    log: TextIO
     log_path: Path
 
     def stop(self) -> None:
@@ -284,12 +288,12 @@ def _with_path(url: str, dbname: str) -> str:
 class Person:
     name: str
     id: int
-    context: object
-    page: object
+    context: BrowserContext
+    page: Page
     problems: list = field(default_factory=list)
 
     def version(self) -> int:
-        return int(self.page.locator("#live").get_attribute("data-version"))
+        return int(self.page.locator("#live").get_attribute("data-version") or -1)
 
     def live(self):
         return self.page.locator("#live")

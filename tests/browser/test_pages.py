@@ -31,7 +31,8 @@ def pattern(path: str) -> str:
 def crawl(table, person, starts):
     """Visit every page reachable by links from ``starts``; yield (path, page) once per pattern."""
     origin = table.server.base_url
-    seen, queue = set(), list(starts)
+    seen: set[str] = set()
+    queue = list(starts)
     page = person.page
     while queue and len(seen) < MAX_PAGES:
         path = queue.pop(0)
@@ -119,14 +120,14 @@ def visitor_pages(table):
 def test_no_console_error_and_no_csp_violation_on_any_page(table_for):
     table = table_for(organiser=True, outsider=True, links=True, sessions=2)
     visited = []
-    for path, page in visitor_pages(table):
+    for path, _page in visitor_pages(table):
         visited.append(path)
     for name in ("Olga", "Lucie", "Juliette"):
         person = table.person(name)
         for path, page in crawl(table, person, ["/"]):
             page.wait_for_timeout(150)  # let late script errors surface
             visited.append(f"{name} {path}")
-    for moment, person in session_moments(table_for()):
+    for moment, _person in session_moments(table_for()):
         visited.append(moment)
     # The crawl reached the main pages (the rest depends on what the app offers).
     expected = ["Olga /", "Olga /g/N/", "Lucie /s/N/", "Juliette /s/N/"]

@@ -36,9 +36,11 @@ def test_each_region_renders_alone_as_it_appears_in_the_live_region(in_triage, a
 def test_a_version_is_rendered_once_per_audience_and_language(in_triage, monkeypatch):
     rendered = []
     original = render.render_to_string
-    monkeypatch.setattr(
-        render, "render_to_string", lambda *a, **k: rendered.append(a[0]) or original(*a, **k)
-    )
+    def counted(name, *args, **kwargs):
+        rendered.append(name)
+        return original(name, *args, **kwargs)
+
+    monkeypatch.setattr(render, "render_to_string", counted)
     for _socket in range(8):
         for audience in ("facilitator", "participant"):
             render.live_frame(in_triage, audience, "fr")
