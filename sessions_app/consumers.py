@@ -99,11 +99,11 @@ class SessionConsumer(AsyncWebsocketConsumer):
         try:
             if not isinstance(data, dict) or cid is None:
                 raise flow.FlowError("bad_input")
-            command, _version, _cid = live.parse(
+            command, expected, _ = live.parse(
                 {**data, "version": message.get("version"), "command_id": cid}
             )
             snap = await database_sync_to_async(live.apply)(
-                self.session_id, self.user, command, _version, cid
+                self.session_id, self.user, command, expected, cid
             )
         except Session.DoesNotExist:
             await self.close(code=4404)  # no longer a member: nothing more for this page
