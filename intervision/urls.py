@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from participants import views as participant_views
-from sessions_app import scheduling
+from sessions_app import cycle, scheduling
 from sessions_app import views as session_views
 
 from . import health
@@ -24,6 +24,9 @@ urlpatterns = [
     path("s/<int:pk>/", session_views.session_page, name="session_page"),
     path("s/<int:pk>/live/", session_views.session_live, name="session_live"),
     path("s/<int:pk>/do/", session_views.session_command, name="session_command"),
+    path("s/<int:pk>/emporte/", cycle.session_takeaway, name="session_takeaway"),
+    path("actions/", cycle.my_actions, name="my_actions"),
+    path("actions/<int:pk>/", cycle.action_edit, name="action_edit"),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

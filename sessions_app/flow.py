@@ -117,7 +117,7 @@ class State:
     queue: tuple[int, ...] = ()  # turn order of the current round
     turns: tuple[Turn, ...] = ()  # turns already taken in the current round
     contributions: tuple[Contribution, ...] = ()  # of the current subject
-    actions: tuple[str, ...] = ()  # action plan of the current subject (codev)
+    actions: tuple[str, ...] = ()  # the current subject's action plan (synthèse or panier)
     handled: tuple[int, ...] = ()  # subjects handled in this session, in order
     started_at: float | None = None
     phase_started_at: float | None = None
@@ -637,7 +637,9 @@ def _take(state, command, *, actor, facilitator, now):
 
 
 def _add_action(state, command, *, actor, facilitator, now):
-    _require_owner_phase(state, actor, facilitator, "plan")
+    # codev: the synthèse writes the plan; intervision: the owner may already note their
+    # next actions at the panier (seed 000).
+    _require_owner_phase(state, actor, facilitator, "plan", "panier")
     text = _text(command, "text", ACTION_MAX, required=True)
     if len(state.actions) >= 20:
         raise FlowError("too_many_actions")
@@ -645,7 +647,7 @@ def _add_action(state, command, *, actor, facilitator, now):
 
 
 def _remove_action(state, command, *, actor, facilitator, now):
-    _require_owner_phase(state, actor, facilitator, "plan")
+    _require_owner_phase(state, actor, facilitator, "plan", "panier")
     index = command.get("index")
     if not _is_int(index) or not 0 <= index < len(state.actions):
         raise FlowError("unknown_action")

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from . import flow, render
-from .models import Contribution, Event, Session, Subject
+from .models import Action, Contribution, Event, Session, Subject
 
 log = logging.getLogger(__name__)
 
@@ -249,12 +249,18 @@ def _mirror(session, old: flow.State, new: flow.State) -> None:
     unhandled = [sid for sid in old.handled if sid not in new.handled]
     if unhandled:
         Contribution.objects.filter(session=session, subject_id__in=unhandled).delete()
-        Subject.objects.filter(pk__in=unhandled).update(handled_in=None, actions=[])
+        Action.objects.filter(session=session, subject_id__in=unhandled).delete()
+        Subject.objects.filter(pk__in=unhandled).update(handled_in=None)
     for subject in changed:
-        fields = {"status": subject.status, "urgent": subject.urgent}
+        fields: dict = {"status": subject.status, "urgent": subject.urgent}
         if subject.id in newly_handled:
-            fields.update(handled_in=session, actions=list(new.actions))
+            fields["handled_in"] = session
         Subject.objects.filter(pk=subject.id).update(**fields)
+    for sid in newly_handled:
+        Action.objects.bulk_create(
+            Action(subject_id=sid, session=session, owner_id=after[sid].owner, position=i, text=t)
+            for i, t in enumerate(new.actions)
+        )
     for sid in newly_handled:
         Contribution.objects.bulk_create(
             Contribution(

@@ -99,7 +99,6 @@ class Subject(models.Model):
     handled_in = models.ForeignKey(
         Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="handled_subjects"
     )
-    actions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -138,6 +137,56 @@ class Contribution(models.Model):
 
     def __str__(self):
         return f"contribution {self.pk}"  # never its text: what is said stays in the session
+
+
+class ActionQuerySet(models.QuerySet):
+    def of(self, user):
+        """``user``'s own actions, in groups they still belong to: nobody else's, ever."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(owner=user, subject__group__in=Membership.objects.groups_of(user))
+
+    def open(self):
+        return self.filter(status__in=(Action.TODO, Action.DOING))
+
+
+class Action(models.Model):
+    """One action of a subject owner's plan: written at the panier (intervision) or the
+    synthèse (codev), achievable by the next session (seed 002), followed up until then."""
+
+    TODO, DOING, DONE, DROPPED = "todo", "doing", "done", "dropped"
+    STATUSES = [
+        (TODO, _("à faire")),
+        (DOING, _("en cours")),
+        (DONE, _("fait")),
+        (DROPPED, _("abandonné")),
+    ]
+
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="plan")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="actions")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="actions"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(_("action"), max_length=flow.ACTION_MAX)
+    status = models.CharField(_("statut"), max_length=10, choices=STATUSES, default=TODO)
+    note = models.TextField(_("note"), blank=True, max_length=flow.TEXT_MAX)
+    # Empty: at the group's next session.
+    review_on = models.DateField(_("à revoir le"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["session_id", "subject_id", "position", "id"]
+        verbose_name = _("action")
+
+    def __str__(self):
+        return f"action {self.pk}"  # never its text: the plan is its owner's
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.TODO, self.DOING)
 
 
 class Event(models.Model):

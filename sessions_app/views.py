@@ -17,7 +17,7 @@ from participants.access import get_membership_or_404
 from participants.models import Membership
 
 from . import flow, live
-from .models import Session
+from .models import Action, Session
 from .render import error_message, live_context, render_live
 
 
@@ -105,7 +105,22 @@ def home(request):
         .filter(scheduled_at__gte=timezone.now() - timedelta(hours=12))
         .order_by("scheduled_at")[:20]
     )
-    return render(request, "sessions_app/home.html", {"groups": groups, "sessions": sessions})
+    ended = (
+        Session.objects.for_member(request.user)
+        .select_related("group")
+        .filter(state__stage="ended")
+        .order_by("-scheduled_at")[:5]
+    )
+    return render(
+        request,
+        "sessions_app/home.html",
+        {
+            "groups": groups,
+            "sessions": sessions,
+            "ended": ended,
+            "open_actions": Action.objects.of(request.user).open().count(),
+        },
+    )
 
 
 @login_required

@@ -13,6 +13,7 @@ from channels.testing import WebsocketCommunicator
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from participants.models import Application, Invitation, LogbookEntry, LoginLink, Membership
+from sessions_app.models import Action, Subject
 from sessions_app.routing import websocket_urlpatterns
 
 PERSONAS = [
@@ -126,6 +127,15 @@ MATRIX = {
         {"type": "join"},
         {**members_only(), **{p: "reached" for p in INSIDERS}},
     ),
+    "session_takeaway": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
+    "my_actions": ("get", lambda c: {}, None, signed_in()),
+    # An action is its owner's alone (the participant here): 404 for everyone else.
+    "action_edit": (
+        "get",
+        lambda c: {"pk": c["action"]},
+        None,
+        {**members_only(), "facilitator": NOT_FOUND, "organiser": NOT_FOUND},
+    ),
 }
 
 
@@ -166,7 +176,12 @@ def context(
     revocable, _token = Invitation.issue(group, "someone@example.org", organiser)
     application = Application.objects.create(group=group, name="Camille", email="c@example.org")
     entry = LogbookEntry.objects.create(author=participants[0], group=group, text="à moi seule")
+    subject = Subject.objects.create(group=group, owner=participants[0], keyword="à moi")
+    action = Action.objects.create(
+        subject=subject, session=session, owner=participants[0], text="mon action"
+    )
     return {
+        "action": action.pk,
         "entry": entry.pk,
         "group": group.pk,
         "session": session.pk,

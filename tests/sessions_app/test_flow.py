@@ -455,6 +455,20 @@ def test_end_of_panier_handles_the_subject_and_returns_to_the_order():
     assert state.contributions
 
 
+def test_the_owner_may_note_next_actions_at_the_panier_without_being_obliged_to():
+    state = at_panier()
+    refused("owner_only", state, "add_action", B, text="pas à moi")
+    state = do(state, "add_action", A, text="Essayer dès lundi")
+    state = do(state, "add_action", FAC, text="Relire la charte")
+    state = do(state, "remove_action", A, index=1)
+    assert state.actions == ("Essayer dès lundi",)
+    assert do(at_panier(), "done", A).stage == "order"  # a plan is optional in intervision
+
+
+def test_actions_cannot_be_written_before_the_panier():
+    refused("wrong_phase", at_subject(A, B), "add_action", A, text="trop tôt")
+
+
 def test_next_subject_starts_with_fresh_contributions():
     state = do(do(at_panier(), "done", A), "begin_subject")
     assert state.current_subject.owner == B

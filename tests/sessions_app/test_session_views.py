@@ -608,7 +608,10 @@ def test_codev_action_plan_through_the_views(
     client.force_login(facilitator)
     assert do(client, codev_session, type="next_phase").status_code == 200
     subject = Subject.objects.get(keyword="client")
-    assert (subject.status, subject.actions) == ("handled", ["Relire le contrat"])
+    assert subject.status == "handled"
+    assert [(a.text, a.status, a.owner_id, a.session_id) for a in subject.plan.all()] == [
+        ("Relire le contrat", "todo", juliette.pk, codev_session.pk)
+    ]
 
 
 # --- Who is in the session and who drives it -------------------------------------------------
