@@ -21,6 +21,7 @@ class GroupForm(forms.ModelForm):
             "format",
             "capacity",
             "facilitation",
+            "report_back",
             "charter",
             "eligibility",
             "applications_open",
@@ -30,6 +31,13 @@ class GroupForm(forms.ModelForm):
             "charter": forms.Textarea(attrs={"rows": 6}),
             "eligibility": forms.Textarea(attrs={"rows": 4}),
             "capacity": forms.NumberInput(attrs={"min": 2, "max": MAX_CAPACITY}),
+            "report_back": forms.Select(
+                choices=[
+                    ("unknown", _("Selon le format")),
+                    ("true", _("Oui")),
+                    ("false", _("Non")),
+                ]
+            ),
         }
         help_texts = {
             "eligibility": _(

@@ -139,6 +139,15 @@ class Group(models.Model):
     facilitation = models.CharField(
         _("animation"), max_length=10, choices=FACILITATION, default="named"
     )
+    report_back = models.BooleanField(
+        _("retour sur les plans d’action"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "En ouverture de séance, chaque porteur reparti avec un plan dit ce que sont "
+            "devenues ses actions. Par défaut : oui en codéveloppement, non en intervision."
+        ),
+    )
     applications_open = models.BooleanField(
         _("candidatures ouvertes"),
         default=False,
@@ -161,6 +170,12 @@ class Group(models.Model):
 
     def eligibility_questions(self) -> list[str]:
         return [line.strip() for line in str(self.eligibility).splitlines() if line.strip()]
+
+    @property
+    def runs_report_back(self) -> bool:
+        """Whether sessions open with the report back (003): the group's choice, else its
+        format's default (on for codéveloppement, where the method asks for it)."""
+        return self.format == "codev" if self.report_back is None else self.report_back
 
     def active_count(self) -> int:
         return self.memberships.active().count()
