@@ -19,9 +19,11 @@ import re
 import resource
 import time
 from collections import Counter
+from typing import Any
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
+from websockets.typing import Origin
 
 VERSION = re.compile(r'\{"version":\s*(\d+)')
 
@@ -63,7 +65,7 @@ class Worker:
                 async with connect(
                     c.url,
                     additional_headers=c.headers,
-                    origin=origin,
+                    origin=Origin(origin),
                     ping_interval=None,
                     max_size=2**20,
                     open_timeout=30,
@@ -77,10 +79,11 @@ class Worker:
                         first.set_result(True)
                     async for message in ws:
                         self.on_message(c, message)
-            except (OSError, WebSocketException, asyncio.TimeoutError) as exc:
+            except (TimeoutError, OSError, WebSocketException) as exc:
                 if not first.done():
                     first.set_result(False)
-                if getattr(exc, "rcvd", None) is not None and exc.rcvd.code in (4403, 4404):
+                rcvd = getattr(exc, "rcvd", None)
+                if rcvd is not None and rcvd.code in (4403, 4404):
                     self.refused += 1
                     return
             finally:
@@ -142,7 +145,7 @@ class Worker:
         try:
             await ws.send(json.dumps(frame))
             return (await asyncio.wait_for(future, timeout))[1]
-        except (OSError, WebSocketException, asyncio.TimeoutError):
+        except (TimeoutError, OSError, WebSocketException):
             return None
         finally:
             if c.pending.get(frame["id"]) is future:
@@ -156,8 +159,8 @@ class Worker:
         waits for this one's answer (open loop: lateness shows as latency). The frames of
         the first and the last acked click of each session are kept for ``resend``.
         """
-        out = {"scheduled": [], "acked": Counter(), "statuses": Counter(), "nacks": Counter(),
-               "ack_ms": []}
+        out: dict[str, Any] = {"scheduled": [], "acked": Counter(), "statuses": Counter(),
+                               "nacks": Counter(), "ack_ms": []}
         self.sent = {}
 
         async def one(key, subject, times):
@@ -197,7 +200,7 @@ class Worker:
         """Send again, frame for frame, the kept clicks of these sessions, as a page retrying
         after a lost answer: each must be acked as a duplicate (and, as the driver checks from
         the versions, not applied again)."""
-        out = Counter()
+        out: Counter = Counter()
 
         async def one(key):
             for frame in self.sent.get(key, ()):
@@ -217,7 +220,7 @@ class Worker:
 
     def versions(self):
         """The newest version each session's clients hold."""
-        out = {}
+        out: dict = {}
         for c in self.clients:
             out[c.key] = max(out.get(c.key, -1), c.version)
         return out

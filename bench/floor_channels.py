@@ -39,13 +39,14 @@ class FloorConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps({"version": event["version"], "html": event["html"]}))
 
 
+websocket_urlpatterns: list = [
+    # django-stubs' path() takes views only, not the ASGI apps that Channels routes.
+    path("floor/<int:g>/", FloorConsumer.as_asgi()),  # type: ignore[arg-type]
+    path("drive/<int:g>/", FloorConsumer.as_asgi(), {"driver": True}),  # type: ignore[arg-type]
+]
+
 application = ProtocolTypeRouter(
     {
-        "websocket": URLRouter(
-            [
-                path("floor/<int:g>/", FloorConsumer.as_asgi()),
-                path("drive/<int:g>/", FloorConsumer.as_asgi(), {"driver": True}),
-            ]
-        )
+        "websocket": URLRouter(websocket_urlpatterns)
     }
 )

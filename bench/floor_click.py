@@ -55,7 +55,9 @@ def click(request, session_id):
     if row is None:
         return HttpResponseNotFound()
     version = row[0]
-    async_to_sync(get_channel_layer().group_send)(
+    layer = get_channel_layer()
+    assert layer is not None  # the app's settings always configure one
+    async_to_sync(layer.group_send)(
         group(session_id), {"type": "floor.update", "version": version, "html": PAYLOAD}
     )
     return HttpResponse(f'<div data-version="{version}">{PAYLOAD}</div>')
@@ -66,7 +68,8 @@ urlpatterns = [path("click/<int:session_id>/", click)]
 
 class FloorClickConsumer(AsyncWebsocketConsumer):
     async def connect(self):
-        if not self.scope["user"].is_authenticated:
+        user = self.scope["user"]
+        if user is None or not user.is_authenticated:
             await self.close()
             return
         self.group = group(self.scope["url_route"]["kwargs"]["session_id"])
@@ -81,12 +84,17 @@ class FloorClickConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps({"version": event["version"], "html": event["html"]}))
 
 
+websocket_urlpatterns: list = [
+    # django-stubs' path() takes views only, not the ASGI apps that Channels routes.
+    path("floor/<int:session_id>/", FloorClickConsumer.as_asgi()),  # type: ignore[arg-type]
+]
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(
-                URLRouter([path("floor/<int:session_id>/", FloorClickConsumer.as_asgi())])
+                URLRouter(websocket_urlpatterns)
             )
         ),
     }

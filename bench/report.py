@@ -104,7 +104,7 @@ def targets(b) -> list[tuple[str, str, bool | None]]:
     lost = sum(p.get("lost") or 0 for p in pts)
     twice = sum(p.get("applied_twice") or 0 for p in pts if p["server"] == "app")
     failed = sum(p.get("failed_clicks") or 0 for p in pts if p["server"] == "app")
-    resend = {}
+    resend: dict = {}
     for p in pts:
         for k, v in (p.get("resend") or {}).items():
             resend[k] = resend.get(k, 0) + v

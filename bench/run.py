@@ -33,6 +33,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 BENCH = Path(__file__).resolve().parent
@@ -47,8 +48,8 @@ CLK = os.sysconf("SC_CLK_TCK")
 # Seconds to let a server settle before its RSS is read, and after the sockets opened
 # (shorter in --quick mode, whose memory figures are not kept).
 SETTLE = [1.0, 2.0]
-sys.path.insert(0, str(BENCH))
-import clients  # noqa: E402
+sys.path.insert(0, str(BENCH.parent))  # run as a script: the checkout, for the bench package
+from bench import clients, report  # noqa: E402
 
 
 def log(*args):
@@ -87,7 +88,7 @@ def versions() -> dict:
 
     names = ["django", "channels", "daphne", "twisted", "websockets", "channels-redis", "redis",
              "psycopg", "psycopg-pool"]
-    out = {"python": platform.python_version()}
+    out: dict[str, str | None] = {"python": platform.python_version()}
     for name in names:
         try:
             out[name] = version(name)
@@ -97,7 +98,8 @@ def versions() -> dict:
         out["sqlite"] = __import__("sqlite3").sqlite_version
     except Exception:
         pass
-    for cmd, key in ((["psql", "--version"], "postgresql-client"), (["redis-server", "--version"], "redis-server")):
+    for cmd, key in ((["psql", "--version"], "postgresql-client"),
+                     (["redis-server", "--version"], "redis-server")):
         try:
             out[key] = subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
         except OSError:
@@ -144,7 +146,7 @@ class Server:
         self.log = open(tempfile.mktemp(prefix=f"bench-{self.kind}-", suffix=".log"), "w")
         self.procs = []
         for i in range(self.processes):
-            fds = (self.socks[i].fileno(),) if self.socks else ()
+            fds = [self.socks[i].fileno()] if self.socks else []
             cmd = [a.format(fd=fds[0]) if a == "{fd}" else a for a in self.cmd]
             self.procs.append(subprocess.Popen(
                 cmd, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
@@ -175,7 +177,8 @@ class Server:
     def _answers(self) -> bool:
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=2) as conn:
-                conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                             b"Connection: close\r\n\r\n")
                 return conn.recv(64).startswith(b"HTTP/1.1 200")
         except OSError:
             return False
@@ -330,7 +333,8 @@ class Http:
 
     def __init__(self, port):
         self.port = port
-        self.reader = self.writer = None
+        self.reader: Any = None
+        self.writer: Any = None
 
     async def connect(self):
         self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
@@ -440,12 +444,14 @@ class WsDriver:
     """The floors' trigger: a driver socket per group that sends the next version number."""
 
     def __init__(self, port, g):
-        self.url, self.g, self.version, self.ws = f"ws://127.0.0.1:{port}/drive/{g}/", g, 0, None
+        self.url, self.g, self.version = f"ws://127.0.0.1:{port}/drive/{g}/", g, 0
+        self.ws: Any = None
 
     async def prepare(self):
         from websockets.asyncio.client import connect
+        from websockets.typing import Origin
 
-        self.ws = await connect(self.url, origin="http://127.0.0.1", ping_interval=None)
+        self.ws = await connect(self.url, origin=Origin("http://127.0.0.1"), ping_interval=None)
 
     async def step(self):
         try:
@@ -482,7 +488,9 @@ async def drive(drivers, times):
     A facilitator clicks again only once the previous click has answered (the page shows
     the new version first); a late answer shows up as latency, never as a skipped step.
     """
-    scheduled, statuses, done = {}, Counter(), Counter()
+    scheduled: dict = {}
+    statuses: Counter = Counter()
+    done: Counter = Counter()
 
     async def one(key, driver):
         for when in times[key]:
@@ -507,7 +515,7 @@ def percentile(values, q):
 
 
 def summarise(scheduled, arrivals, fanout):
-    reached = {}
+    reached: dict = {}
     for key, version, count, last in arrivals:
         slot = reached.setdefault((key, version), [0, 0.0])
         slot[0] += count
@@ -551,7 +559,7 @@ def specs_for(kind, port, sessions):
 
 def held_versions(pool) -> dict:
     """The newest version any client of each session holds."""
-    out = {}
+    out: dict = {}
     for reply in pool.ask("versions"):
         for key, v in reply.items():
             out[key] = max(out.get(key, -1), v)
@@ -604,10 +612,10 @@ def load_point(name, kind, env, sessions, segments, workers, payload=0, storm=Fa
         before = held_versions(pool)
         cpu0, wall0 = server.cpu_s(), time.monotonic()
         ccpu0 = sum(r["cpu"] for r in pool.ask("collect"))
-        extra = {}
+        extra: dict = {}
         if click == "socket":
             t0 = time.monotonic() + 0.5
-            plans = [[] for _ in range(workers)]
+            plans: list[list] = [[] for _ in range(workers)]
             for i, s in enumerate(sessions):
                 plans[pool.worker_of(i)].append((s["id"], s["subject"],
                                                  schedule(rng, segments, t0)))
@@ -621,6 +629,7 @@ def load_point(name, kind, env, sessions, segments, workers, payload=0, storm=Fa
             extra.update(nacks=dict(nacks),
                          ack_p50_ms=percentile(ack_ms, 50), ack_p95_ms=percentile(ack_ms, 95))
         else:
+            drivers: dict
             if kind == "app":  # the page shows the version its socket received
                 drivers = {s["id"]: AppDriver(port, s, version=before.get(s["id"]))
                            for s in sessions}
@@ -740,7 +749,8 @@ def restart_storm(server, pool, sessions):
     down = time.monotonic()
     server.start()
     up = server.ready
-    log(f"  restart storm: stopped in {down - stopped:.1f}s, listening again after {up - stopped:.1f}s")
+    log(f"  restart storm: stopped in {down - stopped:.1f}s, "
+        f"listening again after {up - stopped:.1f}s")
     deadline = time.monotonic() + 90
     while True:
         time.sleep(0.25)
@@ -755,8 +765,10 @@ def restart_storm(server, pool, sessions):
         "not_resynced": waiting,
         "stop_seconds": round(down - stopped, 2),
         "restart_to_listening_s": round(up - down, 2),
-        "all_current_after_stop_s": round(times[-1] - stopped, 2) if times and not waiting else None,
-        "all_current_after_listening_s": round(times[-1] - up, 2) if times and not waiting else None,
+        "all_current_after_stop_s": (round(times[-1] - stopped, 2)
+                                     if times and not waiting else None),
+        "all_current_after_listening_s": (round(times[-1] - up, 2)
+                                          if times and not waiting else None),
         "p50_after_stop_s": round(percentile(times, 50) - stopped, 2) if times else None,
     }
     log(f"  restart storm: {out}")
@@ -817,8 +829,8 @@ def run_backend(name, args, rng):
         if args.only_main:
             wanted &= {"main", "floors", "scaled"}
 
-        def point(*a, **kw):
-            result = load_point(*a, workers=args.workers, rng=rng, **kw)
+        def point(name, kind, env, sessions, segments, **kw):
+            result = load_point(name, kind, env, sessions, segments, args.workers, rng=rng, **kw)
             out["points"].append(result)
             return result
 
@@ -948,8 +960,6 @@ def main():
     out.write_text(json.dumps(results, indent=2) + "\n")
     log("raw results:", out)
     if not args.no_write and not args.quick:
-        import report
-
         (BENCH / "RESULTS.md").write_text(report.markdown(results, shown(out)))
         log("wrote bench/RESULTS.md")
     return results

@@ -5,6 +5,7 @@ session per person. Prints one JSON line: the sessions, their people's cookies a
 Run inside the app's settings:  manage.py shell -c "from bench import seed; seed.main(S)"
 """
 
+import datetime
 import json
 import secrets
 import sys
@@ -15,7 +16,10 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session as DjangoSession
 from django.db import transaction
-from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
+from django.middleware.csrf import (  # type: ignore[attr-defined]
+    _get_new_csrf_string,
+    _mask_cipher_secret,
+)
 from django.utils import timezone
 
 from participants.models import Group, Membership, User
@@ -67,15 +71,17 @@ def main(count: int) -> None:
             people = users[i * 8 : i * 8 + 8]
             state = flow.new_state("intervision", [subjects[i].as_flow()])
             for person in people[1:]:
-                state = flow.step(state, {"type": "join"}, actor=person.pk, facilitator=False, now=now)
+                state = flow.step(state, {"type": "join"}, actor=person.pk, facilitator=False,
+                                  now=now)
             for kind in ("start", "close_triage"):
-                state = flow.step(state, {"type": kind}, actor=people[0].pk, facilitator=True, now=now)
+                state = flow.step(state, {"type": kind}, actor=people[0].pk, facilitator=True,
+                                  now=now)
             session.state = state.to_dict()
             session.version = state.version
         Session.objects.bulk_update(sessions, ["state", "version"], batch_size=200)
 
         store = SessionStore()
-        expire = timezone.now() + timezone.timedelta(days=1)
+        expire = timezone.now() + datetime.timedelta(days=1)
         keys = []
         rows = []
         for user in users:
@@ -85,7 +91,8 @@ def main(count: int) -> None:
                 BACKEND_SESSION_KEY: BACKEND,
                 HASH_SESSION_KEY: user.get_session_auth_hash(),
             }
-            rows.append(DjangoSession(session_key=key, session_data=store.encode(data), expire_date=expire))
+            rows.append(DjangoSession(session_key=key, session_data=store.encode(data),
+                                      expire_date=expire))
             keys.append(key)
         DjangoSession.objects.bulk_create(rows, batch_size=500)
 
@@ -105,5 +112,6 @@ def main(count: int) -> None:
                 ],
             }
         )
-    sys.stdout.write("BENCH-SEED " + json.dumps({"sessions": out, "seconds": time.monotonic() - started}) + "\n")
+    seconds = time.monotonic() - started
+    sys.stdout.write("BENCH-SEED " + json.dumps({"sessions": out, "seconds": seconds}) + "\n")
     sys.stdout.flush()
