@@ -68,7 +68,7 @@ FORMATS: dict[str, tuple[Phase, ...]] = {
     ),
 }
 
-STAGES = ("lobby", "triage", "order", "subject", "ended")
+STAGES = ("lobby", "retour", "triage", "order", "subject", "ended")
 
 
 # --- State ---------------------------------------------------------------------------------
@@ -83,6 +83,32 @@ class Subject:
     urgent: bool = False
     status: str = "open"  # open | handled | withdrawn
     carried: bool = False  # proposed at an earlier session
+    confirmed: bool = False  # a carried subject its owner said is still current (001)
+
+
+@dataclass(frozen=True)
+class PlanAction:
+    """An open action of a plan made at an earlier session, to report back on (003)."""
+
+    id: int
+    owner: int
+    text: str
+    status: str = "todo"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a plan's action, said at the report back; ``subject`` when it became
+    a new subject."""
+
+    action: int
+    status: str
+    note: str = ""
+    subject: int | None = None
+
+
+ACTION_STATUSES = ("todo", "doing", "done", "dropped")
 
 
 @dataclass(frozen=True)
@@ -122,6 +148,8 @@ class State:
     started_at: float | None = None
     phase_started_at: float | None = None
     ended_at: float | None = None
+    plans: tuple[PlanAction, ...] = ()  # open actions of earlier plans, for the report back
+    outcomes: tuple[Outcome, ...] = ()  # what the report back said of them
 
     # Derived views, used by the pages and the tests.
 
@@ -188,6 +216,8 @@ class State:
         data["subjects"] = tuple(Subject(**s) for s in data.get("subjects", ()))
         data["turns"] = tuple(Turn(**t) for t in data.get("turns", ()))
         data["contributions"] = tuple(Contribution(**c) for c in data.get("contributions", ()))
+        data["plans"] = tuple(PlanAction(**a) for a in data.get("plans", ()))
+        data["outcomes"] = tuple(Outcome(**o) for o in data.get("outcomes", ()))
         for key in ("seating", "absent", "queue", "actions", "handled"):
             data[key] = tuple(data.get(key, ()))
         return cls(**data)
@@ -227,6 +257,8 @@ COMMANDS = FACILITATOR_ONLY | {
     "take",
     "add_action",
     "remove_action",
+    "report",
+    "confirm",
 }
 
 
@@ -310,8 +342,8 @@ def _require_turn(state: State, actor: int, facilitator: bool) -> int:
 
 
 def _in_triage_or_round_phase(state: State) -> str:
-    if state.stage == "triage":
-        return "triage"
+    if state.stage in ("triage", "retour"):
+        return state.stage
     phase = state.current_phase
     if phase is not None and phase.mode == "round":
         return "round"
@@ -381,8 +413,80 @@ def _start(state, command, *, actor, facilitator, now):
         # may have run since this one's lobby was opened.
         subjects = [Subject(**s) if isinstance(s, dict) else s for s in backlog]
         state = replace(state, subjects=new_state(state.format, subjects).subjects)
-    state = replace(state, stage="triage", started_at=now, phase_started_at=now)
+    plans = command.get("plans")
+    if isinstance(plans, list):
+        state = replace(state, plans=tuple(
+            PlanAction(**a) if isinstance(a, dict) else a for a in plans
+        ))
+    state = replace(state, started_at=now)
+    if command.get("retour") is True and _reporting_owners(state):
+        # The session opens with the report back of those who left with a plan (003).
+        state = replace(state, stage="retour", phase_started_at=now)
+        return _start_round(state, now=now)
+    return _to_triage(state, now)
+
+
+def _to_triage(state, now):
+    state = replace(state, stage="triage", round=0, queue=(), turns=(), phase_started_at=now)
     return _start_round(state, now=now)
+
+
+def _reporting_owners(state) -> tuple[int, ...]:
+    """Present owners of a plan, in seating order; an absent owner's plan waits (003)."""
+    owners = {a.owner for a in state.plans}
+    return tuple(p for p in state.present if p in owners)
+
+
+# Report back
+
+
+def _report(state, command, *, actor, facilitator, now):
+    """The speaker says what became of one of their actions: at most once per session."""
+    if state.stage != "retour":
+        raise FlowError("not_in_retour")
+    speaker = _require_turn(state, actor, facilitator)
+    action_id = command.get("action")
+    found = [a for a in state.plans if _is_int(action_id) and a.id == action_id]
+    if not found or found[0].owner != speaker:
+        raise FlowError("unknown_action")
+    if any(o.action == action_id for o in state.outcomes):
+        raise FlowError("already_reported")
+    status = command.get("status", found[0].status)
+    if status not in ACTION_STATUSES:
+        raise FlowError("bad_input")
+    note = _text(command, "note", TEXT_MAX)
+    subject = None
+    if command.get("new_subject") is True:
+        # "Cela devient un nouveau sujet": the action comes back as a keyword of its owner.
+        subject_id = command.get("subject_id")
+        if not _is_int(subject_id) or state.subject(subject_id) is not None:
+            raise FlowError("bad_subject")
+        keyword = _text({"keyword": found[0].text}, "keyword", 10 * TEXT_MAX)[:KEYWORD_MAX]
+        state = replace(state, subjects=state.subjects + (
+            Subject(id=subject_id, owner=speaker, keyword=keyword, arrival=subject_id,
+                    confirmed=True),
+        ))
+        subject = subject_id
+    outcome = Outcome(action=action_id, status=status, note=note, subject=subject)
+    return replace(state, outcomes=state.outcomes + (outcome,))
+
+
+# Still current? (001)
+
+
+def _confirm(state, command, *, actor, facilitator, now):
+    """The owner (or the facilitator) says a carried subject is still current, or withdraws
+    it, before the keyword round."""
+    if state.stage not in ("lobby", "retour", "triage"):
+        raise FlowError("not_in_triage")
+    subject = _open_subject(state, command)
+    if not subject.carried:
+        raise FlowError("bad_subject")
+    if subject.owner != actor and not facilitator:
+        raise FlowError("not_your_subject")
+    if _flag(command, "keep"):
+        return _replace_subject(state, replace(subject, confirmed=True))
+    return _replace_subject(state, replace(subject, status="withdrawn", urgent=False))
 
 
 def _propose(state, command, *, actor, facilitator, now):
@@ -467,9 +571,15 @@ def _begin_subject(state, command, *, actor, facilitator, now):
         ordered = state.open_subjects
         if not ordered:
             raise FlowError("no_subject_left")
-        subject = ordered[0]
+        # Never an absent owner's subject by default: it waits for them (001).
+        here = [s for s in ordered if s.owner in state.present]
+        if not here:
+            raise FlowError("owner_absent")
+        subject = here[0]
     else:
         subject = _open_subject(state, command)
+        if subject.owner not in state.present:
+            raise FlowError("owner_absent")
     state = replace(
         _to_order(state, now),
         stage="subject",
@@ -501,6 +611,8 @@ def _round_queue(state) -> tuple[int, ...]:
     present = state.present
     if state.stage == "triage":
         return present
+    if state.stage == "retour":
+        return _reporting_owners(state)
     phase = state.current_phase
     owner = state.current_subject.owner
     if owner in state.seating:
@@ -555,6 +667,8 @@ def _append_turn(state, person, action, text):
 
 def _round_complete(state, now):
     """Every person of the round has had the turn: another round, or the phase is over."""
+    if state.stage == "retour":  # one round: each owner once
+        return _to_triage(state, now)
     everyone_passed = all(t.action != "spoke" for t in state.turns)
     limit = None if state.stage == "triage" else state.current_phase.rounds
     if everyone_passed or (limit is not None and state.round >= limit):
@@ -563,6 +677,8 @@ def _round_complete(state, now):
 
 
 def _end_of_rounds(state, now):
+    if state.stage == "retour":
+        return _to_triage(state, now)
     if state.stage == "triage":
         return _to_order(state, now)
     return _enter_phase(state, state.phase + 1, now)
@@ -598,6 +714,8 @@ def _require_owner_phase(state, actor, facilitator, *modes) -> Phase:
 
 
 def _done(state, command, *, actor, facilitator, now):
+    if state.stage == "retour":  # the speaker has reported back
+        return _record_turn(state, _require_turn(state, actor, facilitator), "spoke", now=now)
     phase = _require_owner_phase(state, actor, facilitator, "speech", "panier", "plan")
     if phase.mode == "plan" and not state.actions:
         raise FlowError("action_required")
@@ -611,6 +729,8 @@ def _done(state, command, *, actor, facilitator, now):
 
 
 def _next_phase(state, command, *, actor, facilitator, now):
+    if state.stage == "retour":
+        return _to_triage(state, now)
     if state.stage == "triage":
         return _to_order(state, now)
     phase = state.current_phase
@@ -689,4 +809,6 @@ _HANDLERS = {
     "add_action": _add_action,
     "remove_action": _remove_action,
     "end": _end,
+    "report": _report,
+    "confirm": _confirm,
 }

@@ -31,9 +31,9 @@ from .models import Action, Contribution, Event, Session, Subject
 
 log = logging.getLogger(__name__)
 
-INT_FIELDS = ("person", "subject", "n", "index", "delta")
-TEXT_FIELDS = ("keyword", "text", "note")
-BOOL_FIELDS = ("urgent", "taken", "absent")
+INT_FIELDS = ("person", "subject", "n", "index", "delta", "action")
+TEXT_FIELDS = ("keyword", "text", "note", "status")
+BOOL_FIELDS = ("urgent", "taken", "absent", "keep", "new_subject")
 COMMAND_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
@@ -210,7 +210,35 @@ def _with_inputs(session: Session, state: flow.State, command: dict) -> dict:
         return {**command, "order": random.sample(state.seating, len(state.seating))}
     if kind == "start" and state.stage == "lobby":
         backlog = session.group.subjects.filter(status="open")
-        return {**command, "backlog": [asdict(s.as_flow()) for s in backlog]}
+        plans = (
+            Action.objects.open()
+            .filter(
+                subject__group_id=session.group_id,
+                owner_id__in=session.group.memberships.active().values("user_id"),
+            )
+            .exclude(session=session)
+            .order_by("session__scheduled_at", "position", "id")
+        )
+        return {
+            **command,
+            "backlog": [asdict(s.as_flow()) for s in backlog],
+            "plans": [
+                {"id": a.pk, "owner": a.owner_id, "text": a.text, "status": a.status,
+                 "note": a.note}
+                for a in plans
+            ],
+            "retour": session.group.runs_report_back,
+        }
+    if kind == "report" and command.get("new_subject") is True and state.speaker is not None:
+        plan = {a.id: a for a in state.plans}.get(command.get("action"))  # type: ignore[arg-type]
+        if plan is not None and plan.owner == state.speaker:
+            subject = Subject.objects.create(
+                group_id=session.group_id,
+                owner_id=plan.owner,
+                keyword=flow.clean_keyword({"keyword": plan.text[: flow.KEYWORD_MAX]}),
+                proposed_in=session,
+            )
+            return {**command, "subject_id": subject.pk}
     if kind == "propose" and state.stage == "triage" and state.speaker is not None:
         # The subject's row gives the rules its id; a refusal rolls it back with the rest.
         subject = Subject.objects.create(
@@ -256,6 +284,7 @@ def _mirror(session, old: flow.State, new: flow.State) -> None:
         if subject.id in newly_handled:
             fields["handled_in"] = session
         Subject.objects.filter(pk=subject.id).update(**fields)
+    _mirror_reports(session, old, new)
     for sid in newly_handled:
         Action.objects.bulk_create(
             Action(subject_id=sid, session=session, owner_id=after[sid].owner, position=i, text=t)
@@ -277,6 +306,25 @@ def _mirror(session, old: flow.State, new: flow.State) -> None:
             )
             for c in new.contributions
         )
+
+
+def _mirror_reports(session, old: flow.State, new: flow.State) -> None:
+    """What the report back said of each action, on the action itself (undo included)."""
+    said = {o.action: o for o in new.outcomes}
+    taken_back = [o.action for o in old.outcomes if o.action not in said]
+    plans = {a.id: a for a in new.plans}
+    for outcome in new.outcomes:
+        if outcome not in old.outcomes:
+            fields: dict = {"status": outcome.status, "reported_in": session}
+            if outcome.note:
+                fields["note"] = outcome.note
+            Action.objects.filter(pk=outcome.action).update(**fields)
+    for action_id in taken_back:
+        plan = plans.get(action_id)
+        if plan is not None:
+            Action.objects.filter(pk=action_id).update(
+                status=plan.status, note=plan.note, reported_in=None
+            )
 
 
 _layer_healthy = True

@@ -173,6 +173,10 @@ class Action(models.Model):
     note = models.TextField(_("note"), blank=True, max_length=flow.TEXT_MAX)
     # Empty: at the group's next session.
     review_on = models.DateField(_("à revoir le"), null=True, blank=True)
+    # The session whose report back said what became of it.
+    reported_in = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ActionQuerySet.as_manager()

@@ -60,12 +60,17 @@ PHASE_RULES = {
 }
 STAGE_LABELS = {
     "lobby": _("Accueil"),
+    "retour": _("Retour sur les actions"),
     "triage": _("Tour de mots-clés"),
     "order": _("Ordre des sujets"),
     "subject": _("Sujet en cours"),
     "ended": _("Séance terminée"),
 }
 STAGE_RULES = {
+    "retour": _(
+        "Chacun à son tour, les porteurs repartis avec un plan disent ce que sont devenues "
+        "leurs actions — ou passent. Une action peut devenir un nouveau sujet."
+    ),
     "lobby": _("Les participants arrivent. L'animateur fixe l'ordre du tour de table."),
     "triage": _(
         "Chacun à son tour propose un mot-clé pour un sujet, ou passe. Un sujet par tour ; "
@@ -78,6 +83,12 @@ STAGE_RULES = {
     "ended": _(
         "Les sujets non traités restent dans le backlog du groupe pour la prochaine séance."
     ),
+}
+ACTION_STATUS_LABELS = {
+    "todo": _("à faire"),
+    "doing": _("en cours"),
+    "done": _("fait"),
+    "dropped": _("abandonné"),
 }
 KIND_LABELS = {
     "question": _("question"),
@@ -117,6 +128,9 @@ ERRORS = {
     "too_many_actions": _("Vingt actions au plus."),
     "unknown_action": _("Action inconnue dans le plan."),
     "nothing_to_undo": _("Rien à annuler."),
+    "not_in_retour": _("Le retour sur les actions est terminé."),
+    "already_reported": _("Le retour sur cette action est déjà fait."),
+    "owner_absent": _("Le porteur de ce sujet est absent : le sujet attend son retour."),
     "unknown_format": _("Format inconnu."),
     "bad_input": _("Valeur invalide."),
     "too_fast": _("Trop d'actions d'un coup : attendez quelques secondes."),
@@ -149,8 +163,11 @@ def live_context(snap: dict, audience: str) -> dict:
         else:
             status = "upcoming"
         queue.append({"id": pid, "name": name(pid), "status": status})
+    confirming = state.stage in ("lobby", "retour", "triage")
     subjects = [
-        {"s": s, "owner": name(s.owner), "position": i + 1}
+        {"s": s, "owner": name(s.owner), "position": i + 1,
+         # Still current? Asked of carried subjects before the keyword round (001).
+         "ask": confirming and s.carried and not s.confirmed}
         for i, s in enumerate(state.open_subjects)
         if s.id != state.current
     ]
@@ -159,8 +176,25 @@ def live_context(snap: dict, audience: str) -> dict:
         {"c": c, "name": name(c.person), "kind": KIND_LABELS.get(c.kind, c.kind)}
         for c in state.contributions
     ]
+    outcomes = {o.action: o for o in state.outcomes}
+    report_items = [
+        {"a": a, "outcome": outcomes.get(a.id),
+         "status": ACTION_STATUS_LABELS.get(a.status, a.status)}
+        for a in state.plans
+        if a.owner == state.speaker
+    ] if state.stage == "retour" else []
+    reported = [
+        {"a": a, "owner": name(a.owner), "o": outcomes[a.id],
+         "status": ACTION_STATUS_LABELS.get(outcomes[a.id].status, outcomes[a.id].status)}
+        for a in state.plans
+        if a.id in outcomes
+    ]
     return {
         "snap": snap,
+        "report_items": report_items,
+        "reported": reported,
+        "action_statuses": list(ACTION_STATUS_LABELS.items()),
+        "present": state.present,
         "cmd": reverse("session_command", args=[snap["id"]]),
         "state": state,
         "is_facilitator_view": audience == "facilitator",

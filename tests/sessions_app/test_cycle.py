@@ -272,3 +272,91 @@ def test_pages_of_the_cycle_make_a_constant_number_of_queries(
     expected = SESSION_READ + {"session_takeaway": 5, "my_actions": 2, "home": 5}[name]
     with django_assert_num_queries(expected):
         client.get(url)
+
+
+# --- The next session opens with the report back (003) and "still current?" (001) ------------
+
+
+@pytest.fixture
+def next_session(intervision_done, group, facilitator, participants):
+    """The group meets again; it has chosen to open with the report back."""
+    group.report_back = True
+    group.save(update_fields=["report_back"])
+    session = Session.objects.create(
+        group=group, format=group.format, title="Séance d'avril",
+        scheduled_at=intervision_done.scheduled_at + datetime.timedelta(days=14),
+    )
+    session.facilitators.add(facilitator)
+    return session
+
+
+def test_the_next_session_opens_with_the_report_back_of_those_present(
+    next_session, facilitator, participants
+):
+    juliette, dragos, amina, _paul = participants
+    for person in (dragos, juliette, amina):
+        run(next_session, person, "join")
+    run(next_session, facilitator, "start")
+    state = state_of(next_session)
+    assert state.stage == "retour" and state.queue == (juliette.pk,)  # the only plan
+    grid, binome = (Action.objects.get(text=t) for t in ("Écrire la grille",
+                                                          "Proposer le binôme à mon équipe"))
+    run(next_session, juliette, "report", action=grid.pk, status="done", note="Adoptée")
+    run(next_session, juliette, "report", action=binome.pk, new_subject=True)
+    run(next_session, juliette, "done")
+    state = state_of(next_session)
+    assert state.stage == "triage"
+    grid.refresh_from_db()
+    binome.refresh_from_db()
+    assert (grid.status, grid.note, grid.reported_in_id) == ("done", "Adoptée", next_session.pk)
+    assert binome.reported_in_id == next_session.pk
+    new = Subject.objects.get(proposed_in=next_session)
+    assert (new.keyword, new.owner_id, new.status) == (
+        "Proposer le binôme à mon équipe", juliette.pk, "open"
+    )
+    assert list(Action.objects.of(juliette).open()) == [binome]  # still to do, now a subject
+
+
+def test_undoing_a_report_gives_the_action_back_as_it_was(next_session, facilitator,
+                                                          participants):
+    juliette = participants[0]
+    run(next_session, juliette, "join")
+    run(next_session, facilitator, "start")
+    grid = Action.objects.get(text="Écrire la grille")
+    run(next_session, juliette, "report", action=grid.pk, status="dropped", note="Plus utile")
+    run(next_session, facilitator, "undo")
+    grid.refresh_from_db()
+    assert (grid.status, grid.note, grid.reported_in_id) == ("todo", "", None)
+
+
+def test_an_absent_owner_keeps_their_plan_and_their_subject_waits(
+    next_session, facilitator, participants
+):
+    juliette, dragos = participants[:2]
+    run(next_session, dragos, "join")  # Juliette is not there tonight
+    run(next_session, facilitator, "start")
+    state = state_of(next_session)
+    assert state.stage == "triage"  # nobody present to report back
+    assert Action.objects.of(juliette).open().count() == 2
+    roadmap = Subject.objects.get(keyword="roadmap")  # Dragos's, carried
+    run(next_session, dragos, "confirm", subject=roadmap.pk, keep=False)
+    roadmap.refresh_from_db()
+    assert roadmap.status == "withdrawn"
+
+
+def test_carried_subjects_are_confirmed_from_the_live_page(
+    client, next_session, facilitator, participants
+):
+    dragos = participants[1]
+    client.force_login(dragos)
+    page = client.get(reverse("session_page", args=[next_session.pk])).content.decode()
+    assert "Toujours d’actualité" in page and "« roadmap »" in page
+    roadmap = Subject.objects.get(keyword="roadmap")
+    response = client.post(
+        reverse("session_command", args=[next_session.pk]),
+        {"type": "confirm", "subject": roadmap.pk, "keep": "true",
+         "version": state_of(next_session).version},
+    )
+    assert response.status_code == 200
+    assert state_of(next_session).subject(roadmap.pk).confirmed
+    assert "Toujours d’actualité" not in response.content.decode()

@@ -782,3 +782,103 @@ def test_derived_views_outside_a_subject():
     assert state.current_phase is None and state.current_subject is None
     assert state.speaker is None and state.next_speaker is None
     assert replace(state, stage="order").speaker is None
+
+
+# --- Report back (003) and "still current?" (001) --------------------------------------------
+
+PLANS = [
+    {"id": 71, "owner": A, "text": "Proposer le binôme", "status": "todo"},
+    {"id": 72, "owner": A, "text": "Écrire la grille", "status": "doing"},
+    {"id": 73, "owner": C, "text": "Parler à mon n+1", "status": "todo"},
+]
+
+
+def opened_with_retour(*people, plans=PLANS, absent=()):
+    state = seated(*people)
+    for person in absent:
+        state = do(state, "set_absent", person=person)
+    return do(state, "start", plans=plans, retour=True, now=1000.0)
+
+
+def test_the_session_opens_with_the_report_back_of_present_owners_in_seating_order():
+    state = opened_with_retour(B, C, A)
+    assert state.stage == "retour"
+    assert state.queue == (C, A)  # B left without a plan
+    assert state.speaker == C
+
+
+def test_each_owner_reports_on_their_actions_then_the_keyword_round_begins():
+    state = opened_with_retour(A, B, C)
+    state = do(state, "report", A, action=71, status="done", note="Adopté")
+    state = do(state, "report", A, action=72, status="dropped")
+    state = do(state, "done", A)
+    assert state.speaker == C
+    state = do(state, "pass", C)  # nothing to say tonight
+    assert state.stage == "triage" and state.queue == (A, B, C)
+    assert [(o.action, o.status, o.note) for o in state.outcomes] == [
+        (71, "done", "Adopté"), (72, "dropped", ""),
+    ]
+
+
+def test_an_action_is_reported_on_at_most_once_and_only_by_its_owner_in_turn():
+    state = opened_with_retour(A, B, C)
+    refused("not_your_turn", state, "report", C, action=73, status="done")
+    refused("unknown_action", state, "report", A, action=73, status="done")
+    refused("unknown_action", state, "report", A, action=999)
+    refused("bad_input", state, "report", A, action=71, status="peut-être")
+    state = do(state, "report", FAC, action=71, status="doing")  # the facilitator, for A
+    refused("already_reported", state, "report", A, action=71, status="done")
+
+
+def test_an_action_becomes_a_new_subject_in_one_click():
+    state = opened_with_retour(A, B)
+    state = do(state, "report", A, action=72, status="doing", new_subject=True, subject_id=500)
+    new = state.subject(500)
+    assert (new.owner, new.keyword, new.status) == (A, "Écrire la grille", "open")
+    assert state.outcomes[0].subject == 500
+
+
+def test_an_absent_owner_keeps_their_plan_for_next_time():
+    state = opened_with_retour(A, B, C, absent=(C,))
+    assert state.queue == (A,)
+    state = do(state, "done", A)
+    assert state.stage == "triage"
+    assert all(o.action != 73 for o in state.outcomes)
+
+
+def test_without_the_step_or_without_present_owners_the_keyword_round_starts_at_once():
+    assert do(seated(A, B), "start", plans=PLANS, retour=False).stage == "triage"
+    assert opened_with_retour(B, D).stage == "triage"
+
+
+def test_the_facilitator_may_close_the_report_back():
+    state = do(opened_with_retour(A, C), "next_phase")
+    assert state.stage == "triage"
+
+
+def backlog_of(*owners):
+    return [Subject(id=10 + i, owner=o, keyword=f"ancien {i}", arrival=10 + i)
+            for i, o in enumerate(owners)]
+
+
+def test_carried_subjects_are_confirmed_or_withdrawn_by_their_owner_before_the_keyword_round():
+    state = seated(A, B, backlog=backlog_of(A, B))
+    state = do(state, "confirm", A, subject=10, keep=True)
+    refused("not_your_subject", state, "confirm", A, subject=11, keep=False)
+    state = do(state, "confirm", FAC, subject=11, keep=False)
+    assert state.subject(10).confirmed and state.subject(11).status == "withdrawn"
+    refused("subject_closed", state, "confirm", B, subject=11, keep=True)  # never comes back
+    state = do(state, "start")
+    assert [s.id for s in state.open_subjects] == [10]
+    state = do(pass_round(state), "begin_subject")
+    refused("not_in_triage", state, "confirm", A, subject=10, keep=True)
+
+
+def test_a_subject_whose_owner_is_absent_waits_and_is_never_the_default_next():
+    state = seated(A, B, backlog=backlog_of(C))
+    state = propose(do(state, "start"), "nouveau", A)
+    state = do(pass_round(state), "close_triage")
+    refused("owner_absent", state, "begin_subject", subject=10)
+    state = do(state, "begin_subject")
+    assert state.current_subject.keyword == "nouveau"
+    assert state.subject(10).status == "open"  # still in the backlog, visible

@@ -43,6 +43,10 @@ STATIC_FIELDS = {
     "urgent": st.one_of(st.booleans(), junk),
     "taken": st.one_of(st.booleans(), junk),
     "absent": st.one_of(st.booleans(), junk),
+    "action": st.one_of(st.integers(199, 206), junk),
+    "status": st.one_of(st.sampled_from(["todo", "doing", "done", "dropped", "fini"]), junk),
+    "keep": st.one_of(st.booleans(), junk),
+    "new_subject": st.one_of(st.booleans(), junk),
 }
 FIELD_KEYS = st.sets(
     st.sampled_from(sorted([*STATIC_FIELDS, "person", "subject", "subject_id", "order"])),
@@ -58,8 +62,10 @@ class SessionMachine(RuleBasedStateMachine):
         late=st.integers(0, 2),
         backlog=st.lists(st.integers(1, 10), max_size=4),
         head_start=st.sampled_from(["lobby", "order", "subject"]),
+        plan_owners=st.lists(st.integers(1, 10), max_size=5),
+        retour=st.booleans(),
     )
-    def open_session(self, format, size, late, backlog, head_start):
+    def open_session(self, format, size, late, backlog, head_start, plan_owners, retour):
         self.people = list(range(1, size + 1))
         # Carried subjects: owners may be at the table or not (10 never is).
         carried = [
@@ -73,13 +79,21 @@ class SessionMachine(RuleBasedStateMachine):
         self.late = self.people[size - min(late, size - 1) :] if size > 1 else []
         self.refusals = 0
         self.successes = 0
+        # Open actions of earlier plans: owners at the table or not.
+        self.plans = [
+            {"id": 200 + i, "owner": owner, "text": f"action {i}", "status": "todo"}
+            for i, owner in enumerate(plan_owners)
+        ]
+        self.retour = retour
         for person in self.people:
             if person not in self.late:
                 self.apply({"type": "join"}, person)
         # Random walks rarely get far from the lobby in 60 steps: two thirds of the
         # sessions start from the order or from a first subject, reached the normal way.
         if head_start != "lobby":
-            self.apply({"type": "start"}, FAC)
+            self.apply(self.start_command(), FAC)
+            if self.state.stage == "retour":
+                self.apply({"type": "next_phase"}, FAC)
             for person in self.state.queue:
                 sid = self.new_subject_id()
                 self.apply(
@@ -122,6 +136,9 @@ class SessionMachine(RuleBasedStateMachine):
         if after.phase_started_at is not None and before.phase_started_at is not None:
             assert after.phase_started_at >= before.phase_started_at
         self.check_round_end(before, after, command)
+        for subject in before.subjects:
+            if subject.status == "withdrawn":  # never comes back
+                assert after.subject(subject.id).status == "withdrawn", subject
         after_ids = {s.id for s in after.subjects}
         assert {s.id for s in before.subjects} <= after_ids, "a subject disappeared"
         self.seen |= after_ids
@@ -145,6 +162,9 @@ class SessionMachine(RuleBasedStateMachine):
         still_to_speak = before.queue[len(before.turns) + 1 :]
         assert all(p in after.absent for p in still_to_speak), (before, after)
 
+    def start_command(self):
+        return {"type": "start", "plans": self.plans, "retour": self.retour}
+
     def new_subject_id(self):
         self.next_id += 1
         return self.next_id
@@ -157,7 +177,30 @@ class SessionMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.state.stage == "lobby")
     @rule()
     def facilitator_starts(self):
-        self.apply({"type": "start"}, FAC)
+        self.apply(self.start_command(), FAC)
+
+    @precondition(lambda self: self.state.stage == "retour")
+    @rule(data=st.data(), by_facilitator=st.booleans(), new_subject=st.booleans())
+    def owner_reports_back(self, data, by_facilitator, new_subject):
+        action = data.draw(st.sampled_from(self.state.plans), label="action")
+        command = {
+            "type": "report",
+            "action": action.id,
+            "status": data.draw(st.sampled_from(["todo", "doing", "done", "dropped"])),
+            "note": data.draw(texts, label="note"),
+        }
+        if new_subject:
+            command.update(new_subject=True, subject_id=self.new_subject_id())
+        self.apply(command, FAC if by_facilitator else self.state.speaker)
+        if data.draw(st.booleans(), label="done"):
+            self.apply({"type": "done"}, self.state.speaker)
+
+    @rule(data=st.data(), keep=st.booleans())
+    def owner_confirms_a_carried_subject(self, data, keep):
+        carried = [s for s in self.state.subjects if s.carried]
+        if carried:
+            subject = data.draw(st.sampled_from(carried), label="subject")
+            self.apply({"type": "confirm", "subject": subject.id, "keep": keep}, subject.owner)
 
     @precondition(lambda self: self.state.stage == "order" and self.state.open_subjects)
     @rule(data=st.data())
@@ -292,6 +335,16 @@ class SessionMachine(RuleBasedStateMachine):
         phase = state.current_phase
         if phase is not None and phase.mode == "round":
             assert state.in_round, "a round phase with nobody to speak"
+
+    @invariant()
+    def each_action_is_reported_on_at_most_once_by_a_present_owner(self):
+        state = self.state
+        reported = [o.action for o in state.outcomes]
+        assert len(reported) == len(set(reported))
+        plans = {a.id: a.owner for a in state.plans}
+        assert set(reported) <= set(plans)
+        if state.stage == "retour":
+            assert set(state.queue) <= set(plans.values())
 
     @invariant()
     def owner_is_never_in_a_round_about_their_subject(self):
