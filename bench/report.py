@@ -96,7 +96,8 @@ def targets(b) -> list[tuple[str, str, bool | None]]:
         t = storm.get("all_current_after_stop_s")
         out.append((
             f"restart storm ({storm['clients']} pages): every page current ≤ 15 s after the stop",
-            f"{_fmt(t, ' s')} ({storm.get('not_resynced')} never)",
+            f"{_fmt(t, ' s')} ({storm.get('not_resynced')} not current after "
+            f"{storm.get('waited_s', 90):g} s)",
             t is not None and t <= 15,
         ))
     else:
@@ -136,9 +137,12 @@ def markdown(r, raw_path, notes: str = "") -> str:
         f"Linux {m['kernel']}",
         f"- file descriptors: limit raised to {r['fd_limit_raised_to']} (`resource.setrlimit`) "
         f"in the driver, each client process and each server",
-        f"- load average when the run started: "
-        f"{', '.join(f'{x:.2f}' for x in m['load_average_at_start'])} "
-        "(the machine is shared: other work running at the same time inflates every figure)",
+        "- load average (1, 5, 15 min) when the run started: "
+        + ("; ".join(f"`{cmd}`: {', '.join(f'{x:.2f}' for x in la)}"
+                     for cmd, la in m["load_average_runs"])
+           if m.get("load_average_runs")
+           else ", ".join(f"{x:.2f}" for x in m["load_average_at_start"]))
+        + " (the machine is shared: other work running at the same time inflates every figure)",
         f"- {r['client_processes']} websocket client processes on the same machine; the app's "
         f"click: {r.get('click', 'post')}\n",
         "## Versions\n",
@@ -168,7 +172,7 @@ def markdown(r, raw_path, notes: str = "") -> str:
                     f"{_fmt(s['all_current_after_stop_s'], ' s')} after the stop "
                     f"({_fmt(s['all_current_after_listening_s'], ' s')} after listening; half "
                     f"of them after {_fmt(s['p50_after_stop_s'], ' s')}); {s['not_resynced']} "
-                    f"never resynced.\n"
+                    f"not current after {s.get('waited_s', 90):g} s.\n"
                 )
             if p.get("nacks") or p.get("stray_replies"):
                 parts.append(f"{p['name']}: nacks {p.get('nacks')}, stray replies "
@@ -185,8 +189,8 @@ def merge(runs: list[dict]) -> dict:
         out["command"] = "`, `".join(r["command"] for r in runs)
         out["when"] = ", ".join(r["when"] for r in runs)
         out["machine"] = dict(runs[0]["machine"])
-        out["machine"]["load_average_at_start"] = [
-            x for r in runs for x in r["machine"]["load_average_at_start"][:1]]
+        out["machine"]["load_average_runs"] = [
+            (r["command"], r["machine"]["load_average_at_start"]) for r in runs]
     return out
 
 

@@ -48,6 +48,7 @@ CLK = os.sysconf("SC_CLK_TCK")
 # Seconds to let a server settle before its RSS is read, and after the sockets opened
 # (shorter in --quick mode, whose memory figures are not kept).
 SETTLE = [1.0, 2.0]
+STORM_WAIT = [180.0]  # seconds the restart storm waits for every client (--storm-wait)
 sys.path.insert(0, str(BENCH.parent))  # run as a script: the checkout, for the bench package
 from bench import clients, report  # noqa: E402
 
@@ -751,7 +752,7 @@ def restart_storm(server, pool, sessions):
     up = server.ready
     log(f"  restart storm: stopped in {down - stopped:.1f}s, "
         f"listening again after {up - stopped:.1f}s")
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + STORM_WAIT[0]
     while True:
         time.sleep(0.25)
         status = pool.ask("storm_status")
@@ -761,6 +762,7 @@ def restart_storm(server, pool, sessions):
     times = sorted(t for s in status for t in s["resynced"])
     out = {
         "clients": total,
+        "waited_s": STORM_WAIT[0],
         "resynced": len(times),
         "not_resynced": waiting,
         "stop_seconds": round(down - stopped, 2),
@@ -933,11 +935,14 @@ def main():
                         help="daphne processes of the 'scaled' point (PostgreSQL + Redis only)")
     parser.add_argument("--main-period", type=float,
                         help="seconds between clicks of a session at the main point (default 1)")
+    parser.add_argument("--storm-wait", type=float, default=180.0,
+                        help="seconds the restart storm waits for every client to be current")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", help="raw JSON file (default bench/results/<time>.json)")
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args()
     fd = raise_fd_limit()
+    STORM_WAIT[0] = args.storm_wait
     if args.quick:
         SETTLE[:] = [0.3, 0.5]
     rng = random.Random(args.seed)
