@@ -97,7 +97,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
             return
         data = message.get("command")
         try:
-            if not isinstance(data, dict) or cid is None:
+            if not isinstance(data, dict) or cid is None or message.get("version") is None:
+                # A page always says which version it acted on: no unchecked command.
                 raise flow.FlowError("bad_input")
             command, expected, _ = live.parse(
                 {**data, "version": message.get("version"), "command_id": cid}
@@ -117,6 +118,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await self.send_json({"nack": cid, "status": 400, "code": exc.code,
                                   "error": self.translate(exc.code, exc.params)})
         else:
+            # The new state first, then the ack: a click made right after the ack acts on
+            # the version it produced (the broadcast's copy of the frame is then ignored).
+            await self.send_snapshot(snap)
             await self.send_json({"ack": cid, "version": snap["version"]})
 
     async def resync(self):

@@ -200,6 +200,8 @@ FORGED = [
                               "command": {"type": "propose", "keyword": "x" * 100_000}})},
     {"text_data": json.dumps({"type": "command", "id": "abcdefgh06", "version": "v",
                               "command": {"type": "pass"}})},
+    {"text_data": json.dumps({"type": "command", "id": "abcdefgh07", "version": None,
+                              "command": {"type": "pass"}})},
 ]
 
 
@@ -211,6 +213,9 @@ def test_forged_frames_get_an_error_change_nothing_and_the_socket_stays_usable(s
         communicator, _first = await connect(seated.pk, cookie)
         errors = []
         for frame in FORGED:
+            if '"command"' in frame.get("text_data", "") and '"version"' not in frame["text_data"]:
+                # The version the page shows: the refusals below come from the rules.
+                frame = {"text_data": frame["text_data"][:-1] + f', "version": {before}}}'}
             await communicator.send_to(**frame)
             errors.append(await communicator.receive_json_from(timeout=TIMEOUT))
         # Still usable: a resync request gets the full state back.
@@ -229,6 +234,7 @@ def test_forged_frames_get_an_error_change_nothing_and_the_socket_stays_usable(s
         ("abcdefgh04", 400, "Personne inconnue dans cette séance."),
         ("abcdefgh05", 400, "Texte trop long (60 caractères au plus)."),
         ("abcdefgh06", 400, "Action inconnue."),
+        ("abcdefgh07", 400, "Valeur invalide."),  # no version: never applied unchecked
     ]
     assert resync["version"] == before == version_of(seated)
     assert Session.objects.get(pk=seated.pk).stage == "lobby"
@@ -358,7 +364,7 @@ def test_a_command_retried_with_the_same_id_is_acknowledged_never_applied_twice(
 
     async def scenario():
         lucie, _ = await connect(seated.pk, cookie)
-        retry = command("move-paul-1", "move", person=str(paul.pk), delta="-1")
+        retry = command("move-paul-1", "move", before, person=str(paul.pk), delta="-1")
         await lucie.send_json_to(retry)
         first = await frames_until(lucie, "ack")
         await lucie.disconnect()
@@ -398,7 +404,7 @@ def test_a_refused_command_gets_its_error_in_the_pages_language_and_changes_noth
 
     async def scenario():
         juliette, _ = await connect(seated.pk, cookie)
-        await juliette.send_json_to(command("start-juliette", "start"))
+        await juliette.send_json_to(command("start-juliette", "start", before))
         answer = await juliette.receive_json_from(timeout=TIMEOUT)
         await juliette.disconnect()
         return answer
@@ -455,7 +461,9 @@ def test_a_removed_members_command_is_refused_before_the_revoke_message_arrives(
                 removed_at="2026-01-01T00:00:00Z"
             )
         )()
-        await juliette.send_json_to(command("leave-again", "set_absent", person=participant.pk))
+        await juliette.send_json_to(
+            command("leave-again", "set_absent", before, person=participant.pk)
+        )
         return await juliette.receive_output(timeout=TIMEOUT)
 
     before = version_of(seated)
@@ -465,12 +473,13 @@ def test_a_removed_members_command_is_refused_before_the_revoke_message_arrives(
 
 def test_a_socket_sending_commands_in_a_loop_is_slowed_down(seated, participant):
     cookie = cookie_for(participant)
+    version = version_of(seated)
 
     async def scenario():
         juliette, _ = await connect(seated.pk, cookie)
         answers = []
         for i in range(32):
-            await juliette.send_json_to(command(f"loop-{i:06d}", "pass"))
+            await juliette.send_json_to(command(f"loop-{i:06d}", "pass", version))
             answers.append(await juliette.receive_json_from(timeout=TIMEOUT))
         await juliette.disconnect()
         return answers
