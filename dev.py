@@ -2,6 +2,7 @@
 """Set up and run Intervision with nothing but Python 3.11.
 
     python3 dev.py run     # install, migrate, create the demo group, serve on :8000
+                           # (and run the periodic jobs beside the server)
     python3 dev.py test    # install, run the test suite (pytest arguments may follow)
 """
 
@@ -38,15 +39,27 @@ def run(args):
     env = {**os.environ, "SITE_URL": os.environ.get("SITE_URL", f"http://127.0.0.1:{port}")}
     sh(PY, "manage.py", "migrate", "--no-input", env=env)
     sh(PY, "manage.py", "demo", env=env)
-    print(f"\nIntervision runs on http://127.0.0.1:{port}/ (Ctrl+C to stop)\n", flush=True)
-    os.execve(
-        PY,
-        [str(PY), "-m", "daphne", "-b", "127.0.0.1", "-p", port,
-         "--websocket-max-message-size", "65536", "--websocket_connect_timeout", "30",
-         # No access log: the paths of sign-in and invitation links carry their tokens.
-         "--access-log", "/dev/null", "intervision.asgi:application"],
-        env,
+    # The periodic jobs (reminders before sessions) run beside the server, as in production;
+    # the reminders the demo's next session gets appear here, on the console.
+    periodic = subprocess.Popen(
+        [str(PY), "manage.py", "periodic", "--every", "60"], cwd=ROOT, env=env
     )
+    print(f"\nIntervision runs on http://127.0.0.1:{port}/ (Ctrl+C to stop)\n", flush=True)
+    try:
+        server = subprocess.run(
+            [str(PY), "-m", "daphne", "-b", "127.0.0.1", "-p", port,
+             "--websocket-max-message-size", "65536", "--websocket_connect_timeout", "30",
+             # No access log: the paths of sign-in and invitation links carry their tokens.
+             "--access-log", "/dev/null", "intervision.asgi:application"],
+            cwd=ROOT,
+            env=env,
+        )
+    except KeyboardInterrupt:
+        server = None
+    finally:
+        periodic.terminate()
+        periodic.wait()
+    sys.exit(server.returncode if server else 0)
 
 
 def test(args):

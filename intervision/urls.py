@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from participants import views as participant_views
-from sessions_app import cycle, scheduling
+from sessions_app import cycle, reminders, scheduling
 from sessions_app import views as session_views
 
 from . import health
@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("participants.urls")),
     path("g/<int:pk>/", session_views.group_detail, name="group_detail"),
+    path("g/<int:pk>/reminders/", reminders.reminders_toggle, name="group_reminders"),
     path("g/<int:group_pk>/sessions/new/", scheduling.session_create, name="session_create"),
     path("s/<int:pk>/info/", scheduling.session_info, name="session_info"),
     path("s/<int:pk>/edit/", scheduling.session_edit, name="session_edit"),

@@ -24,18 +24,38 @@ def _deliver(message: EmailMessage) -> None:
         log.error("e-mail could not be sent (%s)", exc.__class__.__name__)
 
 
+# Messages on their way to the SMTP server, so that a short-lived process can wait for them.
+_outgoing: set[threading.Thread] = set()
+
+
 def _send_now(message: EmailMessage) -> None:
     if "smtp" in settings.EMAIL_BACKEND:
-        threading.Thread(target=_deliver, args=(message,), daemon=True).start()
+        thread = threading.Thread(target=_deliver, args=(message,), daemon=True)
+        thread.start()
+        for done in [t for t in _outgoing if not t.is_alive()]:
+            _outgoing.discard(done)
+        _outgoing.add(thread)
     else:
         _deliver(message)
 
 
-def send(template: str, to: str, context: dict) -> None:
+def wait_for_outgoing(timeout: float = 60) -> None:
+    """Block until the messages handed to SMTP threads have left (or ``timeout`` passed):
+    a command that exits right after sending would otherwise lose them."""
+    for thread in list(_outgoing):
+        thread.join(timeout)
+        _outgoing.discard(thread)
+
+
+def send(
+    template: str, to: str, context: dict, attachments: list[tuple[str, str, str]] | None = None
+) -> None:
     """Render ``emails/<template>.txt`` (first line: subject) and send it to one address
-    once the current transaction commits."""
+    once the current transaction commits; ``attachments`` are (filename, content, mimetype)."""
     with translation.override(translation.get_language() or settings.LANGUAGE_CODE):
         text = render_to_string(f"emails/{template}.txt", context).strip()
     subject, _, body = text.partition("\n")
-    message = EmailMessage(subject=subject.strip(), body=body.strip() + "\n", to=[to])
+    message = EmailMessage(
+        subject=subject.strip(), body=body.strip() + "\n", to=[to], attachments=attachments
+    )
     transaction.on_commit(lambda: _send_now(message))

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .models import MAX_CAPACITY, Application, Group, Membership
+from .models import MAX_CAPACITY, MAX_REMINDER_HOURS, Application, Group, Membership
 
 MAX_INVITES = 20
 ANSWER_MAX = 2000
@@ -25,12 +25,14 @@ class GroupForm(forms.ModelForm):
             "charter",
             "eligibility",
             "applications_open",
+            "reminder_hours",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "charter": forms.Textarea(attrs={"rows": 6}),
             "eligibility": forms.Textarea(attrs={"rows": 4}),
             "capacity": forms.NumberInput(attrs={"min": 2, "max": MAX_CAPACITY}),
+            "reminder_hours": forms.NumberInput(attrs={"min": 1, "max": MAX_REMINDER_HOURS}),
             "report_back": forms.Select(
                 choices=[
                     ("unknown", _("Selon le format")),
@@ -51,7 +53,11 @@ class GroupForm(forms.ModelForm):
                     "Au plus %(limit_value)s personnes : au-delà, le groupe devient trop grand."
                 ),
                 "min_value": _("Au moins %(limit_value)s personnes."),
-            }
+            },
+            "reminder_hours": {
+                "max_value": _("Au plus %(limit_value)s heures (deux semaines) avant la séance."),
+                "min_value": _("Au moins %(limit_value)s heure avant la séance."),
+            },
         }
 
     def clean_capacity(self):

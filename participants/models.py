@@ -25,6 +25,7 @@ DEFAULT_CHARTER = _(
     "Sincérité : on parle vrai, de situations réelles et actuelles."
 )
 MAX_CAPACITY = 8
+MAX_REMINDER_HOURS = 14 * 24
 DEFAULT_ELIGIBILITY = _(
     "Quel est votre lien réel avec le domaine du groupe ?\n"
     "Travaillez-vous pour une société de service, comme freelance ou consultant ?"
@@ -155,6 +156,15 @@ class Group(models.Model):
             "Une page publique permet de candidater ; elle ne montre ni les membres ni les séances."
         ),
     )
+    reminder_hours = models.PositiveSmallIntegerField(
+        _("rappel avant la séance (heures)"),
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REMINDER_HOURS)],
+        help_text=_(
+            "Chaque membre reçoit un rappel par e-mail ce nombre d’heures avant la séance "
+            "(48 : deux jours avant)."
+        ),
+    )
     # The public application page is addressed by this key, never by the group's id, so
     # that nobody can enumerate groups.
     public_key = models.CharField(max_length=32, unique=True, default=_public_key)
@@ -214,6 +224,7 @@ class Membership(models.Model):
     # The answers to the group's eligibility questions: [{"question", "answer"}].
     eligibility_answers = models.JSONField(default=list, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
+    reminders = models.BooleanField(_("rappels par e-mail avant les séances"), default=True)
 
     objects = MembershipQuerySet.as_manager()
 

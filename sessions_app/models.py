@@ -257,3 +257,22 @@ class Registration(models.Model):
     def __str__(self):
         return f"{self.user} @ {self.session} ({self.status})"
 
+
+
+class Reminder(models.Model):
+    """The reminder e-mail sent to one person before one session: recorded in the same
+    transaction that sends it, so that nobody gets it twice, however often the job runs."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="one_reminder_per_session")
+        ]
+
+    def __str__(self):
+        return f"reminder of session {self.session_id} to user {self.user_id}"

@@ -363,11 +363,8 @@ def _ics_fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-@login_required
-@never_cache
-@require_GET
-def session_ics(request, pk):
-    session, _membership = _get_session(request.user, pk)
+def ics_calendar(session: Session) -> str:
+    """The session as an iCalendar file (RFC 5545): date, duration, visio link, page link."""
 
     def utc(value):
         return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -395,7 +392,18 @@ def session_ics(request, pk):
     if session.visio_url:
         lines += [f"LOCATION:{_ics_escape(session.visio_url)}", f"URL:{session.visio_url}"]
     lines += ["END:VEVENT", "END:VCALENDAR"]
-    body = "\r\n".join(_ics_fold(line) for line in lines) + "\r\n"
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="seance-{session.pk}.ics"'
+    return "\r\n".join(_ics_fold(line) for line in lines) + "\r\n"
+
+
+def ics_filename(session: Session) -> str:
+    return f"seance-{session.pk}.ics"
+
+
+@login_required
+@never_cache
+@require_GET
+def session_ics(request, pk):
+    session, _membership = _get_session(request.user, pk)
+    response = HttpResponse(ics_calendar(session), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{ics_filename(session)}"'
     return response

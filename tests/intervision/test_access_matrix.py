@@ -68,6 +68,8 @@ MATRIX = {
     "group_create": ("get", lambda c: {}, None, signed_in()),
     "group_detail": ("get", lambda c: {"pk": c["group"]}, None, members_only()),
     "group_edit": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),
+    # Each member switches their own reminders; nobody else's.
+    "group_reminders": ("post", lambda c: {"pk": c["group"]}, {"reminders": "off"}, members_only()),
     "group_members": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),
     "member_role": (
         "post",

@@ -14,6 +14,7 @@ def group_data(**extra):
         "facilitation": "rotating",
         "charter": "Bienveillance\nConfidentialité",
         "eligibility": "Votre lien avec le produit ?\nÊtes-vous consultant ?",
+        "reminder_hours": "48",
     }
     data.update(extra)
     return data
@@ -100,3 +101,26 @@ def test_organisers_see_their_tools_on_the_group_page_and_members_do_not(
     client.force_login(participant)
     page = client.get(f"/g/{group.pk}/").content.decode()
     assert f"/g/{group.pk}/invitations/" not in page
+
+
+@pytest.mark.parametrize(
+    "hours,message",
+    [("0", "Au moins 1 heure avant la séance."), ("337", "Au plus 336 heures")],
+)
+def test_reminders_leave_between_one_hour_and_two_weeks_before(
+    client, organiser, group, hours, message
+):
+    client.force_login(organiser)
+    response = client.post(f"/g/{group.pk}/edit/", group_data(reminder_hours=hours))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    group.refresh_from_db()
+    assert group.reminder_hours == 48
+
+
+def test_the_organiser_sets_how_many_hours_before_reminders_leave(client, organiser, group):
+    client.force_login(organiser)
+    response = client.post(f"/g/{group.pk}/edit/", group_data(reminder_hours="24"))
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.reminder_hours == 24

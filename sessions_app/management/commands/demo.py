@@ -85,16 +85,18 @@ class Command(BaseCommand):
                     visio_url="https://meet.jit.si/intervision-demo",
                 )
                 session.facilitators.add(users[0])
+            # Tomorrow evening: within the group's 48 hours, so the periodic jobs send its
+            # reminders (to the console) as soon as the demo runs.
             upcoming = group.sessions.filter(
-                scheduled_at__gt=timezone.now() + timedelta(days=1)
+                title="Prochaine séance", scheduled_at__gt=timezone.now()
             ).first()
             if upcoming is None:
-                local = timezone.localtime() + timedelta(days=14)
+                local = timezone.localtime() + timedelta(days=1)
                 upcoming = Session.objects.create(
                     group=group,
                     format=group.format,
                     title="Prochaine séance",
-                    scheduled_at=local.replace(hour=12, minute=30, second=0, microsecond=0),
+                    scheduled_at=local.replace(hour=18, minute=30, second=0, microsecond=0),
                     visio_url="https://meet.jit.si/intervision-demo",
                 )
                 upcoming.facilitators.add(users[0])
