@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from participants import views as participant_views
-from sessions_app import cycle, reminders, scheduling
+from sessions_app import cycle, logbook, reminders, scheduling
 from sessions_app import views as session_views
 
 from . import health
@@ -15,6 +15,13 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("participants.urls")),
     path("g/<int:pk>/", session_views.group_detail, name="group_detail"),
+    path("g/<int:pk>/logbook/", logbook.logbook, name="logbook"),
+    path("g/<int:pk>/logbook/carnet.md", logbook.logbook_markdown, name="logbook_markdown"),
+    path("g/<int:pk>/logbook/carnet.json", logbook.logbook_json, name="logbook_json"),
+    path("g/<int:pk>/logbook/<int:entry_pk>/", logbook.logbook_edit, name="logbook_edit"),
+    path(
+        "g/<int:pk>/logbook/<int:entry_pk>/delete/", logbook.logbook_delete, name="logbook_delete"
+    ),
     path("g/<int:pk>/reminders/", reminders.reminders_toggle, name="group_reminders"),
     path("g/<int:group_pk>/sessions/new/", scheduling.session_create, name="session_create"),
     path("s/<int:pk>/info/", scheduling.session_info, name="session_info"),
@@ -26,6 +33,7 @@ urlpatterns = [
     path("s/<int:pk>/live/", session_views.session_live, name="session_live"),
     path("s/<int:pk>/do/", session_views.session_command, name="session_command"),
     path("s/<int:pk>/emporte/", cycle.session_takeaway, name="session_takeaway"),
+    path("s/<int:pk>/carnet/", logbook.session_logbook, name="session_logbook"),
     path("actions/", cycle.my_actions, name="my_actions"),
     path("actions/<int:pk>/", cycle.action_edit, name="action_edit"),
     path("healthz", health.healthz, name="healthz"),

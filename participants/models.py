@@ -448,6 +448,15 @@ class LogbookEntry(models.Model):
     )
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
     text = models.TextField(_("note"), max_length=5000)
+    # Tied to the work: the session, and the subject, the note was written about. Named, not
+    # imported (participants knows nothing of sessions_app); no reverse accessor, so nothing
+    # reaches a note from a session; a deleted session leaves its author's note in place.
+    session = models.ForeignKey(
+        "sessions_app.Session", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    subject = models.ForeignKey(
+        "sessions_app.Subject", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -21,8 +21,6 @@ urlpatterns = [
         views.application_detail,
         name="group_application",
     ),
-    path("g/<int:pk>/logbook/", views.logbook, name="logbook"),
-    path("g/<int:pk>/logbook/<int:entry_pk>/delete/", views.logbook_delete, name="logbook_delete"),
     path("invite/<str:token>/", views.invitation, name="invitation"),
     path("apply/<str:key>/", views.apply, name="apply"),
 ]

@@ -32,7 +32,6 @@ from .forms import (
     DecisionForm,
     GroupForm,
     InviteForm,
-    LogbookForm,
     RoleForm,
 )
 from .models import (
@@ -41,7 +40,6 @@ from .models import (
     GroupFull,
     Invitation,
     InvitationUnusable,
-    LogbookEntry,
     LoginLink,
     Membership,
     User,
@@ -585,37 +583,3 @@ def application_detail(request, pk, application_pk):
         "participants/application_detail.html",
         {"group": group, "application": application, "form": form},
     )
-
-
-# --- Private logbook ------------------------------------------------------------------------
-
-
-@login_required
-@never_cache
-def logbook(request, pk):
-    membership = get_membership_or_404(request.user, pk)
-    form = LogbookForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        LogbookEntry.objects.create(
-            author=request.user, group=membership.group, text=form.cleaned_data["text"]
-        )
-        messages.success(request, _("Note ajoutée à votre carnet de bord."))
-        return redirect("logbook", pk=pk)
-    entries = LogbookEntry.objects.of(request.user, pk)[:200]
-    return render(
-        request,
-        "participants/logbook.html",
-        {"group": membership.group, "form": form, "entries": entries},
-    )
-
-
-@login_required
-@never_cache
-def logbook_delete(request, pk, entry_pk):
-    """GET asks for confirmation, POST deletes. Another person's entry is a 404."""
-    entry = get_object_or_404(LogbookEntry.objects.of(request.user, pk), pk=entry_pk)
-    if request.method == "POST":
-        entry.delete()
-        messages.success(request, _("Note supprimée."))
-        return redirect("logbook", pk=pk)
-    return render(request, "participants/logbook_delete.html", {"entry": entry, "group_pk": pk})

@@ -97,8 +97,18 @@ MATRIX = {
         None,
         organisers_only(),
     ),
+    # Every member has a carnet of their own: the pages show the person's notes only.
     "logbook": ("get", lambda c: {"pk": c["group"]}, None, members_only()),
+    "logbook_markdown": ("get", lambda c: {"pk": c["group"]}, None, members_only()),
+    "logbook_json": ("get", lambda c: {"pk": c["group"]}, None, members_only()),
+    "session_logbook": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
     # A logbook entry is its author's alone: not even organisers or facilitators read it.
+    "logbook_edit": (
+        "get",
+        lambda c: {"pk": c["group"], "entry_pk": c["entry"]},
+        None,
+        {**members_only(), "facilitator": NOT_FOUND, "organiser": NOT_FOUND},
+    ),
     "logbook_delete": (
         "get",
         lambda c: {"pk": c["group"], "entry_pk": c["entry"]},

@@ -5,6 +5,7 @@ Each test drives a scenario in one event loop (``async_to_sync``); the database 
 """
 
 import json
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -177,7 +178,7 @@ def test_a_refused_command_sends_nothing(seated, participant):
 
 # --- Forged frames ------------------------------------------------------------------------
 
-FORGED = [
+FORGED: list[dict[str, Any]] = [
     {"text_data": "{not json"},
     {"bytes_data": b"\x00\x01binary"},
     {"text_data": json.dumps({"type": "propose", "keyword": "injecté"})},
