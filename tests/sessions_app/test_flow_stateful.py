@@ -223,11 +223,13 @@ class SessionMachine(RuleBasedStateMachine):
                 command = {"type": "propose", "keyword": text, "subject_id": sid, "arrival": sid}
             else:
                 command = {"type": "pass"}
-        elif phase.mode == "round":
+        elif state.stage == "retour":
+            command = {"type": "done" if keen else "pass"}
+        elif phase is not None and phase.mode == "round":
             command = {"type": "speak" if keen and state.round < 3 else "pass", "text": text}
-        elif phase.mode == "plan" and not state.actions:
+        elif phase is not None and phase.mode == "plan" and not state.actions:
             command = {"type": "add_action", "text": text or "une action"}
-        elif phase.mode == "panier" and keen:
+        elif phase is not None and phase.mode == "panier" and keen:
             n = data.draw(st.integers(0, len(state.contributions) + 1), label="n")
             command = {"type": "take", "n": n, "note": text, "taken": data.draw(st.booleans())}
         else:
