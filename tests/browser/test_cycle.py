@@ -1,6 +1,10 @@
 """The codéveloppement cycle across two sessions, in several browsers (seeds 002, 003, 001):
-Juliette leaves session 1 with a plan, finds it on her pages, follows it up between sessions,
-and session 2 opens with her report back, where one action becomes a new subject."""
+Juliette leaves session 1 with a plan and a note in her carnet, finds them on her pages,
+follows the plan up between sessions, gets a reminder carrying her actions, and session 2
+opens with her report back, where one action becomes a new subject; her carnet shows both
+sessions and downloads."""
+
+import json
 
 import pytest
 from playwright.sync_api import expect
@@ -25,6 +29,9 @@ def test_plan_taken_away_followed_up_and_reported_back_at_the_next_session(table
     table.click(dragos, button(dragos, "Proposer"), expect="« roadmap »")
     table.click(lucie, button(lucie, "Clore le tour de mots-clés"), expect="Ordre des sujets")
     table.click(lucie, button(lucie, "Commencer ce sujet"), expect="Exposé — « délégation »")
+    # Her carnet, beside the live region: autosaved, seen by nobody else.
+    juliette.page.locator("#carnet-text").fill("Je délègue trop tard : dès lundi, un domaine.")
+    expect(juliette.page.locator("#carnet-status")).to_contain_text("Enregistré")
     table.click(juliette, button(juliette, "Exposé terminé"), expect="Clarification")
     table.click(lucie, button(lucie, "Terminer la phase"), expect="Contrat")
     table.click(juliette, button(juliette, "Terminé"), expect="Consultation")
@@ -67,6 +74,19 @@ def test_plan_taken_away_followed_up_and_reported_back_at_the_next_session(table
     juliette.page.goto("/")
     expect(juliette.page.locator("main")).to_contain_text("Mes actions : 1 en cours")
 
+    # The reminder before session 2 carries her open action, and nobody else's content.
+    table.server.shell(  # session 2 is tomorrow, within the group's 48 hours
+        "from datetime import timedelta; from django.utils import timezone;"
+        "from sessions_app.models import Session;"
+        f"Session.objects.filter(pk={table.data['sessions'][1]})"
+        ".update(scheduled_at=timezone.now() + timedelta(days=1))"
+    )
+    sent = table.server.manage("periodic")
+    mine = [m for m in sent.split("Subject: ") if table.data["people"]["Juliette"]["email"] in m]
+    assert mine and "Former Marc aux revues" in mine[0]
+    assert "Déléguer le suivi des tickets" not in mine[0]  # done: nothing to report on
+    assert not any("Former Marc aux revues" in m for m in sent.split("Subject: ") if m not in mine)
+
     # Session 2 opens with her report back; the remaining action becomes a new subject.
     table.allowed.append("WebSocket")
     for person in (lucie, juliette, dragos, amina):
@@ -81,9 +101,23 @@ def test_plan_taken_away_followed_up_and_reported_back_at_the_next_session(table
         expect="nouveau sujet",
     )
     table.click(juliette, button(juliette, "J’ai terminé mon retour"), expect="Tour de mots-clés")
+    juliette.page.locator("#carnet-text").fill("Marc relit déjà les revues.")
+    expect(juliette.page.locator("#carnet-status")).to_contain_text("Enregistré")
     for person in (lucie, dragos, amina):
         expect(person.page.locator("#live .subjects")).to_contain_text("« Former Marc aux revues »")
     # Dragos's carried subject: still current, from his own page.
     roadmap = dragos.page.locator("#live .subjects li", has_text="« roadmap »")
     table.click(dragos, roadmap.get_by_role("button", name="Toujours d’actualité"))
     expect(roadmap.get_by_role("button", name="Toujours d’actualité")).to_have_count(0)
+
+    # Her carnet shows both sessions, her note beside her actions, and downloads.
+    juliette.page.get_by_role("link", name="Tout mon carnet").click()
+    carnet = juliette.page.locator("main")
+    expect(carnet).to_contain_text("Je délègue trop tard : dès lundi, un domaine.")
+    expect(carnet).to_contain_text("Former Marc aux revues")
+    expect(carnet.locator("h2[id^=carnet-session-]")).to_have_count(2)
+    expect(carnet).to_contain_text("Marc relit déjà les revues.")
+    with juliette.page.expect_download() as download:
+        juliette.page.get_by_role("link", name="Télécharger (JSON)").click()
+    exported = json.loads(open(download.value.path(), encoding="utf-8").read())
+    assert "Je délègue trop tard" in json.dumps(exported, ensure_ascii=False)
