@@ -46,7 +46,10 @@ def crawl(table, person, starts):
         if page.locator("#live-root").count():
             table.wait_connected(person)
         yield path, page
-        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+        # Pages only: a link marked ``download`` gives a file (tested where it is offered).
+        for href in page.eval_on_selector_all(
+            "a[href]:not([download])", "els => els.map(e => e.href)"
+        ):
             href = urldefrag(href)[0]
             if not href.startswith(origin):
                 continue
