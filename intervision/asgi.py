@@ -1,6 +1,5 @@
 """ASGI entry point: HTTP through Django, websockets through Channels (their documented
-entry points), with one measured addition: a bound on handshakes in progress
-(``handshakes.HandshakeGate``)."""
+entry points, nothing more)."""
 
 import gc
 import os
@@ -16,15 +15,11 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from sessions_app.routing import websocket_urlpatterns  # noqa: E402
 
-from .handshakes import HandshakeGate  # noqa: E402
-
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": HandshakeGate(
-            AllowedHostsOriginValidator(
-                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]
-            )
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]
         ),
     }
 )
