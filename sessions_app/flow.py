@@ -293,6 +293,11 @@ def step(
     return replace(result, version=state.version + 1)
 
 
+def action_keyword(text: str) -> str:
+    """The keyword an action becomes when it turns into a new subject."""
+    return " ".join(text.split())[:KEYWORD_MAX].strip()
+
+
 def clean_keyword(command: dict) -> str:
     """The keyword of a proposal, as the rules accept it (spaces folded), or FlowError."""
     return _text(command, "keyword", KEYWORD_MAX, required=True)
@@ -461,7 +466,7 @@ def _report(state, command, *, actor, facilitator, now):
         subject_id = command.get("subject_id")
         if not _is_int(subject_id) or state.subject(subject_id) is not None:
             raise FlowError("bad_subject")
-        keyword = _text({"keyword": found[0].text}, "keyword", 10 * TEXT_MAX)[:KEYWORD_MAX]
+        keyword = action_keyword(found[0].text)
         state = replace(state, subjects=state.subjects + (
             Subject(id=subject_id, owner=speaker, keyword=keyword, arrival=subject_id,
                     confirmed=True),

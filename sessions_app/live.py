@@ -235,7 +235,7 @@ def _with_inputs(session: Session, state: flow.State, command: dict) -> dict:
             subject = Subject.objects.create(
                 group_id=session.group_id,
                 owner_id=plan.owner,
-                keyword=flow.clean_keyword({"keyword": plan.text[: flow.KEYWORD_MAX]}),
+                keyword=flow.action_keyword(plan.text),
                 proposed_in=session,
             )
             return {**command, "subject_id": subject.pk}

@@ -838,6 +838,13 @@ def test_an_action_becomes_a_new_subject_in_one_click():
     assert state.outcomes[0].subject == 500
 
 
+def test_a_long_action_becomes_a_keyword_of_the_allowed_length():
+    long = [{"id": 80, "owner": A, "text": "Revoir   " + "x" * 100, "status": "todo"}]
+    state = opened_with_retour(A, plans=long)
+    state = do(state, "report", A, action=80, new_subject=True, subject_id=501)
+    assert state.subject(501).keyword == ("Revoir " + "x" * 100)[:KEYWORD_MAX]
+
+
 def test_an_absent_owner_keeps_their_plan_for_next_time():
     state = opened_with_retour(A, B, C, absent=(C,))
     assert state.queue == (A,)
