@@ -7,10 +7,6 @@ waiting, so the races run in a subprocess against a SQLite *file* configured as 
 production (WAL, IMMEDIATE transactions, busy timeout): the embedded default is tested too.
 """
 
-import json
-import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -18,6 +14,7 @@ import pytest
 from django.db import connection
 
 from participants.models import Group, GroupFull, Invitation, Membership, User
+from tests.sqlite_file import run_on_sqlite_file
 
 N = 6
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,30 +96,11 @@ RACES = ["race_for_the_last_group_seat", "race_on_one_invitation", "race_for_the
 @pytest.fixture(scope="module")
 def sqlite_file_results(tmp_path_factory):
     """All races run once, in one subprocess on a fresh SQLite file (migrating takes seconds)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(
-        SQLITE_PATH=str(tmp_path_factory.mktemp("race") / "race.sqlite3"),
-        DJANGO_SETTINGS_MODULE="intervision.settings",
-        PYTHONPATH=str(ROOT),
+    return run_on_sqlite_file(
+        tmp_path_factory.mktemp("race") / "race.sqlite3",
+        "tests.participants.test_invitation_race",
+        "{name: getattr(t, name)() for name in t.RACES}",
     )
-    script = (
-        "import django, json; django.setup()\n"
-        "from django.core.management import call_command\n"
-        "call_command('migrate', verbosity=0)\n"
-        "from tests.participants import test_invitation_race as t\n"
-        "print(json.dumps({name: getattr(t, name)() for name in t.RACES}))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,  # the assertion below shows stderr
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture

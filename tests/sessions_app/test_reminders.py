@@ -1,9 +1,5 @@
 """The reminder e-mail before a session: when, to whom, once, and only the person's own content."""
 
-import json
-import os
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +12,7 @@ from django.utils import timezone, translation
 from participants.models import Group, Membership, User
 from sessions_app import reminders, scheduling
 from sessions_app.models import Action, Registration, Reminder, Session, Subject
+from tests.sqlite_file import run_on_sqlite_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -288,29 +285,8 @@ def test_two_runs_at_once_send_each_reminder_once(tmp_path):
         result = two_runs_at_once()
     else:
         # As in test_invitation_race: real concurrent writers need a SQLite file.
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-        env.update(
-            SQLITE_PATH=str(tmp_path / "reminders.sqlite3"),
-            DJANGO_SETTINGS_MODULE="intervision.settings",
-            PYTHONPATH=str(ROOT),
+        result = run_on_sqlite_file(
+            tmp_path / "reminders.sqlite3", "tests.sessions_app.test_reminders",
+            "t.two_runs_at_once()",
         )
-        script = (
-            "import django, json; django.setup()\n"
-            "from django.test.utils import setup_test_environment; setup_test_environment()\n"
-            "from django.core.management import call_command\n"
-            "call_command('migrate', verbosity=0)\n"
-            "from tests.sessions_app import test_reminders as t\n"
-            "print(json.dumps(t.two_runs_at_once()))\n"
-        )
-        done = subprocess.run(
-            [sys.executable, "-c", script],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,  # the assertion below shows stderr
-        )
-        assert done.returncode == 0, done.stderr[-2000:]
-        result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result == {"errors": [], "sent": 5, "mails": 5, "recipients": 5, "recorded": 5}
