@@ -235,6 +235,10 @@ def live_context(snap: dict, audience: str) -> dict:
             if int(pid) not in state.seating
         ],
         "subjects": subjects,
+        # What "Commencer ce sujet" begins: the first subject whose owner is here (flow).
+        "next_subject": next(
+            (item for item in subjects if item["s"].owner in state.present), None
+        ),
         "subject_count": sum(1 for s in state.subjects if s.status != "withdrawn"),
         "open_count": len(state.open_subjects),
         "handled": [{"s": s, "owner": name(s.owner)} for s in handled if s],

@@ -360,3 +360,25 @@ def test_carried_subjects_are_confirmed_from_the_live_page(
     assert response.status_code == 200
     assert state_of(next_session).subject(roadmap.pk).confirmed
     assert "Toujours d’actualité" not in response.content.decode()
+
+
+def test_the_next_subject_shown_is_the_one_begun_never_an_absent_owners(
+    client, next_session, facilitator, participants
+):
+    dragos, amina = participants[1:3]
+    feedback = Subject.objects.create(group=next_session.group, owner=amina, keyword="feedback")
+    run(next_session, dragos, "join")  # Juliette, Amina and Paul are not there
+    run(next_session, facilitator, "start")
+    run(next_session, dragos, "propose", keyword="budget")
+    run(next_session, facilitator, "close_triage")
+    run(next_session, facilitator, "set_urgent", subject=feedback.pk, urgent=True)
+    client.force_login(facilitator)
+    page = client.get(reverse("session_page", args=[next_session.pk])).content.decode()
+    # Amina's urgent « feedback » comes first in the order, but she is not there.
+    assert "Prochain sujet : « roadmap » (Dragos)." in page
+    run(next_session, dragos, "withdraw", subject=Subject.objects.get(keyword="roadmap").pk)
+    run(next_session, dragos, "withdraw", subject=Subject.objects.get(keyword="budget").pk)
+    page = client.get(reverse("session_page", args=[next_session.pk])).content.decode()
+    # Only Amina's « feedback » is left, and she is not there: it waits, nothing to begin.
+    assert "Les porteurs des sujets restants sont absents" in page and "« feedback »" in page
+    assert "Commencer ce sujet" not in page
