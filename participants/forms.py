@@ -6,7 +6,14 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .models import MAX_CAPACITY, MAX_REMINDER_HOURS, Application, Group, Membership
+from .models import (
+    MAX_CAPACITY,
+    MAX_REMINDER_HOURS,
+    MAX_RETENTION_DAYS,
+    Application,
+    Group,
+    Membership,
+)
 
 MAX_INVITES = 20
 ANSWER_MAX = 2000
@@ -26,6 +33,7 @@ class GroupForm(forms.ModelForm):
             "eligibility",
             "applications_open",
             "reminder_hours",
+            "retention_days",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -33,6 +41,7 @@ class GroupForm(forms.ModelForm):
             "eligibility": forms.Textarea(attrs={"rows": 4}),
             "capacity": forms.NumberInput(attrs={"min": 2, "max": MAX_CAPACITY}),
             "reminder_hours": forms.NumberInput(attrs={"min": 1, "max": MAX_REMINDER_HOURS}),
+            "retention_days": forms.NumberInput(attrs={"min": 1, "max": MAX_RETENTION_DAYS}),
             "report_back": forms.Select(
                 choices=[
                     ("unknown", _("Selon le format")),

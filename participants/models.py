@@ -25,6 +25,11 @@ DEFAULT_CHARTER = _(
     "Sincérité : on parle vrai, de situations réelles et actuelles."
 )
 MAX_CAPACITY = 8
+# How long the texts said in a session are kept after it, unless the group chooses otherwise:
+# long enough for the next session's report back (groups meet every four to eight weeks).
+DEFAULT_RETENTION_DAYS = 60
+MAX_RETENTION_DAYS = 730
+ERASED_NAME = _("un·e ancien·ne membre")
 MAX_REMINDER_HOURS = 14 * 24
 DEFAULT_ELIGIBILITY = _(
     "Quel est votre lien réel avec le domaine du groupe ?\n"
@@ -80,6 +85,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the person erased their account: the row stays, emptied, so that what the
+    # group counts still adds up; nothing in it names or reaches the person any more.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -94,6 +102,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def name(self) -> str:
+        if self.erased_at is not None:
+            return str(ERASED_NAME)
         return self.name_from(self.display_name, self.email)
 
     @staticmethod
@@ -163,6 +173,16 @@ class Group(models.Model):
         help_text=_(
             "Chaque membre reçoit un rappel par e-mail ce nombre d’heures avant la séance "
             "(48 : deux jours avant)."
+        ),
+    )
+    retention_days = models.PositiveSmallIntegerField(
+        _("conservation des échanges (jours)"),
+        default=DEFAULT_RETENTION_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_DAYS)],
+        help_text=_(
+            "Ce nombre de jours après chaque séance, le texte des questions, réactions et "
+            "apprentissages est effacé. Le panier, le plan d’action de chaque porteur et les "
+            "carnets de bord restent à leurs auteurs."
         ),
     )
     # The public application page is addressed by this key, never by the group's id, so

@@ -302,6 +302,7 @@ def send_invitation(group, email, invited_by=None, application=None) -> Invitati
             "inviter": invited_by.name if invited_by else "",
             "url": settings.SITE_URL + reverse("invitation", args=[token]),
             "days": settings.INVITATION_DAYS,
+            "privacy_url": settings.SITE_URL + reverse("privacy"),
         },
     )
     return invitation

@@ -817,3 +817,104 @@ _HANDLERS = {
     "report": _report,
     "confirm": _confirm,
 }
+
+
+# --- Forgetting ------------------------------------------------------------------------------
+# A state is stored as ``to_dict()``: in the session's row and, as ``state_before`` and an
+# undo's ``previous``, in every event. Erasing a text means erasing it from every copy: these
+# take stored dicts and return copies without the texts, all of them (``person`` None, the
+# retention delay: the subjects' keywords stay, they are the backlog) or those one person
+# wrote (their erasure: their subjects' keywords too).
+
+ERASED_KEYWORD = "—"
+_SAID = ("text", "note")
+
+
+def scrub_state(data: dict, person: int | None = None) -> dict:
+    """A copy of a stored state without the texts said (see above)."""
+    if not data:
+        return dict(data)
+
+    def theirs(owner) -> bool:
+        return person is None or owner == person
+
+    data = dict(data)
+    owners = {s.get("id"): s.get("owner") for s in data.get("subjects", ())}
+    # The contributions and plan are of the current subject, else of the last one handled
+    # (they stay in the state until the next subject begins).
+    about = data.get("current")
+    if about is None and data.get("handled"):
+        about = data["handled"][-1]
+    current_owner = owners.get(about)
+    data["contributions"] = [
+        {
+            **c,
+            "text": "" if theirs(c.get("person")) else c.get("text", ""),
+            # The note is the subject owner's, on what they took into their panier.
+            "note": "" if theirs(current_owner) else c.get("note", ""),
+        }
+        for c in data.get("contributions", ())
+    ]
+    if person is not None:
+        data["subjects"] = [
+            {**s, "keyword": ERASED_KEYWORD} if s.get("owner") == person else s
+            for s in data.get("subjects", ())
+        ]
+    if theirs(current_owner):
+        data["actions"] = ["" for _ in data.get("actions", ())]
+    plan_owners = {a.get("id"): a.get("owner") for a in data.get("plans", ())}
+    data["plans"] = [
+        {**a, "text": "", "note": ""} if theirs(a.get("owner")) else a
+        for a in data.get("plans", ())
+    ]
+    data["outcomes"] = [
+        {**o, "note": ""} if theirs(plan_owners.get(o.get("action"))) else o
+        for o in data.get("outcomes", ())
+    ]
+    return data
+
+
+def scrub_event(
+    command: dict, state_before: dict, *, actor: int | None, person: int | None = None
+) -> tuple[dict, dict]:
+    """Copies of one event's command and ``state_before`` without the texts said (see above).
+
+    What a command carries was written by whoever it speaks for: its actor, or the person
+    whose turn it was (a facilitator may type for them), or the owner of the subject or plan
+    action it names.
+    """
+    command = dict(command)
+    if person is None:
+        ours = True
+    else:
+        before = State.from_dict(state_before) if state_before else State()
+        owners = {s.id: s.owner for s in before.subjects}
+        plan_owners = {a.id: a.owner for a in before.plans}
+        ours = person in (
+            actor,
+            before.speaker,
+            command.get("person"),
+            owners.get(command.get("subject_id")),  # type: ignore[arg-type]
+            plan_owners.get(command.get("action")),  # type: ignore[arg-type]
+        )
+    if ours:
+        for key in _SAID:
+            if isinstance(command.get(key), str):
+                command[key] = ""
+        if person is not None and isinstance(command.get("keyword"), str):
+            command["keyword"] = ERASED_KEYWORD
+    if isinstance(command.get("plans"), list):
+        command["plans"] = [
+            {**a, "text": "", "note": ""}
+            if person is None or a.get("owner") == person
+            else a
+            for a in command["plans"]
+        ]
+    if person is not None and isinstance(command.get("backlog"), list):
+        command["backlog"] = [
+            {**s, "keyword": ERASED_KEYWORD} if s.get("owner") == person else s
+            for s in command["backlog"]
+        ]
+    if isinstance(command.get("previous"), dict):
+        command["previous"] = scrub_state(command["previous"], person)
+    return command, scrub_state(state_before, person)

@@ -36,6 +36,8 @@ class Session(models.Model):
     state = models.JSONField(default=dict)
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the group's retention delay removed what was said (see privacy.retention).
+    purged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = SessionQuerySet.as_manager()
 

@@ -148,6 +148,20 @@ MATRIX = {
         None,
         {**members_only(), "facilitator": NOT_FOUND, "organiser": NOT_FOUND},
     ),
+    # Each person's own account and data (signing in counts as a recent confirmation).
+    "account": ("get", lambda c: {}, None, signed_in()),
+    "confirm_identity": ("get", lambda c: {}, None, signed_in()),
+    "my_data": ("get", lambda c: {}, None, signed_in()),
+    "my_data_json": ("get", lambda c: {}, None, signed_in()),
+    "my_data_markdown": ("get", lambda c: {}, None, signed_in()),
+    "erase_account": ("get", lambda c: {}, None, signed_in()),
+    "member_erase": (
+        "get",
+        lambda c: {"pk": c["group"], "member_pk": c["target"]},
+        None,
+        organisers_only(),
+    ),
+    "privacy": ("get", lambda c: {}, None, public()),
 }
 
 

@@ -15,6 +15,7 @@ def group_data(**extra):
         "charter": "Bienveillance\nConfidentialité",
         "eligibility": "Votre lien avec le produit ?\nÊtes-vous consultant ?",
         "reminder_hours": "48",
+        "retention_days": "60",
     }
     data.update(extra)
     return data

@@ -1,0 +1,191 @@
+"""« Télécharger mes données »: everything about one person, as JSON and as Markdown.
+
+What they wrote, what is recorded about them, and what was said to them on their own
+subjects — the questions and reactions they received, without who said them: the group's
+other members did not choose to have their names leave it (documented on the privacy
+page). Nothing else written by others: no keyword of another person's subject, no
+organiser's reason on an application.
+"""
+
+import json
+
+from django.utils import timezone
+
+from participants.models import Application, Invitation, LogbookEntry, Membership, User
+from sessions_app.models import Action, Contribution, Registration, Subject
+from sessions_app.render import KIND_LABELS
+
+FORMAT = "intervision-export/1"
+
+
+def _when(session) -> str | None:
+    return session.scheduled_at.isoformat() if session is not None else None
+
+
+def personal_data(user: User) -> dict:
+    """The person's data, in categories, as plain JSON-ready values."""
+    own_subjects = {
+        s.pk: s
+        for s in Subject.objects.filter(owner=user).select_related(
+            "group", "proposed_in", "handled_in"
+        )
+    }
+    received: dict[int, list[dict]] = {pk: [] for pk in own_subjects}
+    for c in (
+        Contribution.objects.filter(subject__owner=user)
+        .exclude(person=user)
+        .select_related("session")
+        .order_by("subject_id", "n")
+    ):
+        received[c.subject_id].append(
+            {
+                "session": _when(c.session),
+                "phase": c.phase,
+                "kind": c.kind,
+                "text": c.text,
+                "in_my_panier": c.taken,
+                "my_note": c.note,
+            }
+        )
+    return {
+        "format": FORMAT,
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "email": user.email,
+            "display_name": user.display_name,
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+            "has_password": user.has_usable_password(),
+        },
+        "memberships": [
+            {
+                "group": m.group.name,
+                "role": m.role,
+                "joined_at": m.joined_at.isoformat(),
+                "removed_at": m.removed_at.isoformat() if m.removed_at else None,
+                "charter_accepted_at": (
+                    m.charter_accepted_at.isoformat() if m.charter_accepted_at else None
+                ),
+                "eligibility_answers": m.eligibility_answers,
+                "reminders": m.reminders,
+            }
+            for m in user.memberships.select_related("group").order_by("joined_at", "pk")
+        ],
+        "registrations": [
+            {
+                "group": r.session.group.name,
+                "session": _when(r.session),
+                "status": r.status,
+                "registered_at": r.created_at.isoformat(),
+            }
+            for r in Registration.objects.filter(user=user).select_related("session__group")
+        ],
+        "subjects": [
+            {
+                "group": s.group.name,
+                "keyword": s.keyword,
+                "status": s.status,
+                "urgent": s.urgent,
+                "proposed_at": s.created_at.isoformat(),
+                "proposed_in": _when(s.proposed_in),
+                "handled_in": _when(s.handled_in),
+                "received": received[s.pk],
+            }
+            for s in own_subjects.values()
+        ],
+        "contributions": [
+            {
+                "group": c.session.group.name,
+                "session": _when(c.session),
+                "subject": own_subjects[c.subject_id].keyword
+                if c.subject_id in own_subjects
+                else None,
+                "phase": c.phase,
+                "kind": c.kind,
+                "text": c.text,
+            }
+            for c in Contribution.objects.filter(person=user)
+            .select_related("session__group")
+            .order_by("session__scheduled_at", "subject_id", "n")
+        ],
+        "actions": [
+            {
+                "group": a.session.group.name,
+                "session": _when(a.session),
+                "subject": own_subjects[a.subject_id].keyword
+                if a.subject_id in own_subjects
+                else None,
+                "text": a.text,
+                "status": a.status,
+                "note": a.note,
+                "review_on": a.review_on.isoformat() if a.review_on else None,
+                "reported_in": _when(a.reported_in),
+            }
+            for a in Action.objects.filter(owner=user).select_related(
+                "session__group", "reported_in"
+            )
+        ],
+        "logbook": [
+            {
+                "group": e.group.name,
+                "written_at": e.created_at.isoformat(),
+                "updated_at": e.updated_at.isoformat(),
+                "session": _when(e.session),
+                "subject": own_subjects[e.subject_id].keyword
+                if e.subject_id in own_subjects
+                else None,
+                "text": e.text,
+            }
+            for e in LogbookEntry.objects.filter(author=user).select_related("group", "session")
+        ],
+        "applications": [
+            {
+                "group": a.group.name,
+                "name": a.name,
+                "answers": a.answers,
+                "status": a.status,
+                "sent_at": a.created_at.isoformat(),
+                "decided_at": a.decided_at.isoformat() if a.decided_at else None,
+            }
+            for a in Application.objects.filter(email__iexact=user.email).select_related("group")
+        ],
+        "invitations": [
+            {
+                "group": i.group.name,
+                "sent_at": i.created_at.isoformat(),
+                "expires_at": i.expires_at.isoformat(),
+                "status": i.status,
+            }
+            for i in Invitation.objects.filter(email__iexact=user.email).select_related("group")
+        ],
+    }
+
+
+def readable(data: dict) -> dict:
+    """The same data with the codes (roles, statuses, kinds) in the reader's language, for
+    the Markdown rendering."""
+    roles = dict(Membership.ROLES)
+    subject_statuses = dict(Subject.STATUSES)
+    action_statuses = dict(Action.STATUSES)
+    registration_statuses = dict(Registration.STATUSES)
+    application_statuses = dict(Application.STATUSES)
+
+    def label(labels, code):
+        return str(labels.get(code, code))
+
+    data = json.loads(json.dumps(data))
+    for m in data["memberships"]:
+        m["role"] = label(roles, m["role"])
+    for r in data["registrations"]:
+        r["status"] = label(registration_statuses, r["status"])
+    for s in data["subjects"]:
+        s["status"] = label(subject_statuses, s["status"])
+        for c in s["received"]:
+            c["kind"] = label(KIND_LABELS, c["kind"])
+    for c in data["contributions"]:
+        c["kind"] = label(KIND_LABELS, c["kind"])
+    for a in data["actions"]:
+        a["status"] = label(action_statuses, a["status"])
+    for a in data["applications"]:
+        a["status"] = label(application_statuses, a["status"])
+    return data

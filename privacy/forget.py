@@ -1,0 +1,142 @@
+"""Forgetting: a person's texts (their erasure, or an organiser's on their request) and,
+after the group's retention delay, what was said in a session.
+
+A text lives in its table and in copies of the live state: the session's row, every
+event's ``state_before``, an undo's ``previous``, the commands that carried it. Each
+function here empties all of them in one transaction (``flow.scrub_state`` and
+``flow.scrub_event`` do the copies), so no page, export or backup made afterwards holds it.
+Rows stay, emptied: the group's counts (subjects, contributions, actions) still add up.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from participants.models import Application, Group, Invitation, LogbookEntry, LoginLink, User
+from sessions_app import flow
+from sessions_app.models import Action, Contribution, Event, Session, Subject
+
+BATCH = 500
+
+
+def _scrub_sessions(sessions: Iterable[Session], person: int | None) -> None:
+    """Empty the texts (all, or ``person``'s) from the live state and event log of
+    ``sessions``."""
+    for session in sessions:
+        if session.state:
+            Session.objects.filter(pk=session.pk).update(
+                state=flow.scrub_state(session.state, person)
+            )
+        changed = []
+        for event in Event.objects.filter(session=session).only(
+            "pk", "actor_id", "command", "state_before"
+        ).iterator(chunk_size=BATCH):
+            command, before = flow.scrub_event(
+                event.command, event.state_before, actor=event.actor_id, person=person
+            )
+            if command != event.command or before != event.state_before:
+                event.command, event.state_before = command, before
+                changed.append(event)
+        Event.objects.bulk_update(changed, ["command", "state_before"], batch_size=BATCH)
+
+
+def erase_content(user: User, group_ids: Iterable[int] | None = None) -> None:
+    """Empty what ``user`` wrote for their groups (all, or ``group_ids``): their keywords,
+    what they said, their panier notes and plans. Their private carnet is not touched here
+    (it never left them; ``erase_account`` deletes it)."""
+    in_groups = Q() if group_ids is None else Q(group_id__in=list(group_ids))
+    sessions = Session.objects.filter(in_groups).only("pk", "state")
+    with transaction.atomic():
+        subjects = Subject.objects.filter(in_groups, owner=user)
+        subjects.filter(status="open").update(status="withdrawn")
+        subjects.update(keyword=flow.ERASED_KEYWORD)
+        said = Contribution.objects.filter(session__in=sessions.values("pk"))
+        said.filter(person=user).update(text="")
+        said.filter(subject__owner=user).update(note="")
+        Action.objects.filter(owner=user, session__in=sessions.values("pk")).update(
+            text=flow.ERASED_KEYWORD, note=""
+        )
+        _scrub_sessions(sessions, user.pk)
+
+
+def sole_organiser_groups(user: User) -> tuple[list[Group], list[Group]]:
+    """The groups ``user`` is the last organiser of: those with other members (to hand over
+    before erasing the account) and those with nobody else (closed with it)."""
+    hand_over: list[Group] = []
+    alone: list[Group] = []
+    for membership in user.memberships.active().select_related("group"):
+        if not membership.is_last_organiser():
+            continue
+        others = membership.group.memberships.active().exclude(pk=membership.pk).exists()
+        (hand_over if others else alone).append(membership.group)
+    return hand_over, alone
+
+
+class HandOverFirst(Exception):
+    """The person is the last organiser of a group that still has members."""
+
+
+def erase_account(user: User) -> str:
+    """Erase ``user``'s account; return the address it had (for the confirmation e-mail).
+
+    They leave their groups (their seats at coming sessions free up, their open pages close),
+    what they wrote is emptied everywhere, their carnet, sign-in links, invitations and
+    applications are deleted, and the account row keeps no name, address or password: it
+    is shown as "un·e ancien·ne membre".
+    """
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        hand_over, alone = sole_organiser_groups(user)
+        if hand_over:
+            raise HandOverFirst
+        email = user.email
+        group_ids = list(user.memberships.values_list("group_id", flat=True))
+        for membership in user.memberships.active():
+            membership.remove()
+        user.memberships.update(eligibility_answers=[])
+        erase_content(user, group_ids)
+        LogbookEntry.objects.filter(author=user).delete()
+        LoginLink.objects.filter(user=user).delete()
+        Invitation.objects.filter(email=email).delete()
+        Application.objects.filter(email=email).delete()
+        _forget_sign_in_attempts(email)
+        Group.objects.filter(pk__in=[g.pk for g in alone]).delete()
+        user.email = f"erased-{user.pk}@erased.invalid"
+        user.display_name = ""
+        user.set_unusable_password()
+        user.last_login = None
+        user.erased_at = timezone.now()
+        user.save()
+        user.deactivate()
+    return email
+
+
+def _forget_sign_in_attempts(email: str) -> None:
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__iexact=email).delete()
+
+
+def purge_said(now: datetime) -> int:
+    """Empty what was said in the sessions past their group's retention delay; the number
+    of sessions purged. What the subject owner took into their panier (with their note),
+    their action plan and everyone's carnet are theirs and stay."""
+    purged = 0
+    due = Session.objects.filter(
+        purged_at__isnull=True, scheduled_at__lt=now - timedelta(days=1)
+    ).select_related("group")
+    for session in due.only(
+        "pk", "state", "scheduled_at", "duration_minutes", "group__retention_days"
+    ):
+        ends = session.scheduled_at + timedelta(minutes=session.duration_minutes)
+        if ends + timedelta(days=session.group.retention_days) > now:
+            continue
+        with transaction.atomic():
+            Contribution.objects.filter(session=session, taken=False).update(text="", note="")
+            _scrub_sessions([session], None)
+            Session.objects.filter(pk=session.pk).update(purged_at=now)
+        purged += 1
+    return purged

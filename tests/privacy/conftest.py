@@ -1,0 +1,67 @@
+"""A group's history with a recognisable text for each thing each person wrote, and a way
+to look for a text in every row of every table."""
+
+import pytest
+from django.apps import apps
+
+from participants.models import LogbookEntry
+from sessions_app import live
+from sessions_app.models import Session
+
+
+def run(session, person, kind, **fields):
+    return live.apply(session.pk, person, {"type": kind, **fields}, None)
+
+
+def state_of(session):
+    return Session.objects.get(pk=session.pk).flow_state()
+
+
+def tables_holding(text: str) -> list[str]:
+    """The models with a row that holds ``text`` anywhere, JSON fields included."""
+    found = []
+    for model in apps.get_models():
+        for row in model._default_manager.values_list():
+            if text.lower() in repr(row).lower():
+                found.append(model.__name__)
+                break
+    return found
+
+
+@pytest.fixture
+def history(session, facilitator, participants):
+    """Juliette's subject handled: Dragos asks and reacts, Amina reacts; Juliette takes
+    Amina's reaction into her panier with a note and writes an action. Dragos's own subject
+    waits in the backlog; a proposal was undone and proposed again (the event log holds copies
+    of the state); each of them writes in their carnet."""
+    juliette, dragos, amina, _paul = participants
+    for person in (juliette, dragos, amina):
+        run(session, person, "join")
+    run(session, facilitator, "start")
+    run(session, juliette, "propose", keyword="SUJET-JULIETTE")
+    run(session, dragos, "propose", keyword="SUJET-DRAGOS")
+    run(session, facilitator, "undo")
+    run(session, dragos, "propose", keyword="SUJET-DRAGOS")
+    run(session, amina, "pass")
+    run(session, facilitator, "close_triage")
+    juliettes = next(s for s in state_of(session).subjects if s.owner == juliette.pk)
+    run(session, facilitator, "begin_subject", subject=juliettes.id)
+    run(session, juliette, "done")  # exposé
+    run(session, dragos, "speak", text="QUESTION-DRAGOS")
+    run(session, amina, "pass")
+    run(session, dragos, "pass")
+    run(session, amina, "pass")  # clarification over
+    run(session, dragos, "speak", text="REACTION-DRAGOS")
+    run(session, amina, "speak", text="REACTION-AMINA")
+    amina_said = next(c.n for c in state_of(session).contributions if c.person == amina.pk
+                      and c.kind == "reaction")
+    run(session, juliette, "take", n=amina_said, taken=True, note="NOTE-JULIETTE")
+    run(session, juliette, "add_action", text="ACTION-JULIETTE")
+    run(session, juliette, "done")
+    run(session, facilitator, "end")
+    for person in (juliette, dragos):
+        LogbookEntry.objects.create(
+            author=person, group=session.group, session=session,
+            text=f"CARNET-{person.display_name.upper()}",
+        )
+    return session

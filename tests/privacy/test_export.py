@@ -1,0 +1,121 @@
+"""« Télécharger mes données »: every category of the person's data, theirs only; what
+they received on their subjects without who said it."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from participants.models import Application, Invitation, Membership
+from sessions_app.models import Action, Registration
+
+
+@pytest.fixture
+def exported(client, history, participants, organiser):
+    juliette = participants[0]
+    Registration.objects.create(session=history, user=juliette)
+    Application.objects.create(
+        group=history.group, name="Juju", email="juliette@example.org",
+        answers=[{"question": "Lien ?", "answer": "RÉPONSE-JULIETTE"}],
+        status=Application.REJECTED, reason="MOTIF-PRIVE",
+    )
+    Invitation.issue(history.group, "juliette@example.org", organiser)
+    Membership.objects.filter(user=juliette).update(
+        eligibility_answers=[{"question": "Domaine ?", "answer": "ÉLIGIBILITÉ-JULIETTE"}]
+    )
+    Action.objects.filter(owner=juliette).update(note="SUIVI-JULIETTE")
+    client.force_login(juliette)
+    response = client.get(reverse("my_data_json"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    return json.loads(response.content)
+
+
+def test_account(exported):
+    assert exported["account"]["email"] == "juliette@example.org"
+    assert exported["account"]["display_name"] == "Juliette"
+
+
+def test_memberships_with_eligibility_answers(exported):
+    [membership] = exported["memberships"]
+    assert membership["group"] == "Pairs produit" and membership["role"] == "member"
+    assert membership["eligibility_answers"][0]["answer"] == "ÉLIGIBILITÉ-JULIETTE"
+
+
+def test_registrations(exported):
+    assert [r["status"] for r in exported["registrations"]] == ["registered"]
+
+
+def test_subjects_with_what_was_received_and_the_panier_without_names(exported):
+    [subject] = exported["subjects"]
+    assert subject["keyword"] == "SUJET-JULIETTE" and subject["status"] == "handled"
+    received = {c["text"]: c for c in subject["received"]}
+    assert received["REACTION-AMINA"]["in_my_panier"] is True
+    assert received["REACTION-AMINA"]["my_note"] == "NOTE-JULIETTE"
+    assert "QUESTION-DRAGOS" in received
+    text = json.dumps(exported)
+    for name in ("Dragos", "Amina", "dragos@", "amina@"):
+        assert name not in text
+
+
+def test_contributions_are_what_she_said_only(exported, participants):
+    said = {c["text"] for c in exported["contributions"]}
+    assert not said & {"QUESTION-DRAGOS", "REACTION-DRAGOS", "REACTION-AMINA"}
+
+
+def test_actions_with_their_follow_up(exported):
+    [action] = exported["actions"]
+    assert action["text"] == "ACTION-JULIETTE" and action["note"] == "SUIVI-JULIETTE"
+    assert action["subject"] == "SUJET-JULIETTE"
+
+
+def test_carnet_hers_only(exported):
+    assert [e["text"] for e in exported["logbook"]] == ["CARNET-JULIETTE"]
+    assert "CARNET-DRAGOS" not in json.dumps(exported)
+
+
+def test_applications_without_the_organisers_reason(exported):
+    [application] = exported["applications"]
+    assert application["answers"][0]["answer"] == "RÉPONSE-JULIETTE"
+    assert "MOTIF-PRIVE" not in json.dumps(exported)
+
+
+def test_invitations(exported):
+    assert [i["group"] for i in exported["invitations"]] == ["Pairs produit"]
+
+
+def test_no_other_persons_subject_keyword(exported):
+    assert "SUJET-DRAGOS" not in json.dumps(exported)
+
+
+def test_the_readable_version_says_the_same_in_french(client, history, participants):
+    client.force_login(participants[0])
+    response = client.get(reverse("my_data_markdown"))
+    assert response["Content-Type"].startswith("text/markdown")
+    text = response.content.decode()
+    for expected in ("# Mes données Intervision", "SUJET-JULIETTE", "REACTION-AMINA",
+                     "NOTE-JULIETTE", "ACTION-JULIETTE", "CARNET-JULIETTE", "réaction"):
+        assert expected in text, expected
+    for hidden in ("Dragos", "CARNET-DRAGOS", "SUJET-DRAGOS"):
+        assert hidden not in text
+
+
+def test_what_someone_said_on_another_persons_subject_is_in_their_export(
+    client, history, participants
+):
+    client.force_login(participants[1])
+    data = client.get(reverse("my_data_json")).json()
+    assert {c["text"] for c in data["contributions"]} >= {"QUESTION-DRAGOS", "REACTION-DRAGOS"}
+    # ... without the keyword of Juliette's subject, which is hers.
+    assert all(c["subject"] is None for c in data["contributions"])
+    assert "SUJET-JULIETTE" not in json.dumps(data)
+
+
+def test_the_download_needs_a_recent_sign_in(client, participants):
+    client.force_login(participants[0])
+    session = client.session
+    session["privacy_signed_in_at"] = 0
+    session.save()
+    response = client.get(reverse("my_data_json"))
+    assert response.status_code == 302 and "confirm" in response["Location"]
+
