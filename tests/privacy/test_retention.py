@@ -5,6 +5,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from participants.models import Application, Invitation, LogbookEntry, LoginLink
@@ -44,6 +45,16 @@ def test_after_the_delay_what_was_said_is_gone_from_every_table_and_the_event_lo
     assert Subject.objects.filter(keyword="SUJET-DRAGOS", status="open").exists()
     assert Contribution.objects.count() == contributions
     assert Session.objects.get(pk=history.pk).purged_at is not None
+
+
+def test_the_owner_is_told_what_was_purged_and_keeps_her_panier(client, history, participants):
+    age(history, history.group.retention_days + 1)
+    retention.purge(timezone.now())
+    client.force_login(participants[0])
+    page = client.get(reverse("session_takeaway", args=[history.pk])).content.decode()
+    assert "a été effacé 60\u00a0jours après" in page
+    assert "REACTION-AMINA" in page and "NOTE-JULIETTE" in page and "ACTION-JULIETTE" in page
+    assert "QUESTION-DRAGOS" not in page
 
 
 def test_a_group_chooses_its_delay(history):
