@@ -8,8 +8,9 @@ organiser's reason on an application.
 """
 
 import json
+from datetime import datetime
 
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from participants.models import Application, Invitation, LogbookEntry, Membership, User
 from sessions_app.models import Action, Contribution, Registration, Subject
@@ -161,6 +162,28 @@ def personal_data(user: User) -> dict:
     }
 
 
+def _dates_in_words(value) -> None:
+    """Replace, in place, the ISO dates and times by the reader's way of writing them."""
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in list(items):
+        if isinstance(item, (dict, list)):
+            _dates_in_words(item)
+        elif key in _DATES and isinstance(item, str):
+            when = datetime.fromisoformat(item)
+            if len(item) == 10:
+                value[key] = formats.date_format(when.date(), "DATE_FORMAT")
+            else:
+                value[key] = formats.date_format(timezone.localtime(when), "DATETIME_FORMAT")
+
+
+_DATES = {
+    "exported_at", "date_joined", "last_login", "joined_at", "removed_at",
+    "charter_accepted_at", "session", "registered_at", "proposed_at", "proposed_in",
+    "handled_in", "written_at", "updated_at", "review_on", "reported_in", "sent_at",
+    "decided_at", "expires_at",
+}
+
+
 def readable(data: dict) -> dict:
     """The same data with the codes (roles, statuses, kinds) in the reader's language, for
     the Markdown rendering."""
@@ -174,6 +197,7 @@ def readable(data: dict) -> dict:
         return str(labels.get(code, code))
 
     data = json.loads(json.dumps(data))
+    _dates_in_words(data)
     for m in data["memberships"]:
         m["role"] = label(roles, m["role"])
     for r in data["registrations"]:

@@ -2,9 +2,11 @@
 they received on their subjects without who said it."""
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from participants.models import Application, Invitation, Membership
 from sessions_app.models import Action, Registration
@@ -98,6 +100,9 @@ def test_the_readable_version_says_the_same_in_french(client, history, participa
         assert expected in text, expected
     for hidden in ("Dragos", "CARNET-DRAGOS", "SUJET-DRAGOS"):
         assert hidden not in text
+    # Dates as a reader writes them, not as a machine does.
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T", text)
+    assert timezone.localdate().strftime("%Y") in text
 
 
 def test_what_someone_said_on_another_persons_subject_is_in_their_export(
