@@ -71,7 +71,7 @@ def confirm_identity(request):
         messages.info(
             request,
             _(
-                "Un lien de confirmation vient de vous être envoyé par e-mail\u00a0; "
+                "Un lien de confirmation vient de vous être envoyé par e-mail ; "
                 "il vous ramènera ici."
             ),
         )
@@ -154,7 +154,7 @@ class EraseForm(forms.Form):
         typed = self.cleaned_data["confirm"].strip().lower()
         if typed != self.email.lower():
             raise forms.ValidationError(
-                _("Ce n’est pas l’adresse de votre compte\u00a0: rien n’a été effacé.")
+                _("Ce n’est pas l’adresse de votre compte : rien n’a été effacé.")
             )
         return typed
 
