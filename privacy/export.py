@@ -31,6 +31,12 @@ def personal_data(user: User) -> dict:
             "group", "proposed_in", "handled_in"
         )
     }
+
+    def own_keyword(subject_id) -> str | None:
+        """The keyword of a subject of theirs; another person's keyword is not theirs."""
+        subject = own_subjects.get(subject_id)
+        return subject.keyword if subject is not None else None
+
     received: dict[int, list[dict]] = {pk: [] for pk in own_subjects}
     for c in (
         Contribution.objects.filter(subject__owner=user)
@@ -98,9 +104,7 @@ def personal_data(user: User) -> dict:
             {
                 "group": c.session.group.name,
                 "session": _when(c.session),
-                "subject": own_subjects[c.subject_id].keyword
-                if c.subject_id in own_subjects
-                else None,
+                "subject": own_keyword(c.subject_id),
                 "phase": c.phase,
                 "kind": c.kind,
                 "text": c.text,
@@ -113,9 +117,7 @@ def personal_data(user: User) -> dict:
             {
                 "group": a.session.group.name,
                 "session": _when(a.session),
-                "subject": own_subjects[a.subject_id].keyword
-                if a.subject_id in own_subjects
-                else None,
+                "subject": own_keyword(a.subject_id),
                 "text": a.text,
                 "status": a.status,
                 "note": a.note,
@@ -132,9 +134,7 @@ def personal_data(user: User) -> dict:
                 "written_at": e.created_at.isoformat(),
                 "updated_at": e.updated_at.isoformat(),
                 "session": _when(e.session),
-                "subject": own_subjects[e.subject_id].keyword
-                if e.subject_id in own_subjects
-                else None,
+                "subject": own_keyword(e.subject_id),
                 "text": e.text,
             }
             for e in LogbookEntry.objects.filter(author=user).select_related("group", "session")

@@ -10,6 +10,7 @@ Rows stay, emptied: the group's counts (subjects, contributions, actions) still 
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.db import transaction
@@ -17,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from participants.models import Application, Group, Invitation, LogbookEntry, LoginLink, User
-from sessions_app import flow
+from sessions_app import flow, live
 from sessions_app.models import Action, Contribution, Event, Session, Subject
 
 BATCH = 500
@@ -25,12 +26,18 @@ BATCH = 500
 
 def _scrub_sessions(sessions: Iterable[Session], person: int | None) -> None:
     """Empty the texts (all, or ``person``'s) from the live state and event log of
-    ``sessions``."""
+    ``sessions``; inside the caller's transaction."""
     for session in sessions:
-        if session.state:
-            Session.objects.filter(pk=session.pk).update(
-                state=flow.scrub_state(session.state, person)
-            )
+        # Under the row lock every command takes, so a command applied meanwhile neither
+        # writes back a state read before the scrub nor is itself missed.
+        state = Session.objects.select_for_update().values_list("state", flat=True).get(
+            pk=session.pk
+        )
+        if state:
+            Session.objects.filter(pk=session.pk).update(state=flow.scrub_state(state, person))
+        if person is not None and state and state.get("stage") not in ("lobby", "ended"):
+            # Open pages of a running session show the emptied texts at once.
+            transaction.on_commit(partial(_show_again, session.pk), robust=True)
         changed = []
         for event in Event.objects.filter(session=session).only(
             "pk", "actor_id", "command", "state_before"
@@ -44,12 +51,16 @@ def _scrub_sessions(sessions: Iterable[Session], person: int | None) -> None:
         Event.objects.bulk_update(changed, ["command", "state_before"], batch_size=BATCH)
 
 
+def _show_again(session_id: int) -> None:
+    live.broadcast(live.snapshot(Session.objects.select_related("group").get(pk=session_id)))
+
+
 def erase_content(user: User, group_ids: Iterable[int] | None = None) -> None:
     """Empty what ``user`` wrote for their groups (all, or ``group_ids``): their keywords,
     what they said, their panier notes and plans. Their private carnet is not touched here
     (it never left them; ``erase_account`` deletes it)."""
     in_groups = Q() if group_ids is None else Q(group_id__in=list(group_ids))
-    sessions = Session.objects.filter(in_groups).only("pk", "state")
+    sessions = Session.objects.filter(in_groups).only("pk")
     with transaction.atomic():
         subjects = Subject.objects.filter(in_groups, owner=user)
         subjects.filter(status="open").update(status="withdrawn")
@@ -128,9 +139,7 @@ def purge_said(now: datetime) -> int:
     due = Session.objects.filter(
         purged_at__isnull=True, scheduled_at__lt=now - timedelta(days=1)
     ).select_related("group")
-    for session in due.only(
-        "pk", "state", "scheduled_at", "duration_minutes", "group__retention_days"
-    ):
+    for session in due.only("pk", "scheduled_at", "duration_minutes", "group__retention_days"):
         ends = session.scheduled_at + timedelta(minutes=session.duration_minutes)
         if ends + timedelta(days=session.group.retention_days) > now:
             continue

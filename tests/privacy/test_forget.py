@@ -219,3 +219,41 @@ def test_a_member_cannot_erase_someone_elses_content(client, history, participan
     url = reverse("member_erase", args=[history.group_id, membership.pk])
     assert client.post(url, {}).status_code == 404
     assert tables_holding("REACTION-DRAGOS")
+
+
+def test_open_pages_of_a_running_session_lose_the_erased_texts_at_once(
+    session, facilitator, participants, django_capture_on_commit_callbacks
+):
+    import asyncio
+
+    from asgiref.sync import async_to_sync, sync_to_async
+    from channels.layers import get_channel_layer
+
+    from sessions_app import live
+
+    from .conftest import run
+
+    juliette, dragos = participants[0], participants[1]
+    for person in (juliette, dragos):
+        run(session, person, "join")
+    run(session, facilitator, "start")
+    run(session, juliette, "propose", keyword="SUJET-JULIETTE")
+    run(session, dragos, "propose", keyword="SUJET-DRAGOS")
+    with django_capture_on_commit_callbacks() as callbacks:
+        forget.erase_content(dragos)
+
+    async def heard():
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(live.group_name(session.pk), channel)
+        try:
+            for callback in callbacks:
+                await sync_to_async(callback)()
+            return await asyncio.wait_for(layer.receive(channel), 2)
+        finally:
+            await layer.group_discard(live.group_name(session.pk), channel)
+
+    message = async_to_sync(heard)()
+    keywords = [s["keyword"] for s in message["snapshot"]["state"]["subjects"]]
+    assert "SUJET-JULIETTE" in keywords and "SUJET-DRAGOS" not in keywords
+    assert flow.ERASED_KEYWORD in keywords
