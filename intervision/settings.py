@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "participants",
     "sessions_app",
     "privacy",
+    "insights",
 ]
 
 MIDDLEWARE = [
