@@ -90,7 +90,7 @@
       .then(function (html) { if (html) replace(html); })
       .catch(function () {});
   }
-  function startPolling() { if (!pollTimer) pollTimer = setInterval(poll, 3000); }
+  function startPolling() { if (!pollTimer && !gone) pollTimer = setInterval(poll, 3000); }
   function stopPolling() { if (pollTimer) { clearInterval(pollTimer); pollTimer = null; } }
   // An open socket can miss updates without noticing (the channel layer was down for a
   // moment): ask every 12-15 s anyway. Unchanged costs an empty 204.
@@ -127,20 +127,22 @@
   }
 
   // Access ended (removed from the group, signed out elsewhere): say so once, stop asking,
-  // and leave nothing on the page that only members may see.
+  // and leave nothing on the page that only members may see — not the session's title, the
+  // group's name or the visio link: the whole content and the document's title are replaced
+  // by the page's neutral template.
   function revoked() {
+    if (gone) return;
     gone = true;
     stopPolling();
-    connection.textContent = root.dataset.revoked;
-    connection.classList.add("offline");
-    var el = live();
-    if (el) {
-      var notice = document.createElement("p");
-      notice.className = "card";
-      notice.setAttribute("role", "alert");
-      notice.textContent = root.dataset.revoked;
-      el.replaceWith(notice);
+    if (socket) {
+      var closing = socket;
+      socket = null;  // its onclose, if still to come, no longer reconnects
+      if (closing.readyState <= 1) closing.close();
     }
+    var page = document.getElementById("revoked-page");
+    var main = document.getElementById("content");
+    main.replaceChildren(page.content.cloneNode(true));
+    document.title = page.dataset.title;
     document.body.classList.remove("my-turn", "my-next", "i-own");
   }
 
@@ -249,6 +251,7 @@
   // Going offline rarely closes an open websocket at once: say so and drop it now, or the
   // page would claim to be live while it misses every step until the next reconnect.
   window.addEventListener("offline", function () {
+    if (gone) return;
     status(false);
     startPolling();
     if (socket && socket.readyState <= 1) { var dropped = socket; socket = null; dropped.close(); }
