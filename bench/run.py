@@ -239,6 +239,7 @@ class Backend:
             ALLOWED_HOSTS="127.0.0.1,localhost",
             SECURE_SSL_REDIRECT="0",
             LOG_LEVEL="WARNING",
+            ALLOW_CONSOLE_EMAIL="1",  # a benchmark sends no mail; the setting says so
         )
         if name == "embedded":
             self.env["SQLITE_PATH"] = str(Path(self.tmp) / "bench.sqlite3")

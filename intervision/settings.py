@@ -292,7 +292,18 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+CONSOLE_EMAIL = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", CONSOLE_EMAIL)
+# The console backend writes every sign-in and invitation link, token included, to the
+# standard output, hence to the logs: with DEBUG off only when asked for by name.
+if not DEBUG and EMAIL_BACKEND == CONSOLE_EMAIL and not envbool("ALLOW_CONSOLE_EMAIL", False):
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND is the console backend while DEBUG is off: every sign-in and "
+        "invitation link would be written to the logs. Set "
+        "EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST, "
+        "EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and EMAIL_USE_TLS, or "
+        "ALLOW_CONSOLE_EMAIL=1 on a server whose output is meant to show the links (a test)"
+    )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -14,11 +14,15 @@ ROOT = Path(__file__).resolve().parents[2]
 OWN_VARIABLES = (
     "DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DB_POOL_MIN",
     "DB_POOL_MAX", "CHANNEL_LAYER_ENCRYPTION_KEY", "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT",
+    "EMAIL_BACKEND", "ALLOW_CONSOLE_EMAIL",
 )
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
+CONSOLE = "django.core.mail.backends.console.EmailBackend"
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "a-production-secret-of-more-than-fifty-characters-x8Jq2nVb5Kc9Lz3",
     "ALLOWED_HOSTS": "intervision.example.org",
+    "EMAIL_BACKEND": SMTP,
 }
 
 
@@ -97,6 +101,40 @@ def test_production_settings_show_what_check_deploy_does_not_cover():
     assert lines[5] == (
         "django.contrib.sessions.backends.db django.core.cache.backends.locmem.LocMemCache"
     )
+
+
+@pytest.mark.parametrize("backend", [None, CONSOLE])
+def test_with_debug_off_the_console_e_mail_backend_is_refused_and_the_message_says_what_to_set(
+    backend,
+):
+    env = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_BACKEND"}
+    if backend:
+        env["EMAIL_BACKEND"] = backend
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "EMAIL_BACKEND is the console backend while DEBUG is off" in result.stderr
+    assert f"EMAIL_BACKEND={SMTP}" in result.stderr
+    assert "ALLOW_CONSOLE_EMAIL=1" in result.stderr
+
+
+def test_the_console_backend_runs_with_debug_off_when_a_setting_says_so_by_name():
+    env = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_BACKEND"}
+    code = "from django.conf import settings as s; print(s.EMAIL_BACKEND)"
+    result = manage("shell", "--no-imports", "-c", code, ALLOW_CONSOLE_EMAIL="1", **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == CONSOLE
+    refused = manage("check", ALLOW_CONSOLE_EMAIL="0", **env)
+    assert refused.returncode != 0
+    assert "ALLOW_CONSOLE_EMAIL=1" in refused.stderr
+    # With DEBUG on (development, the demo), the console stays the default.
+    assert manage("check", DEBUG="1").returncode == 0
+
+
+def test_with_debug_off_smtp_is_accepted():
+    code = "from django.conf import settings as s; print(s.EMAIL_BACKEND)"
+    result = manage("shell", "--no-imports", "-c", code, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == SMTP
 
 
 def test_embedded_default_needs_no_environment():

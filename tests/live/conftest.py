@@ -138,6 +138,8 @@ def live_env(services, tmp_path_factory):
         STATIC_ROOT=str(static_root),
         PYTHONUNBUFFERED="1",
         LOG_LEVEL="INFO",
+        # A test server: any mail goes to the process output, said so by name.
+        ALLOW_CONSOLE_EMAIL="1",
     )
     for command in (["migrate", "--no-input"], ["collectstatic", "--no-input"]):
         subprocess.run(
