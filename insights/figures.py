@@ -75,7 +75,7 @@ class FeedbackFigures:
     responses: int
     # (score 1..5, count); count None when 0 < count < SMALL: not shown apart.
     distribution: tuple[tuple[int, int | None], ...]
-    average: float | None  # None when responses < SMALL
+    average: float | None  # None when responses < SMALL, or when some count is hidden
     shared: tuple[str, ...]  # sentences shared with the group, shuffled; () below SMALL
 
 
@@ -382,8 +382,14 @@ def _feedback(ids: QuerySet) -> FeedbackFigures:
     )
     responses = len(rows)
     counts = Counter(score for score, _said in rows)
+    hidden = {score for score, n in counts.items() if 0 < n < SMALL}
+    if len(hidden) == 1:
+        # One hidden count is the total minus the others: hide the next smallest too.
+        shown = sorted((n, score) for score, n in counts.items() if n and score not in hidden)
+        if shown:
+            hidden.add(shown[0][1])
     distribution = tuple(
-        (score, None if 0 < counts[score] < SMALL else counts[score])
+        (score, None if score in hidden else counts[score])
         for score, _label in Feedback.USEFULNESS
     )
     if responses < SMALL:
@@ -393,7 +399,8 @@ def _feedback(ids: QuerySet) -> FeedbackFigures:
     return FeedbackFigures(
         responses=responses,
         distribution=distribution,
-        average=sum(score for score, _said in rows) / responses,
+        # With hidden counts, the exact average would give them back (two equations).
+        average=None if hidden else sum(score for score, _said in rows) / responses,
         shared=tuple(shared),
     )
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("participants.urls")),
     path("", include("privacy.urls")),
+    path("", include("insights.urls")),
     path("g/<int:pk>/", session_views.group_detail, name="group_detail"),
     path("g/<int:pk>/logbook/", logbook.logbook, name="logbook"),
     path("g/<int:pk>/logbook/carnet.md", logbook.logbook_markdown, name="logbook_markdown"),

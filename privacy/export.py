@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.utils import formats, timezone
 
+from insights.models import Feedback
 from participants.models import Application, Invitation, LogbookEntry, Membership, User
 from sessions_app.models import Action, Contribution, Registration, Subject
 from sessions_app.render import KIND_LABELS
@@ -138,6 +139,16 @@ def personal_data(user: User) -> dict:
                 "text": e.text,
             }
             for e in LogbookEntry.objects.filter(author=user).select_related("group", "session")
+        ],
+        "feedback": [
+            {
+                "group": f.session.group.name,
+                "session": _when(f.session),
+                "usefulness": f.usefulness,
+                "keeps": f.keeps,
+                "shared_with_the_group": f.shared,
+            }
+            for f in Feedback.objects.filter(author=user).select_related("session__group")
         ],
         "applications": [
             {

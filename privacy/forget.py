@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from insights.models import Feedback
 from participants.models import Application, Group, Invitation, LogbookEntry, LoginLink, User
 from sessions_app import flow, live
 from sessions_app.models import Action, Contribution, Event, Session, Subject
@@ -57,8 +58,8 @@ def _show_again(session_id: int) -> None:
 
 def erase_content(user: User, group_ids: Iterable[int] | None = None) -> None:
     """Empty what ``user`` wrote for their groups (all, or ``group_ids``): their keywords,
-    what they said, their panier notes and plans. Their private carnet is not touched here
-    (it never left them; ``erase_account`` deletes it)."""
+    what they said, their panier notes and plans, the words of their feedback. Their
+    private carnet is not touched here (it never left them; ``erase_account`` deletes it)."""
     in_groups = Q() if group_ids is None else Q(group_id__in=list(group_ids))
     sessions = Session.objects.filter(in_groups).only("pk")
     with transaction.atomic():
@@ -70,6 +71,10 @@ def erase_content(user: User, group_ids: Iterable[int] | None = None) -> None:
         said.filter(subject__owner=user).update(note="")
         Action.objects.filter(owner=user, session__in=sessions.values("pk")).update(
             text=flow.ERASED_KEYWORD, note=""
+        )
+        # The score still counts in the group's figures; the words were theirs.
+        Feedback.objects.filter(author=user, session__in=sessions.values("pk")).update(
+            keeps="", shared=False
         )
         _scrub_sessions(sessions, user.pk)
 

@@ -59,6 +59,8 @@ def session_takeaway(request, pk):
         {
             "session": session,
             "ended": session.stage == "ended",
+            "was_there": request.user.pk in (session.state or {}).get("seating", ())
+            and request.user.pk not in (session.state or {}).get("absent", ()),
             "handled": handled,
             "mine": list(mine.values()),
             "learnings": learnings,

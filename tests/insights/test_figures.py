@@ -490,15 +490,33 @@ def test_the_distribution_hides_small_counts_and_the_shared_sentences_come_witho
     feedback = group_figures(group, "all", now=now).feedback
     assert feedback.responses == 6 >= SMALL
     assert feedback.distribution == ((1, 0), (2, None), (3, 0), (4, 4), (5, None))
-    assert feedback.average == pytest.approx(23 / 6)
+    # The exact average and the total would give the two hidden counts back.
+    assert feedback.average is None
     assert sorted(feedback.shared) == ["PARTAGE-DEUX", "PARTAGE-TROIS", "PARTAGE-UN"]
     # Over the last session alone, three answers: shown, with the one shared sentence.
     last = group_figures(group, "last", now=now).feedback
     assert (last.responses, last.distribution) == (
         3, ((1, 0), (2, None), (3, 0), (4, None), (5, None))
     )
-    assert last.average == pytest.approx(11 / 3)
+    assert last.average is None
     assert sorted(last.shared) == ["PARTAGE-DEUX", "PARTAGE-TROIS"]
+
+
+def test_one_hidden_count_hides_the_next_smallest_too_and_the_average_shows_without_any(
+    group, facilitator, organiser, participants, ended_sessions, now
+):
+    first, second = ended_sessions
+    people = [*participants, facilitator, organiser]
+    for person, score in zip(people, (4, 4, 4, 5, 5, 5), strict=True):
+        give(first, person, score)
+    feedback = group_figures(group, "all", now=now).feedback
+    assert feedback.distribution == ((1, 0), (2, 0), (3, 0), (4, 3), (5, 3))
+    assert feedback.average == pytest.approx(4.5)
+    give(second, participants[0], 2)
+    feedback = group_figures(group, "all", now=now).feedback
+    # 2/5 alone would be the total minus the rest: 4/5 is hidden with it.
+    assert feedback.distribution == ((1, 0), (2, None), (3, 0), (4, None), (5, 3))
+    assert feedback.average is None
 
 
 # --- Privacy, retention and cost ----------------------------------------------------------------

@@ -162,6 +162,10 @@ MATRIX = {
         organisers_only(),
     ),
     "privacy": ("get", lambda c: {}, None, public()),
+    # The group's figures: its members; the CSV for sponsors: its organisers.
+    "bilan": ("get", lambda c: {"pk": c["group"]}, None, members_only()),
+    "bilan_csv": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),
+    "session_feedback": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
 }
 
 

@@ -1,0 +1,120 @@
+"""Charts drawn on the server as SVG: horizontal bars, one row per session (or per phase, per
+score), each bar with its number written beside it.
+
+Nothing but geometry here; ``templates/insights/_chart.html`` draws it. The series differ by
+fill pattern as well as colour (solid, hatched, dotted, outlined), and every chart comes with
+the table of its numbers, so none is read by colour alone and a screen reader gets the table.
+No inline style: SVG presentation attributes only, so the Content Security Policy stays as is.
+"""
+
+from dataclasses import dataclass, field
+
+WIDTH = 640
+LABEL = 150  # room for the row's label, left
+VALUE = 90  # room for the number, right of the longest bar
+BAR = 14
+GAP = 3
+ROW_GAP = 12
+TOP = 6
+
+# (fill, pattern): the pattern is drawn over the fill; "outline" leaves the bar white.
+STYLES = (
+    ("#2f5fb3", ""),
+    ("#d9822b", "hatch"),
+    ("#3f8f5a", "dots"),
+    ("#6b4fa3", "outline"),
+)
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+
+
+@dataclass
+class Bar:
+    value: float | None  # None: not shown (too small a count, or not measured)
+    text: str  # what is written beside it
+    series: int  # index into the chart's series
+    fill: str = ""
+    stroke: str = "none"
+    x: float = 0
+    y: float = 0
+    width: float = 0
+    text_x: float = 0
+
+
+@dataclass
+class Row:
+    label: str
+    bars: list[Bar]
+    y: float = 0
+    label_y: float = 0
+
+
+@dataclass
+class Chart:
+    id: str
+    title: str
+    series: list[Series]
+    rows: list[Row]
+    unit: str = ""
+    height: float = 0
+    width: int = WIDTH
+    label_x: int = LABEL - 8
+    styles: list[dict] = field(default_factory=list)
+
+
+def hbars(chart_id: str, title: str, series: list[str], rows: list[tuple[str, list]], unit=""):
+    """A chart of ``rows`` (label, one value per series); a value is a number, or a pair
+    (number or None, text) to write something else beside the bar."""
+    built = []
+    for label, values in rows:
+        bars = []
+        for index, value in enumerate(values):
+            number, text = value if isinstance(value, tuple) else (value, _number(value))
+            bars.append(Bar(value=number, text=text, series=index))
+        built.append(Row(label=label, bars=bars))
+    largest = max(
+        (b.value for r in built for b in r.bars if b.value is not None), default=0
+    ) or 1
+    span = WIDTH - LABEL - VALUE
+    y = TOP
+    for row in built:
+        row.y = y
+        for bar in row.bars:
+            bar.x, bar.y = LABEL, y
+            bar.width = round(span * (bar.value or 0) / largest, 1)
+            bar.text_x = LABEL + bar.width + 4
+            y += BAR + GAP
+        row.label_y = row.y + (len(row.bars) * (BAR + GAP) - GAP) / 2 + 4
+        y += ROW_GAP - GAP
+    styles = []
+    for i, (colour, pattern) in enumerate(STYLES[: len(series)]):
+        key = f"{chart_id}-s{i}"
+        fill = "#fff" if pattern == "outline" else f"url(#{key})" if pattern else colour
+        stroke = colour if pattern == "outline" else "none"
+        styles.append(
+            {"colour": colour, "pattern": pattern, "key": key, "fill": fill, "stroke": stroke,
+             "name": series[i]}
+        )
+    for row in built:
+        for bar in row.bars:
+            bar.fill, bar.stroke = styles[bar.series]["fill"], styles[bar.series]["stroke"]
+    return Chart(
+        id=chart_id,
+        title=title,
+        series=[Series(name) for name in series],
+        rows=built,
+        unit=unit,
+        height=y + TOP,
+        styles=styles,
+    )
+
+
+def _number(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.0f}"
+    return str(value)

@@ -1,0 +1,236 @@
+"""The group's « Bilan » (figures over a period, drawn as SVG), its CSV for sponsors, and
+each member's feedback on a session.
+
+Every page starts from a permission-checked getter: a group or session the person is not an
+active member of is a 404. Figures count the group, never rank people: the names of who
+facilitated are shown to organisers only, who plan the rota.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from participants.access import get_membership_or_404
+from participants.models import User
+from sessions_app.models import Session
+from sessions_app.render import PHASE_LABELS
+
+from . import figures
+from .charts import hbars
+from .forms import FeedbackForm
+from .models import Feedback
+
+
+def _seated(session: Session, user) -> bool:
+    """Whether ``user`` was at the table when the session ended (seated, not absent)."""
+    state = session.state or {}
+    return user.pk in state.get("seating", ()) and user.pk not in state.get("absent", ())
+
+
+@login_required
+@never_cache
+def feedback(request, pk):
+    """« Mon retour sur la séance »: for those who were at the table, once it has ended."""
+    session = get_object_or_404(
+        Session.objects.for_member(request.user).select_related("group"), pk=pk
+    )
+    if session.stage != "ended" or not _seated(session, request.user):
+        return render(request, "insights/feedback_closed.html", {"session": session})
+    mine = Feedback.objects.filter(session=session, author=request.user).first()
+    form = FeedbackForm(request.POST or None, instance=mine)
+    if request.method == "POST":
+        if form.is_valid():
+            saved = form.save(commit=False)
+            saved.session, saved.author = session, request.user
+            saved.save()
+            messages.success(request, _("Merci : votre retour est enregistré."))
+            return redirect("session_takeaway", pk=session.pk)
+        status = 400
+    else:
+        status = 200
+    return render(
+        request, "insights/feedback.html", {"session": session, "form": form}, status=status
+    )
+
+
+# --- The group's « Bilan » ----------------------------------------------------------------
+
+PERIOD_LABELS = {
+    "last": gettext_lazy("Dernière séance"),
+    "3m": gettext_lazy("3 mois"),
+    "12m": gettext_lazy("12 mois"),
+    "all": gettext_lazy("Depuis le début"),
+}
+
+
+def _period(request) -> str:
+    period = request.GET.get("periode", "12m")
+    return period if period in figures.PERIODS else "12m"
+
+
+def _day(when) -> str:
+    return formats.date_format(timezone.localtime(when), "j M Y")
+
+
+def _minutes(value) -> tuple[float | None, str]:
+    if value is None:
+        return None, "—"
+    return value, f"{value:.0f}"
+
+
+def _charts(data: figures.GroupFigures) -> list:
+    rows = [(_day(s.scheduled_at), s) for s in data.sessions]
+    charts = [
+        hbars(
+            "subjects",
+            _("Sujets par séance"),
+            [_("proposés"), _("traités"), _("retirés"), _("reportés d’avant")],
+            [(day, [s.proposed, s.handled, s.withdrawn, s.carried]) for day, s in rows],
+        ),
+        hbars(
+            "backlog",
+            _("Sujets en attente à la fin de chaque séance"),
+            [_("en attente")],
+            [(day, [s.backlog_after]) for day, s in rows],
+        ),
+        hbars(
+            "attendance",
+            _("Présence par séance"),
+            [_("présents"), _("inscrits"), _("places")],
+            [(day, [_count(s.present), s.registered, s.seats]) for day, s in rows],
+        ),
+        hbars(
+            "time",
+            _("Durée des séances, prévue et réelle"),
+            [_("prévue"), _("réelle")],
+            [(day, [s.planned_minutes, _minutes(s.actual_minutes)]) for day, s in rows],
+            unit="min",
+        ),
+    ]
+    phases: dict[str, list[float]] = {}
+    for s in data.sessions:
+        for p in s.phases:
+            planned, actual = phases.setdefault(p.key, [0, 0])[:2]
+            phases[p.key] = [planned + p.planned, actual + (p.actual or 0)]
+    if phases:
+        charts.append(
+            hbars(
+                "phases",
+                _("Temps par phase sur la période, prévu et réel"),
+                [_("prévu"), _("réel")],
+                [
+                    (str(PHASE_LABELS.get(key, key)), [round(planned), round(actual)])
+                    for key, (planned, actual) in phases.items()
+                ],
+                unit="min",
+            )
+        )
+    if data.report_back:
+        charts.append(
+            hbars(
+                "actions",
+                _("Plans d’action : actions prévues, dont on a eu des nouvelles, faites"),
+                [_("prévues"), _("avec un retour"), _("faites")],
+                [
+                    (day, [s.actions_planned, s.actions_reported, s.actions_done])
+                    for day, s in rows
+                ],
+            )
+        )
+    return charts
+
+
+def _count(value):
+    return (None, "—") if value is None else value
+
+
+def _feedback_chart(feedback: figures.FeedbackFigures):
+    hidden = _("moins de %(n)s") % {"n": figures.SMALL}
+    return hbars(
+        "feedback",
+        _("Utilité de la séance, selon les membres (1 à 5)"),
+        [_("réponses")],
+        [
+            (f"{score}/5", [(None, hidden) if count is None else count])
+            for score, count in feedback.distribution
+        ],
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+def bilan(request, pk):
+    membership = get_membership_or_404(request.user, pk)
+    group, period = membership.group, _period(request)
+    data = figures.group_figures(group, period)
+    facilitation = []
+    if membership.is_organiser and data.facilitation:
+        people = User.objects.in_bulk([uid for uid, _n in data.facilitation])
+        facilitation = [
+            (people[uid].name if uid in people else "—", n) for uid, n in data.facilitation
+        ]
+    return render(
+        request,
+        "insights/bilan.html",
+        {
+            "group": group,
+            "membership": membership,
+            "data": data,
+            "period": period,
+            "periods": [(key, PERIOD_LABELS[key]) for key in figures.PERIODS],
+            "charts": _charts(data) if data.sessions else [],
+            "feedback_chart": _feedback_chart(data.feedback) if data.feedback.responses else None,
+            "facilitation": facilitation,
+            "mine": figures.personal_figures(request.user, group),
+            "small": figures.SMALL,
+        },
+    )
+
+
+CSV_COLUMNS = (
+    ("date", lambda s: timezone.localtime(s.scheduled_at).date().isoformat()),
+    ("subjects_proposed", lambda s: s.proposed),
+    ("subjects_handled", lambda s: s.handled),
+    ("subjects_withdrawn", lambda s: s.withdrawn),
+    ("subjects_carried", lambda s: s.carried),
+    ("backlog_after", lambda s: s.backlog_after),
+    ("present", lambda s: s.present),
+    ("registered", lambda s: s.registered),
+    ("seats", lambda s: s.seats),
+    ("planned_minutes", lambda s: s.planned_minutes),
+    ("actual_minutes", lambda s: None if s.actual_minutes is None else round(s.actual_minutes)),
+    ("actions_planned", lambda s: s.actions_planned),
+    ("actions_reported", lambda s: s.actions_reported),
+    ("actions_done", lambda s: s.actions_done),
+    ("facilitators", lambda s: len(s.facilitators)),
+)
+
+
+@login_required
+@never_cache
+@require_GET
+def bilan_csv(request, pk):
+    """Counts only, one line per session, for the community's sponsors: no name, no title,
+    no keyword."""
+    membership = get_membership_or_404(request.user, pk)
+    if not membership.is_organiser:
+        raise Http404
+    data = figures.group_figures(membership.group, _period(request))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="bilan-{timezone.localdate():%Y-%m-%d}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow([name for name, _get in CSV_COLUMNS])
+    for s in data.sessions:
+        writer.writerow(["" if (v := get(s)) is None else v for _name, get in CSV_COLUMNS])
+    return response

@@ -1,0 +1,111 @@
+"""The « Bilan » page and its CSV: what the group's members and organisers see, and what
+they never see."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from insights.models import Feedback
+from sessions_app import live
+from sessions_app.models import Session
+
+
+def run(session, actor, kind, **fields):
+    return live.apply(session.pk, actor, {"type": kind, **fields}, None)
+
+
+def state_of(session):
+    return Session.objects.get(pk=session.pk).flow_state()
+
+
+@pytest.fixture
+def two_sessions(group, session, facilitator, participants):
+    """Two ended sessions: in the first Juliette's subject is handled, Dragos's waits."""
+    juliette, dragos, amina, paul = participants
+    for s in (session, Session.objects.create(group=group, format="intervision", title="Avril")):
+        s.facilitators.add(facilitator)
+        for person in (juliette, dragos, amina, paul):
+            run(s, person, "join")
+        run(s, facilitator, "start")
+        if s == session:
+            run(s, juliette, "propose", keyword="MOT-CLE-SECRET")
+            run(s, dragos, "propose", keyword="AUTRE-SECRET")
+            run(s, amina, "pass")
+            run(s, paul, "pass")
+            run(s, facilitator, "close_triage")
+            mine = next(x for x in state_of(s).subjects if x.owner == juliette.pk)
+            run(s, facilitator, "begin_subject", subject=mine.id)
+            run(s, juliette, "done")
+            run(s, dragos, "speak", text="QUESTION-SECRETE")
+            for person in (amina, paul, dragos, amina, paul):
+                run(s, person, "pass")
+        run(s, facilitator, "end")
+    for person, score in zip(participants, (5, 4, 4, 2), strict=True):
+        Feedback.objects.create(session=session, author=person, usefulness=score,
+                                keeps=f"RETENU-{person.display_name}",
+                                shared=person != participants[3])
+    return session
+
+
+def page(client, user, group, **query):
+    client.force_login(user)
+    response = client.get(reverse("bilan", args=[group.pk]), query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_members_see_the_groups_figures_as_charts_with_their_numbers(
+    client, group, two_sessions, participants
+):
+    body = page(client, participants[1], group)
+    assert body.count("<svg class=\"bars\"") >= 4
+    assert "Sujets par séance" in body and "Présence par séance" in body
+    assert "Les chiffres" in body  # each chart's table of numbers
+    # Nothing said, no keyword, no name on a member's page; shared sentences without names.
+    for secret in ("MOT-CLE-SECRET", "AUTRE-SECRET", "QUESTION-SECRETE"):
+        assert secret not in body
+    assert "RETENU-Juliette" in body and "RETENU-Paul" not in body  # Paul did not share
+    facilitation = body.split("facilitation-title", 1)[1].split("</section>", 1)[0]
+    assert "Lucie" not in facilitation
+
+
+def test_organisers_see_who_facilitated_and_export_counts_only(
+    client, group, two_sessions, organiser
+):
+    body = page(client, organiser, group)
+    assert "Lucie" in body.split("facilitation-title", 1)[1].split("</section>", 1)[0]
+    response = client.get(reverse("bilan_csv", args=[group.pk]))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["date", "subjects_proposed", "subjects_handled"]
+    assert len(rows) == 3  # header and two sessions
+    text = response.content.decode()
+    for secret in ("MOT-CLE-SECRET", "Lucie", "Juliette", "Séance de mars", "Avril"):
+        assert secret not in text
+
+
+def test_small_counts_are_not_shown_apart(client, group, two_sessions, participants):
+    body = page(client, participants[0], group)
+    # One person rated 2/5 and one 5/5: neither bar says how many.
+    assert "moins de 3" in body
+
+
+def test_a_group_without_sessions_says_so(client, group, participants):
+    body = page(client, participants[0], group)
+    assert "Aucune séance terminée sur cette période" in body
+    assert "apparaissent à partir de 3" in body
+
+
+def test_my_own_figures_are_mine_only(client, group, two_sessions, participants):
+    juliette_page = page(client, participants[0], group)
+    mine = juliette_page.split("mine-title", 1)[1]
+    assert "Mes sujets proposés" in mine
+
+
+def test_the_period_is_chosen_and_shown(client, group, two_sessions, participants):
+    body = page(client, participants[0], group, periode="last")
+    assert 'aria-current="page">Dernière séance' in body
+    body = page(client, participants[0], group, periode="nimporte")
+    assert 'aria-current="page">12 mois' in body
