@@ -51,7 +51,7 @@ def feedback(request, pk):
             saved = form.save(commit=False)
             saved.session, saved.author = session, request.user
             saved.save()
-            messages.success(request, _("Merci : votre retour est enregistré."))
+            messages.success(request, _("Merci : votre retour est enregistré."))
             return redirect("session_takeaway", pk=session.pk)
         status = 400
     else:
@@ -137,7 +137,7 @@ def _charts(data: figures.GroupFigures) -> list:
         charts.append(
             hbars(
                 "actions",
-                _("Plans d’action : actions prévues, dont on a eu des nouvelles, faites"),
+                _("Plans d’action : actions prévues, dont on a eu des nouvelles, faites"),
                 [_("prévues"), _("avec un retour"), _("faites")],
                 [
                     (day, [s.actions_planned, s.actions_reported, s.actions_done])

@@ -109,3 +109,12 @@ def test_the_period_is_chosen_and_shown(client, group, two_sessions, participant
     assert 'aria-current="page">Dernière séance' in body
     body = page(client, participants[0], group, periode="nimporte")
     assert 'aria-current="page">12 mois' in body
+
+
+def test_the_page_reads_in_english_too(client, group, two_sessions, participants):
+    client.force_login(participants[0])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("bilan", args=[group.pk])).content.decode()
+    for english in ("Review", "Subjects per session", "Attendance per session", "At a glance"):
+        assert english in body
+    assert "Sujets par séance" not in body
