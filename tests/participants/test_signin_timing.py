@@ -16,7 +16,8 @@ from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
 from django.core import mail
 from django.core.handlers.base import BaseHandler
-from django.db import connection
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
@@ -40,6 +41,16 @@ def ask_link(handler, email):
     request = RequestFactory().post("/login/", {"email": email})
     request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]  # as the test client
     return handler.get_response(request)
+
+
+def close(response):
+    """What the server does once the answer is sent; the test's database connection stays
+    open (as the test client does), whatever CONN_MAX_AGE says."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 def before_the_answer(handler, email, capture):
@@ -70,11 +81,11 @@ def test_known_and_unknown_addresses_do_the_same_work_before_the_answer(
     assert mail.outbox == []
 
     with django_capture_on_commit_callbacks(execute=True):
-        unknown.close()
+        close(unknown)
     assert LoginLink.objects.count() == 0
     assert mail.outbox == []
     with django_capture_on_commit_callbacks(execute=True):
-        known.close()
+        close(known)
     assert LoginLink.objects.get().user == participant
     assert [m.to for m in mail.outbox] == [[participant.email]]
 
@@ -88,7 +99,7 @@ def test_a_deactivated_account_gets_nothing_either(
         handler, participant.email, django_capture_on_commit_callbacks
     )
     with django_capture_on_commit_callbacks(execute=True):
-        response.close()
+        close(response)
     assert LoginLink.objects.count() == 0
     assert mail.outbox == []
 
@@ -120,7 +131,7 @@ def test_a_failure_after_the_answer_is_logged_without_the_address_and_never_rais
     )
     caplog.set_level(logging.ERROR, logger="participants.views")
     with django_capture_on_commit_callbacks(execute=True):
-        response.close()  # does not raise
+        close(response)  # does not raise
     assert response.closed
     assert mail.outbox == []
     assert "send_login_link_if_known after the response failed (RuntimeError)" in caplog.text
