@@ -6,6 +6,7 @@ A bad value stops start-up with a message naming the variable.
 """
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -42,6 +43,18 @@ def envlist(name, default):
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def envrate(name, default):
+    """A number of requests per period for django-ratelimit: ``5/10m`` is five per ten
+    minutes (periods in s, m, h or d)."""
+    value = os.environ.get(name, "") or default
+    if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per period, as in 5/10m or 5/1h "
+            f"(s, m, h or d), not {value!r}"
+        )
+    return value
 
 
 def env_database(name, value):
@@ -123,6 +136,7 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "django_ratelimit",
     "participants",
     "sessions_app",
     "privacy",
@@ -246,6 +260,43 @@ if not REDIS_URL:
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
+
+# Requests per client address for sign-in links and applications (django-ratelimit), counted
+# in a cache of their own: the process's memory in the embedded default (one process), Redis
+# when several processes serve the site (each would otherwise count on its own).
+# The client address is REMOTE_ADDR (IPv6: its /64). daphne --proxy-headers takes it from the
+# first X-Forwarded-For entry; Caddy, trusting no proxy before it (deploy/Caddyfile sets no
+# trusted_proxies), replaces any X-Forwarded-For a client sends with the address the client
+# connected from. So nobody picks their own address, as long as daphne is reached only
+# through Caddy (compose publishes no port of `web`). README: "Client addresses".
+LOGIN_LINK_RATE_LIMIT = envrate("LOGIN_LINK_RATE_LIMIT", "5/10m")
+APPLICATION_RATE_LIMIT = envrate("APPLICATION_RATE_LIMIT", "5/1h")
+RATELIMIT_USE_CACHE = "ratelimit"
+# A cache that fails lets the request through (logged): Redis down must not stop sign-ins.
+RATELIMIT_FAIL_OPEN = True
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("REDIS_PREFIX", "intervision") + ":ratelimit",
+            # A Redis that does not answer costs a second, not a hung sign-in page.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+    }
+else:
+    CACHES["ratelimit"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ratelimit",
+    }
+# django-ratelimit's checks know memcached and django-redis only. Django's own RedisCache is
+# shared and counts with Redis's atomic SET NX and INCR, but "not officially supported"
+# (W001); the memory cache is "not shared" (E003), which is wrong of the embedded default's
+# single process only.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not REDIS_URL:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 
 AUTHENTICATION_BACKENDS = [

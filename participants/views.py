@@ -5,6 +5,7 @@ active member (or organiser) of is a 404, exactly like one that does not exist.
 """
 
 import logging
+import math
 import random
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import get_usage
 
 from . import emails
 from .access import get_membership_or_404
@@ -122,6 +124,23 @@ class RedirectThenRun(HttpResponseRedirect):
         super().close()
 
 
+def over_limit(request, group: str, rate: str) -> int | None:
+    """Count this request against its client address's allowance for ``group`` (``rate``,
+    as in 5/10m); when the allowance is spent, the minutes until it renews, else None.
+
+    The address is REMOTE_ADDR (settings.py says why a client behind Caddy cannot choose it).
+    A cache that fails lets the request through, logged: the limit is a brake on abuse, and
+    Redis being down must not stop anyone from signing in."""
+    try:
+        usage = get_usage(request, group=group, key="ip", rate=rate, increment=True)
+    except Exception as exc:  # noqa: BLE001 - see above
+        log.warning("rate limit not checked: cache unavailable (%s)", exc.__class__.__name__)
+        return None
+    if usage is None or not usage["should_limit"]:
+        return None
+    return max(1, math.ceil(usage["time_left"] / 60))
+
+
 @never_cache
 def login_view(request):
     form = LoginForm(request.POST or None)
@@ -143,6 +162,24 @@ def login_view(request):
                 )
             else:
                 form.add_error(None, _("Adresse ou mot de passe incorrect."))
+        elif minutes := over_limit(request, "login_link", settings.LOGIN_LINK_RATE_LIMIT):
+            # Counted per client address, whatever address was typed: the refusal says
+            # nothing about it, and the form keeps it.
+            form.add_error(
+                None,
+                _(
+                    "Trop de demandes de lien depuis votre connexion : réessayez dans "
+                    "%(minutes)s min, ou connectez-vous avec votre mot de passe si vous "
+                    "en avez un."
+                )
+                % {"minutes": minutes},
+            )
+            return render(
+                request,
+                "participants/login.html",
+                {"form": form, "next": request.GET.get("next", "")},
+                status=429,
+            )
         else:
             # Same answer, and the same work before it, whether the address is known or
             # not: looking it up, issuing the link and mailing it happen once the answer
@@ -526,12 +563,27 @@ def apply(request, key):
     if not group.applications_open:
         return render(request, "participants/apply_closed.html", {"group": group}, status=410)
     form = ApplicationForm(request.POST or None, questions=group.eligibility_questions())
-    if request.method == "POST" and form.is_valid() and _applications_flooded(group):
+    valid = request.method == "POST" and form.is_valid()
+    minutes = over_limit(request, "apply", settings.APPLICATION_RATE_LIMIT) if valid else None
+    if minutes:
+        # Per client address, across groups; what was typed stays in the form.
+        form.add_error(
+            None,
+            _(
+                "Trop de candidatures envoyées depuis votre connexion : réessayez dans "
+                "%(minutes)s min. Vos réponses sont conservées ci-dessous."
+            )
+            % {"minutes": minutes},
+        )
+        return render(
+            request, "participants/apply.html", {"group": group, "form": form}, status=429
+        )
+    if valid and _applications_flooded(group):
         # The page sends e-mails to the address typed in: a bounded number per hour.
         form.add_error(
             None, _("Beaucoup de candidatures arrivent en ce moment : réessayez dans une heure.")
         )
-    elif request.method == "POST" and form.is_valid():
+    elif valid:
         email = form.cleaned_data["email"]
         with transaction.atomic():
             pending = group.applications.filter(email=email, status=Application.PENDING).exists()

@@ -1,6 +1,7 @@
 """Personas, as healthchecks' alice/bob/charlie: a group, its people, and outsiders."""
 
 import asyncio
+import uuid
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -20,6 +21,14 @@ def fresh_render_cache():
     yield
     render._frames.clear()
     render._digests.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(settings):
+    """Every test counts its requests per client address from zero (the test client is
+    always 127.0.0.1): counters under a prefix of its own, so nothing needs clearing, not
+    even in a shared Redis."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
 def make_user(name):

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OWN_VARIABLES = (
     "DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DB_POOL_MIN",
     "DB_POOL_MAX", "CHANNEL_LAYER_ENCRYPTION_KEY", "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT",
-    "EMAIL_BACKEND", "ALLOW_CONSOLE_EMAIL",
+    "EMAIL_BACKEND", "ALLOW_CONSOLE_EMAIL", "LOGIN_LINK_RATE_LIMIT", "APPLICATION_RATE_LIMIT",
 )
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
 CONSOLE = "django.core.mail.backends.console.EmailBackend"
@@ -53,6 +53,8 @@ def manage(*args, **env):
          "DB_POOL_MIN (20) and DB_POOL_MAX (10)"),
         ({"DEBUG": "0", "ALLOWED_HOSTS": "intervision.example.org"}, "SECRET_KEY must be set"),
         ({"DEBUG": "0", "SECRET_KEY": "x" * 60}, "ALLOWED_HOSTS must be set"),
+        ({"LOGIN_LINK_RATE_LIMIT": "lots"}, "LOGIN_LINK_RATE_LIMIT must be a number of requests"),
+        ({"APPLICATION_RATE_LIMIT": "0/1h"}, "APPLICATION_RATE_LIMIT must be a number of"),
     ],
 )
 def test_bad_environment_stops_start_up_with_a_clear_message(env, message):
@@ -135,6 +137,39 @@ def test_with_debug_off_smtp_is_accepted():
     result = manage("shell", "--no-imports", "-c", code, **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == SMTP
+
+
+def test_the_embedded_default_in_production_passes_check_deploy_too():
+    # One process: the rate limits count in its memory (django-ratelimit's E003 is silenced
+    # for that configuration only).
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_rate_limits_count_in_redis_when_several_processes_share_it():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.RATELIMIT_USE_CACHE, s.CACHES[s.RATELIMIT_USE_CACHE]['BACKEND']);"
+        "print(s.CACHES[s.RATELIMIT_USE_CACHE].get('KEY_PREFIX'));"
+        "print(s.LOGIN_LINK_RATE_LIMIT, s.APPLICATION_RATE_LIMIT)"
+    )
+    shared = manage(
+        "shell", "--no-imports", "-c", code,
+        DATABASE_URL="postgres://intervision@db:5432/intervision",
+        REDIS_URL="redis://redis:6379/0", REDIS_PREFIX="site1", LOGIN_LINK_RATE_LIMIT="10/5m",
+        **PRODUCTION,
+    )
+    assert shared.returncode == 0, shared.stderr
+    assert shared.stdout.splitlines() == [
+        "ratelimit django.core.cache.backends.redis.RedisCache",
+        "site1:ratelimit",
+        "10/5m 5/1h",
+    ]
+    embedded = manage("shell", "--no-imports", "-c", code)
+    assert embedded.returncode == 0, embedded.stderr
+    assert embedded.stdout.splitlines()[0] == (
+        "ratelimit django.core.cache.backends.locmem.LocMemCache"
+    )
 
 
 def test_embedded_default_needs_no_environment():

@@ -58,6 +58,24 @@ def test_proxy_spreads_requests_over_both_processes(behind_proxy):
     assert after[0] - before[0] >= 2 and after[1] - before[1] >= 2, (before, after)
 
 
+def test_a_client_cannot_pick_its_address_to_escape_the_sign_in_link_limit(behind_proxy):
+    """Each request claims another X-Forwarded-For: Caddy replaces it with the address it
+    saw, daphne takes that one, and both processes count it in the same Redis."""
+    browser = Client(PROXY)
+    token = browser.csrf_from(browser.get("/login/"))
+    answers = []
+    for i in range(6):
+        response = browser.post(
+            "/login/",
+            {"csrfmiddlewaretoken": token, "email": f"personne-{i}@example.org"},
+            headers={"X-Forwarded-For": f"203.0.113.{i}, 198.51.100.{i}"},
+        )
+        answers.append(response)
+    assert [r.status for r in answers] == [302] * 5 + [429]
+    assert "Trop de demandes de lien depuis votre connexion" in answers[-1].text
+    assert "personne-5@example.org" in answers[-1].text  # kept in the form
+
+
 def test_websockets_pass_through_the_proxy_and_survive_a_replica_dying(behind_proxy, seeded):
     _, a, b = behind_proxy
     sid = seeded["session"]
