@@ -59,7 +59,7 @@ def test_the_owner_takes_away_every_contribution_her_panier_and_her_plan(
     juliette = participants[0]
     client.force_login(juliette)
     page = client.get(reverse("session_takeaway", args=[intervision_done.pk])).content.decode()
-    assert "Mon sujet « recrutement »" in page
+    assert "Mon sujet «\u00a0recrutement\u00a0»" in page
     for said in ("Combien de candidats ?", "Un entretien en binôme", "Une grille commune"):
         assert said in page
     assert "Dragos" in page and "Amina" in page  # who made each contribution
@@ -73,7 +73,7 @@ def test_another_member_sees_the_subjects_handled_but_not_the_owners_notes_or_pl
 ):
     client.force_login(participants[1])
     page = client.get(reverse("session_takeaway", args=[intervision_done.pk])).content.decode()
-    assert "« recrutement »" in page and "Juliette" in page
+    assert "«\u00a0recrutement\u00a0»" in page and "Juliette" in page
     assert "Mon sujet" not in page
     assert "Essayer dès lundi" not in page and "Écrire la grille" not in page
     assert "Un entretien en binôme" not in page
