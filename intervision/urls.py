@@ -31,6 +31,7 @@ urlpatterns = [
     path("s/<int:pk>/register/", scheduling.session_register, name="session_register"),
     path("s/<int:pk>/unregister/", scheduling.session_unregister, name="session_unregister"),
     path("s/<int:pk>/session.ics", scheduling.session_ics, name="session_ics"),
+    path("s/<int:pk>/cancel/", scheduling.session_cancel, name="session_cancel"),
     path("s/<int:pk>/", session_views.session_page, name="session_page"),
     path("s/<int:pk>/live/", session_views.session_live, name="session_live"),
     path("s/<int:pk>/do/", session_views.session_command, name="session_command"),

@@ -1,5 +1,6 @@
 """Forms of the organiser's pages and of joining a group."""
 
+import zoneinfo
 from typing import Any
 
 from django import forms
@@ -34,6 +35,7 @@ class GroupForm(forms.ModelForm):
             "applications_open",
             "reminder_hours",
             "retention_days",
+            "time_zone",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -42,6 +44,9 @@ class GroupForm(forms.ModelForm):
             "capacity": forms.NumberInput(attrs={"min": 2, "max": MAX_CAPACITY}),
             "reminder_hours": forms.NumberInput(attrs={"min": 1, "max": MAX_REMINDER_HOURS}),
             "retention_days": forms.NumberInput(attrs={"min": 1, "max": MAX_RETENTION_DAYS}),
+            "time_zone": forms.Select(
+                choices=[(name, name) for name in sorted(zoneinfo.available_timezones())]
+            ),
             "report_back": forms.Select(
                 choices=[
                     ("unknown", _("Selon le format")),

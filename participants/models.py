@@ -7,10 +7,12 @@ or an outsider never sees a group.
 
 import hashlib
 import secrets
+import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
@@ -35,6 +37,14 @@ DEFAULT_ELIGIBILITY = _(
     "Quel est votre lien réel avec le domaine du groupe ?\n"
     "Travaillez-vous pour une société de service, comme freelance ou consultant ?"
 )
+
+
+DEFAULT_TIME_ZONE = "Europe/Paris"
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Fuseau horaire inconnu : choisissez-en un dans la liste."))
 
 
 def hash_token(token: str) -> str:
@@ -185,6 +195,13 @@ class Group(models.Model):
             "carnets de bord restent à leurs auteurs."
         ),
     )
+    time_zone = models.CharField(
+        _("fuseau horaire"),
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text=_("Les dates et heures des séances se lisent et se saisissent dans ce fuseau."),
+    )
     # The public application page is addressed by this key, never by the group's id, so
     # that nobody can enumerate groups.
     public_key = models.CharField(max_length=32, unique=True, default=_public_key)
@@ -206,6 +223,11 @@ class Group(models.Model):
         """Whether sessions open with the report back (003): the group's choice, else its
         format's default (on for codéveloppement, where the method asks for it)."""
         return self.format == "codev" if self.report_back is None else self.report_back
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        """The group's time zone: its sessions are read and entered in it."""
+        return zoneinfo.ZoneInfo(self.time_zone)
 
     def active_count(self) -> int:
         return self.memberships.active().count()

@@ -36,6 +36,11 @@ class Session(models.Model):
     state = models.JSONField(default=dict)
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The calendar's revision of this session (iCalendar SEQUENCE): one more at each change
+    # of date, duration, title or visio link, so calendars replace the event.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    # Sessions created together as a recurring series share this key.
+    series = models.CharField(max_length=32, blank=True, default="", editable=False)
     # When the group's retention delay removed what was said (see privacy.retention).
     purged_at = models.DateTimeField(null=True, blank=True, editable=False)
 

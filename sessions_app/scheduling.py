@@ -6,19 +6,21 @@ once end up one seated and one on the waitlist, and a freed seat goes to exactly
 the first on the waitlist, who is told by e-mail.
 """
 
-from datetime import UTC, datetime, timedelta
+import uuid
+from datetime import datetime, timedelta
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,9 +28,11 @@ from participants import emails
 from participants.access import get_membership_or_404
 from participants.models import Membership, User
 
+from . import calendar
 from .models import Registration, Session
 
 MAX_FACILITATORS = 2
+MAX_SERIES = 12
 
 
 # --- Rules over several rows --------------------------------------------------------------
@@ -138,6 +142,70 @@ def _get_session(user, pk) -> tuple[Session, Membership]:
     return session, get_membership_or_404(user, session.group_id)
 
 
+# --- Series and notices -------------------------------------------------------------------
+
+
+def series_dates(first: datetime, tz, repeat: str, every: int, count: int) -> list[datetime]:
+    """``count`` dates from ``first`` at the same wall-clock time in ``tz``: every ``every``
+    weeks, or each month on the same weekday of the month (the 2nd Tuesday…; a 5th one is
+    read as the month's last)."""
+    local = first.astimezone(tz)
+    if repeat == "weekly":
+        return [local + timedelta(weeks=every * k) for k in range(count)]
+    if repeat != "monthly":
+        return [first]
+    rank = (local.day - 1) // 7  # 0: the first such weekday of the month … 4: the last
+    dates = []
+    for k in range(count):
+        month = local.month - 1 + k
+        year, month = local.year + month // 12, month % 12 + 1
+        day = 1 + (local.weekday() - datetime(year, month, 1).weekday()) % 7 + 7 * min(rank, 3)
+        if rank >= 4:
+            following = day + 7
+            if (datetime(year, month, 1) + timedelta(days=following - 1)).month == month:
+                day = following
+        dates.append(local.replace(year=year, month=month, day=day))
+    return dates
+
+
+def _members_to_tell(session: Session, actor: User) -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__group_id=session.group_id,
+            memberships__removed_at__isnull=True,
+        ).exclude(pk=actor.pk)
+    )
+
+
+def _when(session: Session) -> str:
+    local = timezone.localtime(session.scheduled_at, session.group.tz)
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({session.group.time_zone})"
+
+
+def tell_members(template: str, sessions: list[Session], actor, *, cancelled=False) -> None:
+    """One e-mail per member of the group (not ``actor``), after the commit, with the
+    calendar file of ``sessions``: nothing said in a session, only dates and links."""
+    first = sessions[0]
+    ics = calendar.calendar(sessions, cancelled=cancelled)
+    context = {
+        "group": first.group.name,
+        "sessions": [
+            {
+                "title": str(s),
+                "when": _when(s),
+                "url": settings.SITE_URL + reverse("session_info", args=[s.pk]),
+            }
+            for s in sessions
+        ],
+        "visio": first.visio_url,
+        "by": actor.name,
+    }
+    name = calendar.filename(first) if len(sessions) == 1 else f"seances-{first.pk}.ics"
+    for person in _members_to_tell(first, actor):
+        emails.send(template, person.email, context, [(name, ics, "text/calendar")])
+
+
 # --- Forms --------------------------------------------------------------------------------
 
 
@@ -163,6 +231,31 @@ class ScheduleForm(forms.ModelForm):
         help_text=gettext_lazy("Une personne, ou deux pour une co-animation."),
     )
 
+    repeat = forms.ChoiceField(
+        label=gettext_lazy("Répéter"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Non, une seule séance")),
+            ("weekly", gettext_lazy("Toutes les N semaines, même jour, même heure")),
+            ("monthly", gettext_lazy("Chaque mois, même jour de la semaine (ex. le 2ᵉ mardi)")),
+        ],
+    )
+    every = forms.IntegerField(
+        label=gettext_lazy("Toutes les … semaines"),
+        required=False,
+        min_value=1,
+        max_value=8,
+        initial=2,
+    )
+    count = forms.IntegerField(
+        label=gettext_lazy("Nombre de séances à programmer"),
+        required=False,
+        min_value=2,
+        max_value=MAX_SERIES,
+        initial=4,
+        help_text=gettext_lazy("Chacune reste modifiable ou annulable à part."),
+    )
+
     class Meta:
         model = Session
         fields = ["title", "duration_minutes", "visio_url"]
@@ -181,10 +274,17 @@ class ScheduleForm(forms.ModelForm):
             memberships__group=group, memberships__removed_at__isnull=True
         ).order_by("memberships__joined_at", "id")
         self.order_fields(
-            ["title", "date", "time", "duration_minutes", "visio_url", "facilitators"]
+            ["title", "date", "time", "duration_minutes", "visio_url", "facilitators",
+             "repeat", "every", "count"]
+        )
+        self.fields["time"].label = _("Heure (%(zone)s)") % {"zone": group.time_zone}
+        self.fields["time"].help_text = _(
+            "Le fuseau horaire du groupe ; il se change dans ses paramètres."
         )
         if self.instance.pk:
-            local = timezone.localtime(self.instance.scheduled_at)
+            for name in ("repeat", "every", "count"):
+                del self.fields[name]
+            local = timezone.localtime(self.instance.scheduled_at, group.tz)
             self.initial.setdefault("date", local.date())
             self.initial.setdefault("time", local.time().replace(second=0, microsecond=0))
             self.initial.setdefault("facilitators", list(self.instance.facilitators.all()))
@@ -215,11 +315,25 @@ class ScheduleForm(forms.ModelForm):
         super().clean()
         data = self.cleaned_data
         if data.get("date") and data.get("time"):
-            when = timezone.make_aware(datetime.combine(data["date"], data["time"]))
+            when = timezone.make_aware(datetime.combine(data["date"], data["time"]), self.group.tz)
             if not self.instance.pk and when < timezone.now() - timedelta(hours=1):
                 self.add_error("date", _("Cette date est passée."))
             data["scheduled_at"] = when
+        if data.get("repeat"):
+            if data["repeat"] == "weekly" and not data.get("every"):
+                self.add_error("every", _("Indiquez toutes les combien de semaines."))
+            if not data.get("count"):
+                self.add_error("count", _("Indiquez combien de séances programmer."))
         return data
+
+    def occurrences(self) -> list[datetime]:
+        """The dates of the series (the first included), at the same local time."""
+        first = self.cleaned_data["scheduled_at"]
+        repeat = self.cleaned_data.get("repeat") or ""
+        count = self.cleaned_data.get("count") or 1
+        return series_dates(
+            first, self.group.tz, repeat, self.cleaned_data.get("every") or 1, count
+        )
 
     def save(self, commit=True):
         session = super().save(commit=False)
@@ -250,9 +364,25 @@ def session_create(request, group_pk):
         initial["facilitators"] = [request.user.pk]
     form = ScheduleForm(request.POST or None, group=group, initial=initial)
     if request.method == "POST" and form.is_valid():
+        dates = form.occurrences()
         with transaction.atomic():
             session = form.save()
-        messages.success(request, _("La séance est programmée."))
+            sessions = [session, *_follow(session, form, dates[1:])]
+            tell_members("session_scheduled", sessions, request.user)
+        if len(sessions) > 1:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d séance est programmée ; les membres sont prévenus par e-mail.",
+                    "%(n)d séances sont programmées ; les membres sont prévenus par e-mail.",
+                    len(sessions),
+                )
+                % {"n": len(sessions)},
+            )
+        else:
+            messages.success(
+                request, _("La séance est programmée ; les membres sont prévenus par e-mail.")
+            )
         return redirect("session_info", pk=session.pk)
     return render(
         request,
@@ -261,17 +391,62 @@ def session_create(request, group_pk):
     )
 
 
+def _follow(first: Session, form: ScheduleForm, dates: list[datetime]) -> list[Session]:
+    """The rest of a series: the first session's fields at each later date; in a rotating
+    group, the facilitation goes round."""
+    if not dates:
+        return []
+    first.series = first.series or uuid.uuid4().hex
+    first.save(update_fields=["series"])
+    people = list(form.cleaned_data["facilitators"])
+    order = rotation(first.group)
+    made = []
+    for when in dates:
+        session = Session.objects.create(
+            group=first.group,
+            format=first.format,
+            title=first.title,
+            scheduled_at=when,
+            duration_minutes=first.duration_minutes,
+            visio_url=first.visio_url,
+            series=first.series,
+        )
+        if first.group.facilitation == "rotating" and order and len(people) == 1:
+            at = order.index(people[0].pk) if people[0].pk in order else -1
+            following = order[(at + 1) % len(order)]
+            people = [p for p in User.objects.filter(pk=following)]
+        session.facilitators.set(people)
+        made.append(session)
+    return made
+
+
+CHANGES = ("scheduled_at", "duration_minutes", "title", "visio_url")
+
+
 @login_required
 @never_cache
 def session_edit(request, pk):
     session, membership = _get_session(request.user, pk)
     if not _can_schedule(membership):
         raise Http404
+    before = {name: getattr(session, name) for name in CHANGES}
     form = ScheduleForm(request.POST or None, instance=session, group=session.group)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            form.save()
-        messages.success(request, _("Les modifications sont enregistrées."))
+            session = form.save()
+            if any(getattr(session, name) != value for name, value in before.items()):
+                Session.objects.filter(pk=session.pk).update(sequence=F("sequence") + 1)
+                session.refresh_from_db(fields=["sequence"])
+                tell_members("session_changed", [session], request.user)
+                messages.success(
+                    request,
+                    _(
+                        "Les modifications sont enregistrées ; "
+                        "les membres sont prévenus par e-mail."
+                    ),
+                )
+            else:
+                messages.success(request, _("Les modifications sont enregistrées."))
         return redirect("session_info", pk=session.pk)
     return render(
         request,
@@ -343,60 +518,13 @@ def session_unregister(request, pk):
     return redirect("session_info", pk=pk)
 
 
-def _ics_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _ics_fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space (RFC 5545)."""
-    data = line.encode()
-    if len(data) <= 75:
-        return line
-    parts: list[str] = []
-    start = 0
-    while start < len(data):
-        end = min(start + (75 if not parts else 74), len(data))
-        while end < len(data) and (data[end] & 0xC0) == 0x80:  # never split a character
-            end -= 1
-        parts.append(data[start:end].decode())
-        start = end
-    return "\r\n ".join(parts)
-
-
 def ics_calendar(session: Session) -> str:
-    """The session as an iCalendar file (RFC 5545): date, duration, visio link, page link."""
-
-    def utc(value):
-        return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-    end = session.scheduled_at + timedelta(minutes=session.duration_minutes)
-    page = settings.SITE_URL + reverse("session_page", args=[session.pk])
-    description = _("Page de la séance : %(url)s") % {"url": page}
-    if session.visio_url:
-        description = _("Visio : %(visio)s") % {"visio": session.visio_url} + "\n" + description
-    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0]
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Intervision//Intervision//FR",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:session-{session.pk}@{host}",
-        f"DTSTAMP:{utc(timezone.now())}",
-        f"DTSTART:{utc(session.scheduled_at)}",
-        f"DTEND:{utc(end)}",
-        f"SUMMARY:{_ics_escape(str(session))}",
-        f"DESCRIPTION:{_ics_escape(description)}",
-    ]
-    if session.visio_url:
-        lines += [f"LOCATION:{_ics_escape(session.visio_url)}", f"URL:{session.visio_url}"]
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "\r\n".join(_ics_fold(line) for line in lines) + "\r\n"
+    """The session as an iCalendar file (see ``sessions_app.calendar``)."""
+    return calendar.calendar([session])
 
 
 def ics_filename(session: Session) -> str:
-    return f"seance-{session.pk}.ics"
+    return calendar.filename(session)
 
 
 @login_required
@@ -407,3 +535,25 @@ def session_ics(request, pk):
     response = HttpResponse(ics_calendar(session), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{ics_filename(session)}"'
     return response
+
+
+@login_required
+@never_cache
+def session_cancel(request, pk):
+    """Cancel a session not started yet: the members get the calendar's cancellation."""
+    session, membership = _get_session(request.user, pk)
+    if not _can_schedule(membership):
+        raise Http404
+    if session.stage != "lobby":
+        messages.error(request, _("Cette séance a commencé : elle ne peut plus être annulée."))
+        return redirect("session_info", pk=pk)
+    if request.method == "POST":
+        with transaction.atomic():
+            session.sequence += 1
+            tell_members("session_cancelled", [session], request.user, cancelled=True)
+            session.delete()
+        messages.success(
+            request, _("La séance est annulée ; les membres sont prévenus par e-mail.")
+        )
+        return redirect("group_detail", pk=session.group_id)
+    return render(request, "sessions_app/scheduling/session_cancel.html", {"session": session})

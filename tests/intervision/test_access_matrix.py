@@ -130,6 +130,7 @@ MATRIX = {
     "session_register": ("post", lambda c: {"pk": c["session"]}, {}, members_only()),
     "session_unregister": ("post", lambda c: {"pk": c["session"]}, {}, members_only()),
     "session_ics": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
+    "session_cancel": ("get", lambda c: {"pk": c["session"]}, None, schedulers_only()),
     "session_page": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
     "session_live": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
     # Authorised members reach the rules, which may refuse the move itself (400).

@@ -16,6 +16,7 @@ def group_data(**extra):
         "eligibility": "Votre lien avec le produit ?\nÊtes-vous consultant ?",
         "reminder_hours": "48",
         "retention_days": "60",
+        "time_zone": "Europe/Paris",
     }
     data.update(extra)
     return data

@@ -241,7 +241,9 @@ def test_the_calendar_file_has_the_time_and_the_visio_link(client, participant, 
     end = start + timedelta(minutes=session.duration_minutes)
     assert f"DTEND:{end:%Y%m%dT%H%M%SZ}" in unfolded
     assert "URL:https://zoom.us/j/123456789?pwd=abc" in unfolded
-    assert "SUMMARY:Séance de mars" in unfolded
+    # The title names the group: « Prochaine séance » alone says nothing in a calendar.
+    assert "SUMMARY:Pairs produit — Séance de mars" in unfolded
+    assert "SEQUENCE:0" in unfolded and f"UID:session-{session.pk}@" in unfolded
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
 
 
