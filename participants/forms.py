@@ -33,6 +33,7 @@ class GroupForm(forms.ModelForm):
             "charter",
             "eligibility",
             "applications_open",
+            "applications_when_full",
             "reminder_hours",
             "retention_days",
             "time_zone",

@@ -176,6 +176,14 @@ class Group(models.Model):
             "Une page publique permet de candidater ; elle ne montre ni les membres ni les séances."
         ),
     )
+    applications_when_full = models.BooleanField(
+        _("candidatures quand le groupe est complet"),
+        default=False,
+        help_text=_(
+            "Quand toutes les places sont prises, la page publique le dit ; cochez pour "
+            "continuer à recevoir des candidatures, qui attendront qu’une place se libère."
+        ),
+    )
     reminder_hours = models.PositiveSmallIntegerField(
         _("rappel avant la séance (heures)"),
         default=48,

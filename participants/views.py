@@ -562,6 +562,9 @@ def apply(request, key):
     group = get_object_or_404(Group, public_key=key)
     if not group.applications_open:
         return render(request, "participants/apply_closed.html", {"group": group}, status=410)
+    full = group.seats_left() == 0
+    if full and not group.applications_when_full:
+        return render(request, "participants/apply_closed.html", {"group": group, "full": True})
     form = ApplicationForm(request.POST or None, questions=group.eligibility_questions())
     valid = request.method == "POST" and form.is_valid()
     minutes = over_limit(request, "apply", settings.APPLICATION_RATE_LIMIT) if valid else None
@@ -576,7 +579,10 @@ def apply(request, key):
             % {"minutes": minutes},
         )
         return render(
-            request, "participants/apply.html", {"group": group, "form": form}, status=429
+            request,
+            "participants/apply.html",
+            {"group": group, "form": form, "full": full},
+            status=429,
         )
     if valid and _applications_flooded(group):
         # The page sends e-mails to the address typed in: a bounded number per hour.
@@ -607,7 +613,7 @@ def apply(request, key):
                     emails.send("application_new", m.user.email, {"group": group.name, "url": url})
         # The same answer whatever happened: the page reveals nothing about who is a member.
         return render(request, "participants/apply_done.html", {"group": group})
-    return render(request, "participants/apply.html", {"group": group, "form": form})
+    return render(request, "participants/apply.html", {"group": group, "form": form, "full": full})
 
 
 @login_required
@@ -624,6 +630,7 @@ def applications(request, pk):
             "pending": [a for a in items if a.status == Application.PENDING],
             "decided": [a for a in items if a.status != Application.PENDING],
             "public_url": settings.SITE_URL + reverse("apply", args=[group.public_key]),
+            "seats_left": group.seats_left(),
         },
     )
 

@@ -155,10 +155,11 @@ def test_a_decision_is_taken_once(
 def test_approving_is_refused_when_the_group_is_full(
     client, open_group, organiser, participants, facilitator
 ):
-    open_group.capacity = 6
-    open_group.save()
+    # Applied while a seat was free; the group filled up before the decision.
     client.post(f"/apply/{open_group.public_key}/", apply_data(open_group))
     application = Application.objects.get()
+    open_group.capacity = 6
+    open_group.save()
     client.force_login(organiser)
     response = client.post(
         f"/g/{open_group.pk}/applications/{application.pk}/", {"decision": "approved"}
@@ -211,3 +212,36 @@ def test_a_flood_of_applications_is_slowed_down(
     assert "réessayez dans une heure" in response.content.decode()
     assert Application.objects.count() == 20
     assert mail.outbox == []
+
+
+@pytest.fixture
+def full_group(open_group):
+    from participants.models import User
+
+    for i in range(open_group.capacity - open_group.active_count()):
+        person = User.objects.create_user(f"membre{i}@example.org")
+        Membership.objects.create(group=open_group, user=person)
+    assert open_group.seats_left() == 0
+    return open_group
+
+
+def test_a_full_group_says_so_on_its_public_page_and_takes_no_application(client, full_group):
+    page = client.get(f"/apply/{full_group.public_key}/").content.decode()
+    assert "Le groupe est complet" in page and "<form" not in page.split("<main", 1)[1]
+    client.post(f"/apply/{full_group.public_key}/", apply_data(full_group))
+    assert not Application.objects.exists() and mail.outbox == []
+
+
+def test_a_full_group_may_keep_taking_applications_for_when_a_seat_frees(
+    client, full_group, organiser, django_capture_on_commit_callbacks
+):
+    full_group.applications_when_full = True
+    full_group.save()
+    page = client.get(f"/apply/{full_group.public_key}/").content.decode()
+    assert "votre candidature attendra qu’une place se libère" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/apply/{full_group.public_key}/", apply_data(full_group))
+    assert Application.objects.filter(group=full_group).count() == 1
+    client.force_login(organiser)
+    page = client.get(f"/g/{full_group.pk}/applications/").content.decode()
+    assert "Le groupe est complet." in page
