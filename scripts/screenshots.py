@@ -7,9 +7,12 @@ Starts the app's real daphne on a temporary SQLite database (or, with DATABASE_U
 PostgreSQL database created and dropped for the run), seeds a group (Lucie facilitates,
 Juliette, Dragos, Amina and Paul take part), drives a session in Chromium (/usr/bin/chromium)
 and captures the facilitator's page and a participant's page, on a desktop screen and on a
-phone, at a few key moments.
+phone, at a few key moments. Then it creates the demo group (``manage.py demo``: three past
+sessions and their feedback) and captures its « Bilan » page, whole, as its organiser on a
+desktop screen and as a member on a phone.
 """
 
+import json
 import sys
 from pathlib import Path
 
@@ -101,6 +104,7 @@ def main() -> None:
             shot("09-ended-participant", amina)
             problems = table.problems()
             table.close()
+            problems += bilan(server, browser, written)
             browser.close()
         if problems:
             raise SystemExit("problems seen in the pages:\n" + "\n".join(problems))
@@ -108,6 +112,38 @@ def main() -> None:
         server.stop()
     for path in written:
         print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KiB")
+
+
+def bilan(server, browser, written) -> list[str]:
+    """The demo group's « Bilan »: the organiser's on a desktop screen, a member's on a
+    phone, each page whole. Returns the problems seen in the pages."""
+    server.manage("demo", "--base-url", server.base_url)
+    found = server.shell(
+        "import json;"
+        "from participants.models import Group, User;"
+        "from sessions_app.management.commands.demo import GROUP_NAME;"
+        "from sessions_app.management.commands.e2e_seed import signed_in_cookie;"
+        "group = Group.objects.get(name=GROUP_NAME);"
+        "people = {u.display_name.split()[0]: {'id': u.pk, 'email': u.email,"
+        " 'cookie': signed_in_cookie(u)} for u in User.objects.filter("
+        "email__endswith='@demo.intervision.local')};"
+        "print(json.dumps({'group': group.pk, 'sessions': [], 'people': people}))"
+    )
+    data = json.loads(found.strip().splitlines()[-1])
+    table = Table(server, browser, data)
+    for name, viewport, file in (
+        ("Lucie", DESKTOP, "10-bilan-organiser"),
+        ("Amina", PHONE, "11-bilan-member-phone"),
+    ):
+        page = table.person(name, viewport=viewport).page
+        page.goto(f"/g/{data['group']}/bilan/")
+        page.locator("figure.chart").first.wait_for()
+        path = OUT / f"{file}.png"
+        page.screenshot(path=path, full_page=True)
+        written.append(path)
+    problems = table.problems()
+    table.close()
+    return problems
 
 
 if __name__ == "__main__":
