@@ -9,9 +9,10 @@ No inline style: SVG presentation attributes only, so the Content Security Polic
 
 from dataclasses import dataclass, field
 
-WIDTH = 640
-LABEL = 150  # room for the row's label, left
-VALUE = 90  # room for the number, right of the longest bar
+# Narrow enough that a phone (about 330 px of card) shrinks the text by a fifth at most.
+WIDTH = 420
+LABEL = 100  # room for the row's label, left
+VALUE = 64  # room for the number, right of the longest bar
 BAR = 14
 GAP = 3
 ROW_GAP = 12

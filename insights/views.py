@@ -76,8 +76,16 @@ def _period(request) -> str:
     return period if period in figures.PERIODS else "12m"
 
 
-def _day(when) -> str:
-    return formats.date_format(timezone.localtime(when), "j M Y")
+def _labels(sessions) -> list[str]:
+    """Each session's row label: its date (the year when the sessions span several), and
+    its time where two fall on the same day."""
+    years = {timezone.localtime(s.scheduled_at).year for s in sessions}
+    pattern = "j N" if len(years) == 1 else "j N Y"
+    days = [formats.date_format(timezone.localtime(s.scheduled_at), pattern) for s in sessions]
+    return [
+        f"{day} {timezone.localtime(s.scheduled_at):%H:%M}" if days.count(day) > 1 else day
+        for day, s in zip(days, sessions, strict=True)
+    ]
 
 
 def _minutes(value) -> tuple[float | None, str]:
@@ -87,7 +95,7 @@ def _minutes(value) -> tuple[float | None, str]:
 
 
 def _charts(data: figures.GroupFigures) -> list:
-    rows = [(_day(s.scheduled_at), s) for s in data.sessions]
+    rows = list(zip(_labels(data.sessions), data.sessions, strict=True))
     charts = [
         hbars(
             "subjects",
@@ -155,7 +163,7 @@ def _count(value):
 def _feedback_chart(feedback: figures.FeedbackFigures):
     hidden = _("moins de %(n)s") % {"n": figures.SMALL}
     return hbars(
-        "feedback",
+        "usefulness",
         _("Utilité de la séance, selon les membres (1 à 5)"),
         [_("réponses")],
         [

@@ -299,13 +299,6 @@ def one_ended_session(table) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the usefulness chart is built with the id « feedback » (insights/views.py), so its "
-    "caption gets id « feedback-title », which the section « La parole des membres » already "
-    "has: the chart and its image are named after the section, and axe lists "
-    "duplicate-id-aria (critical) as to review",
-)
 def test_the_usefulness_chart_is_named_by_its_own_caption(table_for):
     """Every id on the page is unique, so the usefulness chart is named by its caption."""
     table = table_for(sessions=1)
@@ -322,12 +315,6 @@ def test_the_usefulness_chart_is_named_by_its_own_caption(table_for):
     expect(page.get_by_role("img", name=caption, exact=True)).to_be_visible()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="on a 390 px screen the table of « Sujets par séance » (a date and four columns) "
-    "is wider than its card and the page scrolls sideways once « Les chiffres » is open: "
-    ".chart-table has no overflow-x: auto (static/css/app.css)",
-)
 def test_the_tables_of_numbers_fit_a_phone(table_for):
     table = table_for(sessions=1)
     one_ended_session(table)
