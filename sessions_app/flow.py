@@ -417,7 +417,15 @@ def _start(state, command, *, actor, facilitator, now):
         # The group's open subjects when the session starts: another session of the group
         # may have run since this one's lobby was opened.
         subjects = [Subject(**s) if isinstance(s, dict) else s for s in backlog]
-        state = replace(state, subjects=new_state(state.format, subjects).subjects)
+        # What owners said in the lobby still holds: « toujours d'actualité ».
+        confirmed = {s.id for s in state.subjects if s.confirmed}
+        state = replace(
+            state,
+            subjects=tuple(
+                replace(s, confirmed=s.id in confirmed)
+                for s in new_state(state.format, subjects).subjects
+            ),
+        )
     plans = command.get("plans")
     if isinstance(plans, list):
         state = replace(state, plans=tuple(

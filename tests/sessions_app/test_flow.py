@@ -881,6 +881,14 @@ def test_carried_subjects_are_confirmed_or_withdrawn_by_their_owner_before_the_k
     refused("not_in_triage", state, "confirm", A, subject=10, keep=True)
 
 
+def test_a_confirmation_given_in_the_lobby_holds_once_the_start_reloads_the_backlog():
+    state = seated(A, B, backlog=backlog_of(A, B))
+    state = do(state, "confirm", A, subject=10, keep=True)
+    # At start the group's backlog comes again from the database, which knows no confirmation.
+    state = do(state, "start", backlog=backlog_of(A, B))
+    assert state.subject(10).confirmed and not state.subject(11).confirmed
+
+
 def test_a_subject_whose_owner_is_absent_waits_and_is_never_the_default_next():
     state = seated(A, B, backlog=backlog_of(C))
     state = propose(do(state, "start"), "nouveau", A)
