@@ -5,9 +5,12 @@ A running session keeps its whole live state in ``Session.state`` (JSON, the pur
 channel layer only carries news of it.
 """
 
+from datetime import datetime, timedelta
+from typing import cast
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,12 +18,55 @@ from participants.models import Group, Membership, User
 
 from . import flow
 
+# Where a session stands (``Session.timing``).
+UPCOMING, LIVE, ENDED, MISSED = "upcoming", "live", "ended", "missed"
+TIMING_LABELS = {
+    UPCOMING: _("à venir"),
+    LIVE: _("en cours"),
+    ENDED: _("terminée"),
+    MISSED: _("non tenue"),
+}
+# A session not started yet can be joined on its day, or from this long before it starts.
+OPENS_BEFORE = timedelta(hours=1)
+# Its live state has started: any stage between the lobby and the end.
+_STARTED = Q(state__stage__in=[s for s in flow.STAGES if s not in ("lobby", "ended")])
+_ENDED = Q(state__stage="ended")
+# Positive conditions only: a negated key lookup would drop the sessions with no state yet.
+_NOT_STARTED = Q(state__stage="lobby") | ~Q(state__has_key="stage")
+
 
 class SessionQuerySet(models.QuerySet):
     def for_member(self, user):
         """Sessions of the groups ``user`` is an active member of: the one membership rule
         of every page, command and socket."""
         return self.filter(group__in=Membership.objects.groups_of(user))
+
+    def upcoming(self, limit: int, now: datetime | None = None) -> list["Session"]:
+        """Up to ``limit`` sessions à venir or en cours, the next first (one query).
+
+        The database keeps those that may be (not ended; started, or planned less than a
+        day ago: "today" depends on each group's time zone); ``Session.timing`` decides.
+        """
+        now = now or timezone.now()
+        query = (
+            self.filter(_STARTED | (_NOT_STARTED & Q(scheduled_at__gte=now - timedelta(days=1))))
+            .select_related("group")
+            .order_by("scheduled_at", "id")[: limit + 10]  # room for those not held
+        )
+        rows = cast(list[Session], list(query))
+        return [s for s in rows if s.timing_at(now) in (UPCOMING, LIVE)][:limit]
+
+    def past(self, limit: int, now: datetime | None = None) -> list["Session"]:
+        """Up to ``limit`` sessions terminées or non tenues, the most recent first (one
+        query; the database keeps those that may be, ``Session.timing`` decides)."""
+        now = now or timezone.now()
+        query = (
+            self.filter(_ENDED | (_NOT_STARTED & Q(scheduled_at__lt=now)))
+            .select_related("group")
+            .order_by("-scheduled_at", "-id")[: limit + 10]
+        )
+        rows = cast(list[Session], list(query))
+        return [s for s in rows if s.timing_at(now) in (ENDED, MISSED)][:limit]
 
 
 class Session(models.Model):
@@ -62,6 +108,74 @@ class Session(models.Model):
     @property
     def stage(self) -> str:
         return (self.state or {}).get("stage", "lobby")
+
+    @property
+    def ends_at(self) -> datetime:
+        """When it is planned to end."""
+        return self.scheduled_at + timedelta(minutes=self.duration_minutes)
+
+    def timing_at(self, now: datetime) -> str:
+        """Where the session stands at ``now``: the one rule behind every page's state.
+
+        - ``ENDED`` (« terminée »): its live state has ended (a facilitator ended it);
+        - ``LIVE`` (« en cours »): its live state has started and not ended, whatever the
+          clock says (a session started early or running late is en cours);
+        - ``MISSED`` (« non tenue »): never started, and its day has passed in the group's
+          time zone (the facilitator may still start it: it is then en cours);
+        - ``UPCOMING`` (« à venir »): not started, on its day or later.
+        """
+        stage = self.stage
+        if stage == "ended":
+            return ENDED
+        if stage != "lobby":
+            return LIVE
+        tz = self.group.tz
+        if timezone.localdate(self.scheduled_at, tz) < timezone.localdate(now, tz):
+            return MISSED
+        return UPCOMING
+
+    @property
+    def timing(self) -> str:
+        """``timing_at`` now."""
+        return self.timing_at(timezone.now())
+
+    @property
+    def timing_label(self) -> str:
+        return str(TIMING_LABELS[self.timing])
+
+    @property
+    def is_live(self) -> bool:
+        return self.timing == LIVE
+
+    @property
+    def is_ended(self) -> bool:
+        return self.timing == ENDED
+
+    @property
+    def is_past(self) -> bool:
+        """Terminée or non tenue: nothing left to join or register for."""
+        return self.timing in (ENDED, MISSED)
+
+    @property
+    def is_joinable(self) -> bool:
+        """En cours, or à venir and opening: on its day (group's time zone) or within
+        ``OPENS_BEFORE`` of its start. Before that, its page is the info page, with
+        registration; the live page would seat whoever opens it."""
+        if self.timing == LIVE:
+            return True
+        if self.timing != UPCOMING:
+            return False
+        now = timezone.now()
+        tz = self.group.tz
+        return (
+            timezone.localdate(self.scheduled_at, tz) <= timezone.localdate(now, tz)
+            or self.scheduled_at - now <= OPENS_BEFORE
+        )
+
+    @property
+    def registration_open(self) -> bool:
+        """Seats are taken until the planned end, unless it has ended or was not held."""
+        return not self.is_past and timezone.now() <= self.ends_at
 
     def roster(self) -> tuple[dict[int, str], set[int]]:
         """The group's active members (id → name) and who drives, in one query.

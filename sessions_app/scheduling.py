@@ -478,8 +478,7 @@ def session_info(request, pk):
             "position": waiting.index(mine) + 1 if mine in waiting else None,
             "seats_left": max(0, session.group.capacity - len(seated)),
             "can_schedule": _can_schedule(membership),
-            "past": session.scheduled_at + timedelta(minutes=session.duration_minutes)
-            < timezone.now(),
+            "past": not session.registration_open,
             "end": session.scheduled_at + timedelta(minutes=session.duration_minutes),
         },
     )
@@ -489,7 +488,7 @@ def session_info(request, pk):
 @require_POST
 def session_register(request, pk):
     session, _membership = _get_session(request.user, pk)
-    if session.scheduled_at + timedelta(minutes=session.duration_minutes) < timezone.now():
+    if not session.registration_open:
         messages.error(request, _("Cette séance est passée : les inscriptions sont closes."))
         return redirect("session_info", pk=pk)
     registration = register(session.pk, request.user)

@@ -4,12 +4,11 @@ Every view starts from a permission-checked getter: a session or group the user 
 active member of is a 404, exactly like one that does not exist.
 """
 
-from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -99,25 +98,14 @@ def home(request):
         Membership.objects.active().filter(user=request.user).select_related("group")
     )
     groups = [m.group for m in memberships]
-    sessions = (
-        Session.objects.for_member(request.user)
-        .select_related("group")
-        .filter(scheduled_at__gte=timezone.now() - timedelta(hours=12))
-        .order_by("scheduled_at")[:20]
-    )
-    ended = (
-        Session.objects.for_member(request.user)
-        .select_related("group")
-        .filter(state__stage="ended")
-        .order_by("-scheduled_at")[:5]
-    )
+    mine = Session.objects.for_member(request.user)
     return render(
         request,
         "sessions_app/home.html",
         {
             "groups": groups,
-            "sessions": sessions,
-            "ended": ended,
+            "upcoming": mine.upcoming(20),
+            "past": mine.past(5),
             "open_actions": Action.objects.of(request.user).open().count(),
         },
     )
@@ -128,7 +116,8 @@ def home(request):
 def group_detail(request, pk):
     membership = get_membership_or_404(request.user, pk)
     group = membership.group
-    sessions = group.sessions.order_by("-scheduled_at")[:50]
+    upcoming = group.sessions.upcoming(50)
+    past = group.sessions.past(20)
     backlog = group.subjects.filter(status="open").select_related("owner")
     members = group.memberships.active().select_related("user").order_by("joined_at")
     return render(
@@ -137,7 +126,8 @@ def group_detail(request, pk):
         {
             "group": group,
             "membership": membership,
-            "sessions": sessions,
+            "upcoming": upcoming,
+            "past": past,
             "backlog": backlog,
             "members": members,
         },
