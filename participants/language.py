@@ -21,8 +21,9 @@ class LanguageMiddleware:
 
     def __call__(self, request):
         language = chosen_language(request.COOKIES)
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # Only for this request: the thread serves others next, and runs code outside any.
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response

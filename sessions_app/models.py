@@ -11,7 +11,7 @@ from typing import cast
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Group, Membership, User
@@ -97,7 +97,10 @@ class Session(models.Model):
         verbose_name = _("séance")
 
     def __str__(self):
-        return self.title or f"{self.group} — {self.scheduled_at:%Y-%m-%d}"
+        if self.title:
+            return self.title
+        day = formats.date_format(timezone.localtime(self.scheduled_at, self.group.tz), "j F Y")
+        return f"{self.group} — {day}"
 
     def flow_state(self) -> flow.State:
         if not self.state:

@@ -546,6 +546,9 @@ def session_cancel(request, pk):
     if session.stage != "lobby":
         messages.error(request, _("Cette séance a commencé : elle ne peut plus être annulée."))
         return redirect("session_info", pk=pk)
+    if session.is_past:
+        messages.error(request, _("Cette séance est passée : il n’y a plus rien à annuler."))
+        return redirect("session_info", pk=pk)
     if request.method == "POST":
         with transaction.atomic():
             session.sequence += 1

@@ -205,3 +205,24 @@ def test_a_started_session_cannot_be_cancelled(
     response = client.post(f"/s/{session.pk}/cancel/", follow=True)
     assert "ne peut plus être annulée" in response.content.decode()
     assert Session.objects.filter(pk=session.pk).exists()
+
+
+def test_a_session_not_held_cannot_be_cancelled_and_offers_no_button(
+    client, organiser, session
+):
+    Session.objects.filter(pk=session.pk).update(
+        scheduled_at=timezone.now() - timedelta(days=3)
+    )
+    client.force_login(organiser)
+    info = client.get(f"/s/{session.pk}/info/").content.decode()
+    assert f"/s/{session.pk}/cancel/" not in info
+    response = client.post(f"/s/{session.pk}/cancel/", follow=True)
+    assert "il n’y a plus rien à annuler" in response.content.decode()
+    assert Session.objects.filter(pk=session.pk).exists() and mail.outbox == []
+
+
+def test_an_untitled_session_is_named_by_its_group_and_its_day_in_words(group):
+    untitled = Session.objects.create(
+        group=group, format="intervision", scheduled_at=datetime(2026, 12, 16, 18, 30, tzinfo=PARIS)
+    )
+    assert str(untitled) == "Pairs produit — 16 décembre 2026"
