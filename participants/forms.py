@@ -65,7 +65,7 @@ class GroupForm(forms.ModelForm):
         error_messages = {
             "capacity": {
                 "max_value": _(
-                    "Au plus %(limit_value)s personnes : au-delà, le groupe devient trop grand."
+                    "Au plus %(limit_value)s personnes : au-delà, le groupe devient trop grand."
                 ),
                 "min_value": _("Au moins %(limit_value)s personnes."),
             },
@@ -82,7 +82,7 @@ class GroupForm(forms.ModelForm):
             if capacity < active:
                 raise forms.ValidationError(
                     _(
-                        "Le groupe compte déjà %(n)s membres : "
+                        "Le groupe compte déjà %(n)s membres : "
                         "la capacité ne peut pas être inférieure."
                     ),
                     params={"n": active},
@@ -119,7 +119,7 @@ class InviteForm(forms.Form):
                 emails.append(email)
         if bad:
             raise forms.ValidationError(
-                _("Adresse invalide : %(list)s"), params={"list": ", ".join(bad[:5])}
+                _("Adresse invalide : %(list)s"), params={"list": ", ".join(bad[:5])}
             )
         if not emails:
             raise forms.ValidationError(_("Indiquez au moins une adresse."))

@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from .signals import member_removed, user_deactivated
 
 DEFAULT_CHARTER = _(
-    "Bienveillance : on écoute, on aide, on ne juge pas.\n"
-    "Engagement : on vient, on s'implique dans la recherche d'efficacité.\n"
-    "Confidentialité : on ne dit pas qui participe, ni ce qui se dit.\n"
-    "Sincérité : on parle vrai, de situations réelles et actuelles."
+    "Bienveillance : on écoute, on aide, on ne juge pas.\n"
+    "Engagement : on vient, on s'implique dans la recherche d'efficacité.\n"
+    "Confidentialité : on ne dit pas qui participe, ni ce qui se dit.\n"
+    "Sincérité : on parle vrai, de situations réelles et actuelles."
 )
 MAX_CAPACITY = 8
 # How long the texts said in a session are kept after it, unless the group chooses otherwise:
@@ -34,8 +34,8 @@ MAX_RETENTION_DAYS = 730
 ERASED_NAME = _("un·e ancien·ne membre")
 MAX_REMINDER_HOURS = 14 * 24
 DEFAULT_ELIGIBILITY = _(
-    "Quel est votre lien réel avec le domaine du groupe ?\n"
-    "Travaillez-vous pour une société de service, comme freelance ou consultant ?"
+    "Quel est votre lien réel avec le domaine du groupe ?\n"
+    "Travaillez-vous pour une société de service, comme freelance ou consultant ?"
 )
 
 
@@ -44,7 +44,7 @@ DEFAULT_TIME_ZONE = "Europe/Paris"
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("Fuseau horaire inconnu : choisissez-en un dans la liste."))
+        raise ValidationError(_("Fuseau horaire inconnu : choisissez-en un dans la liste."))
 
 
 def hash_token(token: str) -> str:
@@ -166,21 +166,21 @@ class Group(models.Model):
         blank=True,
         help_text=_(
             "En ouverture de séance, chaque porteur reparti avec un plan dit ce que sont "
-            "devenues ses actions. Par défaut : oui en codéveloppement, non en intervision."
+            "devenues ses actions. Par défaut : oui en codéveloppement, non en intervision."
         ),
     )
     applications_open = models.BooleanField(
         _("candidatures ouvertes"),
         default=False,
         help_text=_(
-            "Une page publique permet de candidater ; elle ne montre ni les membres ni les séances."
+            "Une page publique permet de candidater ; elle ne montre ni les membres ni les séances."
         ),
     )
     applications_when_full = models.BooleanField(
         _("candidatures quand le groupe est complet"),
         default=False,
         help_text=_(
-            "Quand toutes les places sont prises, la page publique le dit ; cochez pour "
+            "Quand toutes les places sont prises, la page publique le dit ; cochez pour "
             "continuer à recevoir des candidatures, qui attendront qu’une place se libère."
         ),
     )

@@ -334,7 +334,7 @@ def member_role(request, pk, member_pk):
     elif member.is_last_organiser() and form.cleaned_data["role"] != Membership.ORGANISER:
         messages.error(
             request,
-            _("Le groupe doit garder au moins un organisateur : nommez-en un autre d'abord."),
+            _("Le groupe doit garder au moins un organisateur : nommez-en un autre d'abord."),
         )
     else:
         member.role = form.cleaned_data["role"]
@@ -356,7 +356,7 @@ def member_remove(request, pk, member_pk):
     if member.is_last_organiser():
         messages.error(
             request,
-            _("Le groupe doit garder au moins un organisateur : nommez-en un autre d'abord."),
+            _("Le groupe doit garder au moins un organisateur : nommez-en un autre d'abord."),
         )
         return redirect("group_members", pk=pk)
     if request.method == "POST":
@@ -364,7 +364,7 @@ def member_remove(request, pk, member_pk):
             member.remove()
         messages.success(
             request,
-            _("%(name)s ne fait plus partie du groupe ; ses pages ouvertes sont déconnectées.")
+            _("%(name)s ne fait plus partie du groupe ; ses pages ouvertes sont déconnectées.")
             % {"name": member.user.name},
         )
         if member.user_id == request.user.pk:
@@ -415,7 +415,7 @@ def invitations(request, pk):
             form.add_error(
                 None,
                 _(
-                    "Le groupe est complet : augmentez sa capacité "
+                    "Le groupe est complet : augmentez sa capacité "
                     "ou retirez un membre avant d'inviter."
                 ),
             )
@@ -435,7 +435,7 @@ def invitations(request, pk):
             if members:
                 messages.info(
                     request,
-                    _("Déjà membres, non invités : %(list)s")
+                    _("Déjà membres, non invités : %(list)s")
                     % {"list": ", ".join(sorted(members))},
                 )
             return redirect("group_invitations", pk=pk)
@@ -455,7 +455,7 @@ def invitation_revoke(request, pk, invitation_pk):
         pk=invitation_pk, group_id=organiser.group_id, used_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
     if updated:
-        messages.success(request, _("Invitation révoquée : le lien ne fonctionne plus."))
+        messages.success(request, _("Invitation révoquée : le lien ne fonctionne plus."))
     else:
         messages.error(request, _("Cette invitation n'est plus en attente."))
     return redirect("group_invitations", pk=pk)
@@ -469,7 +469,7 @@ INVALID_INVITATION = {
     "used": (
         410,
         gettext_lazy(
-            "Ce lien d'invitation a déjà servi : il ne fonctionne qu'une fois. "
+            "Ce lien d'invitation a déjà servi : il ne fonctionne qu'une fois. "
             "Si c'était vous, connectez-vous."
         ),
     ),
@@ -534,7 +534,7 @@ def invitation(request, token):
                 raise Http404
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
-                request, _("Bienvenue dans le groupe « %(group)s » !") % {"group": group.name}
+                request, _("Bienvenue dans le groupe « %(group)s » !") % {"group": group.name}
             )
             return redirect("group_detail", pk=group.pk)
     return render(
@@ -587,7 +587,7 @@ def apply(request, key):
     if valid and _applications_flooded(group):
         # The page sends e-mails to the address typed in: a bounded number per hour.
         form.add_error(
-            None, _("Beaucoup de candidatures arrivent en ce moment : réessayez dans une heure.")
+            None, _("Beaucoup de candidatures arrivent en ce moment : réessayez dans une heure.")
         )
     elif valid:
         email = form.cleaned_data["email"]
@@ -652,7 +652,7 @@ def application_detail(request, pk, application_pk):
                 form.add_error(
                     None,
                     _(
-                        "Le groupe est complet : augmentez sa capacité "
+                        "Le groupe est complet : augmentez sa capacité "
                         "ou retirez un membre avant d'accepter."
                     ),
                 )
@@ -678,13 +678,13 @@ def application_detail(request, pk, application_pk):
                     messages.success(
                         request,
                         _(
-                            "Candidature acceptée : "
+                            "Candidature acceptée : "
                             "une invitation personnelle est partie par e-mail."
                         ),
                     )
                 else:
                     messages.success(
-                        request, _("Candidature refusée : un message neutre a été envoyé.")
+                        request, _("Candidature refusée : un message neutre a été envoyé.")
                     )
                 return redirect("group_applications", pk=pk)
     return render(

@@ -137,7 +137,7 @@ def my_data_json(request):
 @reauth.reauth_required
 def my_data_markdown(request):
     data = export.readable(export.personal_data(request.user))
-    content = render_to_string("privacy/export.md", {"data": data}, request=request)
+    content = render_to_string("privacy/export.md.txt", {"data": data}, request=request)
     return _download(content, _filename("md"), "text/markdown; charset=utf-8")
 
 

@@ -39,9 +39,9 @@ def _event(session: Session, *, cancelled: bool) -> icalendar.Event:
     event.add("sequence", session.sequence)
     event.add("summary", summary(session))
     page = settings.SITE_URL + reverse("session_page", args=[session.pk])
-    description = _("Page de la séance : %(url)s") % {"url": page}
+    description = _("Page de la séance : %(url)s") % {"url": page}
     if session.visio_url:
-        description = _("Visio : %(visio)s") % {"visio": session.visio_url} + "\n" + description
+        description = _("Visio : %(visio)s") % {"visio": session.visio_url} + "\n" + description
         event.add("location", session.visio_url)
         event.add("url", session.visio_url)
     event.add("description", description)

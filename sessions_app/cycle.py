@@ -76,7 +76,7 @@ class ActionForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 2}),
             "review_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
-        help_texts = {"review_on": gettext_lazy("Vide : à la prochaine séance du groupe.")}
+        help_texts = {"review_on": gettext_lazy("Vide : à la prochaine séance du groupe.")}
 
 
 def _open_first(actions):

@@ -35,11 +35,11 @@ PHASE_RULES = {
         "ses prochaines actions. Les autres écoutent."
     ),
     "clarification": _(
-        "Uniquement des questions : pas d'analyse, pas de solution. "
+        "Uniquement des questions : pas d'analyse, pas de solution. "
         "Personne n'est obligé d'avoir une question."
     ),
     "reaction": _(
-        "Un tour : chacun donne son analyse, ce qu'il ferait, des pistes, des outils, "
+        "Un tour : chacun donne son analyse, ce qu'il ferait, des pistes, des outils, "
         "ou dit qu'il vit la même chose — ou passe son tour."
     ),
     "panier": _(
@@ -47,7 +47,7 @@ PHASE_RULES = {
     ),
     "contrat": _("Le client précise l'aide qu'il attend des consultants."),
     "consultation": _(
-        "Un tour : chaque consultant propose, partage son expérience, questionne pour "
+        "Un tour : chaque consultant propose, partage son expérience, questionne pour "
         "faire émerger des solutions."
     ),
     "synthese": _(
@@ -55,7 +55,7 @@ PHASE_RULES = {
         "prochaine séance (au moins une action)."
     ),
     "apprentissages": _(
-        "Un tour pour tous, client compris : ce que j'apprends, mon ressenti sur la séance."
+        "Un tour pour tous, client compris : ce que j'apprends, mon ressenti sur la séance."
     ),
 }
 STAGE_LABELS = {
@@ -73,7 +73,7 @@ STAGE_RULES = {
     ),
     "lobby": _("Les participants arrivent. L'animateur fixe l'ordre du tour de table."),
     "triage": _(
-        "Chacun à son tour propose un mot-clé pour un sujet, ou passe. Un sujet par tour ; "
+        "Chacun à son tour propose un mot-clé pour un sujet, ou passe. Un sujet par tour ; "
         "le tour de table s'arrête quand tout le monde passe."
     ),
     "order": _(
@@ -130,12 +130,12 @@ ERRORS = {
     "nothing_to_undo": _("Rien à annuler."),
     "not_in_retour": _("Le retour sur les actions est terminé."),
     "already_reported": _("Le retour sur cette action est déjà fait."),
-    "owner_absent": _("Le porteur de ce sujet est absent : le sujet attend son retour."),
+    "owner_absent": _("Le porteur de ce sujet est absent : le sujet attend son retour."),
     "unknown_format": _("Format inconnu."),
     "bad_input": _("Valeur invalide."),
-    "too_fast": _("Trop d'actions d'un coup : attendez quelques secondes."),
+    "too_fast": _("Trop d'actions d'un coup : attendez quelques secondes."),
     "conflict": _(
-        "Quelqu'un d'autre vient d'agir : la page a été mise à jour, vérifiez avant de recliquer."
+        "Quelqu'un d'autre vient d'agir : la page a été mise à jour, vérifiez avant de recliquer."
     ),
 }
 

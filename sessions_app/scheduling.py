@@ -279,7 +279,7 @@ class ScheduleForm(forms.ModelForm):
         )
         self.fields["time"].label = _("Heure (%(zone)s)") % {"zone": group.time_zone}
         self.fields["time"].help_text = _(
-            "Le fuseau horaire du groupe ; il se change dans ses paramètres."
+            "Le fuseau horaire du groupe ; il se change dans ses paramètres."
         )
         if self.instance.pk:
             for name in ("repeat", "every", "count"):
@@ -489,7 +489,7 @@ def session_info(request, pk):
 def session_register(request, pk):
     session, _membership = _get_session(request.user, pk)
     if not session.registration_open:
-        messages.error(request, _("Cette séance est passée : les inscriptions sont closes."))
+        messages.error(request, _("Cette séance est passée : les inscriptions sont closes."))
         return redirect("session_info", pk=pk)
     registration = register(session.pk, request.user)
     if registration.status == Registration.REGISTERED:
@@ -498,7 +498,7 @@ def session_register(request, pk):
         messages.info(
             request,
             _(
-                "La séance est complète : vous êtes sur la liste d'attente. "
+                "La séance est complète : vous êtes sur la liste d'attente. "
                 "Si une place se libère, elle vous revient dans l'ordre d'inscription "
                 "et vous serez prévenu·e par e-mail."
             ),

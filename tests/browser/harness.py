@@ -429,9 +429,10 @@ class Table:
         )
         if expect:
             for person in watchers:
-                # inner_text is what is shown, CSS capitals included: compare ignoring case.
-                text = person.live().inner_text()
-                assert expect.lower() in text.lower(), (
+                # inner_text is what is shown, CSS capitals included: compare ignoring case,
+                # and spaces of any kind (French puts non-breaking ones inside « »).
+                text = " ".join(person.live().inner_text().split()).lower()
+                assert " ".join(expect.split()).lower() in text, (
                     f"{person.name} does not see {expect!r} after {label!r}"
                 )
         return step

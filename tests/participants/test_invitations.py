@@ -72,7 +72,7 @@ def test_bad_addresses_are_named_and_nothing_is_sent(
         django_capture_on_commit_callbacks,
     )
     assert response.status_code == 200
-    assert "Adresse invalide : not-an-address" in response.content.decode()
+    assert "Adresse invalide : not-an-address" in response.content.decode()
     assert mail.outbox == []
     assert not Invitation.objects.exists()
 

@@ -65,7 +65,7 @@ def test_the_owner_takes_away_every_contribution_her_panier_and_her_plan(
     assert "Dragos" in page and "Amina" in page  # who made each contribution
     assert page.count("Dans mon panier") == 2 and "Essayer dès lundi" in page
     assert "Proposer le binôme à mon équipe" in page and "Écrire la grille" in page
-    assert "« roadmap »" not in page  # not handled tonight
+    assert "« roadmap »" not in page  # not handled tonight
 
 
 def test_another_member_sees_the_subjects_handled_but_not_the_owners_notes_or_plan(
@@ -146,7 +146,7 @@ def test_the_owner_follows_an_action_up_between_sessions(client, intervision_don
     action = Action.objects.get(text="Écrire la grille")
     client.force_login(juliette)
     listing = client.get(reverse("my_actions")).content.decode()
-    assert "Écrire la grille" in listing and "« recrutement »" in listing
+    assert "Écrire la grille" in listing and "« recrutement »" in listing
     response = client.post(
         reverse("action_edit", args=[action.pk]),
         {
@@ -223,7 +223,7 @@ def test_home_leads_to_what_i_take_away_and_my_open_actions(client, intervision_
     client.force_login(participants[0])
     page = client.get(reverse("home")).content.decode()
     assert reverse("session_takeaway", args=[intervision_done.pk]) in page
-    assert "Mes actions : 2 en cours" in page
+    assert "Mes actions : 2 en cours" in page
 
 
 def test_the_session_page_once_ended_leads_to_what_i_take_away(
@@ -350,7 +350,7 @@ def test_carried_subjects_are_confirmed_from_the_live_page(
     dragos = participants[1]
     client.force_login(dragos)
     page = client.get(reverse("session_page", args=[next_session.pk])).content.decode()
-    assert "Toujours d’actualité" in page and "« roadmap »" in page
+    assert "Toujours d’actualité" in page and "« roadmap »" in page
     roadmap = Subject.objects.get(keyword="roadmap")
     response = client.post(
         reverse("session_command", args=[next_session.pk]),
@@ -375,10 +375,10 @@ def test_the_next_subject_shown_is_the_one_begun_never_an_absent_owners(
     client.force_login(facilitator)
     page = client.get(reverse("session_page", args=[next_session.pk])).content.decode()
     # Amina's urgent « feedback » comes first in the order, but she is not there.
-    assert "Prochain sujet : « roadmap » (Dragos)." in page
+    assert "Prochain sujet : « roadmap » (Dragos)." in page
     run(next_session, dragos, "withdraw", subject=Subject.objects.get(keyword="roadmap").pk)
     run(next_session, dragos, "withdraw", subject=Subject.objects.get(keyword="budget").pk)
     page = client.get(reverse("session_page", args=[next_session.pk])).content.decode()
     # Only Amina's « feedback » is left, and she is not there: it waits, nothing to begin.
-    assert "Les porteurs des sujets restants sont absents" in page and "« feedback »" in page
+    assert "Les porteurs des sujets restants sont absents" in page and "« feedback »" in page
     assert "Commencer ce sujet" not in page

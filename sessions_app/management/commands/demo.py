@@ -1,6 +1,9 @@
 """Create (or refresh) a demo group to click through, and print sign-in links.
 
-For local use only: the links sign in without a password. Run by ``python3 dev.py run``.
+For local use only: the links sign in without a password. Run by ``python3 dev.py run``,
+which prints this command's output last, once the server answers. The printout is in French,
+as the app is; each sign-in link says how long it lasts. A re-run gives the demo people their
+demo names back (Lucie facilitates: she is named « Lucie », as e-mails show her).
 
 On its first run it also gives the group a past: three sessions, two weeks apart, played
 through the live path (``live.apply``, as the pages do) on a clock set to when they happened,
@@ -25,7 +28,7 @@ from sessions_app import live, scheduling
 from sessions_app.models import Action, Event, Registration, Session, Subject
 
 PEOPLE = [
-    ("lucie@demo.intervision.local", "Lucie (animatrice)", Membership.ORGANISER),
+    ("lucie@demo.intervision.local", "Lucie", Membership.ORGANISER),
     ("juliette@demo.intervision.local", "Juliette", Membership.MEMBER),
     ("dragos@demo.intervision.local", "Dragos", Membership.MEMBER),
     ("amina@demo.intervision.local", "Amina", Membership.MEMBER),
@@ -33,6 +36,8 @@ PEOPLE = [
     ("sofia@demo.intervision.local", "Sofia", Membership.MEMBER),
 ]
 GROUP_NAME = "Intervision Product Management (démo)"
+# How long the printed sign-in links last (each signs in once).
+LINK_HOURS = 12
 
 
 class Command(BaseCommand):
@@ -61,6 +66,9 @@ class Command(BaseCommand):
             users = []
             for email, name, role in PEOPLE:
                 user, _ = User.objects.get_or_create(email=email, defaults={"display_name": name})
+                if user.display_name != name:  # an earlier demo's « Lucie (animatrice) »
+                    user.display_name = name
+                    user.save(update_fields=["display_name"])
                 Membership.objects.update_or_create(
                     group=group,
                     user=user,
@@ -110,26 +118,29 @@ class Command(BaseCommand):
                 upcoming.facilitators.add(users[0])
                 for user in users[1:4]:
                     scheduling.register(upcoming.pk, user)
-            links = [(u, LoginLink.issue(u, minutes=12 * 60)) for u in users]
-        self.stdout.write(self.style.SUCCESS(f"Demo group: {group.name}"))
-        self.stdout.write(f"Session page: {base_url}{reverse('session_page', args=[session.pk])}")
-        self.stdout.write(
-            "Next session (registration, .ics): "
+            links = [(u, LoginLink.issue(u, minutes=LINK_HOURS * 60)) for u in users]
+        # In French, as the app, in lines that fit a terminal; the links last.
+        out = self.stdout.write
+        out(self.style.SUCCESS(f"Groupe de démo : {group.name}"))
+        out(f"  Séance du jour : {base_url}{reverse('session_page', args=[session.pk])}")
+        out(
+            "  Prochaine séance (inscription, .ics) : "
             f"{base_url}{reverse('session_info', args=[upcoming.pk])}"
         )
-        self.stdout.write(
-            f"Organiser pages (as {users[0].name}): "
+        out(
+            f"  Organisation du groupe (avec le lien de {users[0].name}) : "
             f"{base_url}{reverse('group_members', args=[group.pk])}"
         )
-        self.stdout.write(
-            f"Public application page: {base_url}{reverse('apply', args=[group.public_key])}"
-        )
-        self.stdout.write(
-            "Sign-in links (one per person, single use, 12 hours; "
-            "open each in its own browser profile or private window):"
-        )
+        out(f"  Candidature publique : {base_url}{reverse('apply', args=[group.public_key])}")
+        out("")
+        out("Liens de connexion, un par personne, à ouvrir chacun dans son propre profil de")
+        out("navigateur ou sa fenêtre privée. Un lien a servi ? Relancez python3 dev.py run,")
+        out("ou demandez-en un sur la page de connexion : l’e-mail s’affiche dans ce terminal.")
+        validity = f"valable {LINK_HOURS} heures, une seule fois"
         for user, token in links:
-            self.stdout.write(f"  {user.name:<22} {base_url}{reverse('login_link', args=[token])}")
+            role = " (anime les séances, organise le groupe)" if user == users[0] else ""
+            out(f"  {user.name}{role}, {validity} :")
+            out(f"    {base_url}{reverse('login_link', args=[token])}")
 
 
 # --- The group's past ------------------------------------------------------------------------

@@ -1,0 +1,80 @@
+"""Every French string the interface can show is in the catalogue, translated, and set
+with French typography: a non-breaking space before « : ; ? ! » and inside « ».
+
+The strings are read from the sources themselves — the gettext calls of the Python modules
+and the translate tags of the templates, as ``makemessages`` reads them — so a string added
+without running ``makemessages`` and translating it fails here, not in front of a user.
+"""
+
+import ast
+import re
+from pathlib import Path
+
+from django.utils.translation.template import templatize
+
+from .test_i18n import po_entries
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("intervision", "participants", "sessions_app", "privacy", "insights")
+GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext"}
+# A space (not a non-breaking one) after a word and before : ; ? !, or inside « ».
+BROKEN = re.compile(r"(?<=\w) (?=[:;?!](?:\s|$))|« | »")
+# ``templatize`` turns each translate tag into a gettext call of its own.
+TEMPLATE_CALL = re.compile(r"\b(?:n?gettext|pgettext)\(\s*u?'((?:[^'\\]|\\.)*)'")
+
+
+def python_strings():
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id in GETTEXT
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                ):
+                    yield path.relative_to(ROOT), node.args[0].value
+
+
+def template_strings():
+    for path in (ROOT / "templates").rglob("*"):
+        if path.suffix not in (".html", ".txt", ".md"):
+            continue
+        source = templatize(path.read_text(encoding="utf-8"), origin=str(path))
+        for match in TEMPLATE_CALL.finditer(source):
+            yield path.relative_to(ROOT), ast.literal_eval(f"'{match.group(1)}'")
+
+
+def shown_strings():
+    return [*python_strings(), *template_strings()]
+
+
+def test_the_sources_are_read():
+    strings = shown_strings()
+    assert len(strings) > 400
+    assert any(text == "Aller au contenu" for _path, text in strings)  # a template's
+    assert any(text == "Action inconnue." for _path, text in strings)  # a module's
+
+
+def test_every_string_shown_is_in_the_catalogue_with_its_english():
+    catalogue = {msgid: all(strs) for msgid, strs in po_entries()}
+    missing = sorted(
+        {f"{path}: {text!r}" for path, text in shown_strings() if not catalogue.get(text)}
+    )
+    assert missing == [], "run makemessages and translate:\n" + "\n".join(missing)
+
+
+def test_french_strings_use_non_breaking_spaces():
+    broken = sorted(
+        {f"{path}: {text!r}" for path, text in shown_strings() if BROKEN.search(text)}
+    )
+    assert broken == [], "use U+00A0 before : ; ? ! and inside « »:\n" + "\n".join(broken)
+
+
+def test_english_strings_do_not_carry_french_spacing():
+    english = [s for _msgid, strs in po_entries() for s in strs]
+    assert [s for s in english if re.search("\u00a0[:;?!]", s)] == []
