@@ -141,7 +141,7 @@ class GroupQuerySet(models.QuerySet):
 class Group(models.Model):
     FORMATS = [("intervision", _("Intervision")), ("codev", _("Codéveloppement"))]
     FACILITATION = [
-        ("named", _("Facilitateurs désignés")),
+        ("named", _("Animation par des personnes désignées")),
         ("rotating", _("Animation tournante entre les membres")),
         ("self", _("Autogestion")),
     ]
@@ -260,7 +260,7 @@ class Membership(models.Model):
     ORGANISER, FACILITATOR, MEMBER = "organiser", "facilitator", "member"
     ROLES = [
         (ORGANISER, _("organisateur·rice")),
-        (FACILITATOR, _("facilitateur·rice")),
+        (FACILITATOR, _("animateur·rice")),
         (MEMBER, _("membre")),
     ]
 

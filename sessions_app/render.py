@@ -71,7 +71,7 @@ STAGE_RULES = {
         "Chacun à son tour, les porteurs repartis avec un plan disent ce que sont devenues "
         "leurs actions — ou passent. Une action peut devenir un nouveau sujet."
     ),
-    "lobby": _("Les participants arrivent. L'animateur fixe l'ordre du tour de table."),
+    "lobby": _("Les participants arrivent. La personne qui anime fixe l'ordre du tour de table."),
     "triage": _(
         "Chacun à son tour propose un mot-clé pour un sujet, ou passe. Un sujet par tour ; "
         "le tour de table s'arrête quand tout le monde passe."
@@ -81,7 +81,7 @@ STAGE_RULES = {
         "sujet suivant."
     ),
     "ended": _(
-        "Les sujets non traités restent dans le backlog du groupe pour la prochaine séance."
+        "Les sujets non traités restent en attente dans le groupe pour la prochaine séance."
     ),
 }
 ACTION_STATUS_LABELS = {
@@ -100,7 +100,7 @@ KIND_LABELS = {
 }
 ERRORS = {
     "unknown_command": _("Action inconnue."),
-    "facilitator_only": _("Seul l'animateur peut faire cela."),
+    "facilitator_only": _("Seule la personne qui anime peut faire cela."),
     "session_ended": _("La séance est terminée."),
     "bad_text": _("Texte invalide."),
     "text_required": _("Le texte est obligatoire."),
@@ -117,12 +117,12 @@ ERRORS = {
     "unknown_subject": _("Sujet inconnu."),
     "subject_closed": _("Ce sujet n'est plus ouvert."),
     "subject_in_progress": _("Ce sujet est en cours."),
-    "not_your_subject": _("Seul le porteur du sujet ou l'animateur peut le retirer."),
+    "not_your_subject": _("Seuls le porteur du sujet et la personne qui anime peuvent le retirer."),
     "not_in_order": _("Terminez d'abord le sujet en cours."),
     "no_subject_left": _("Il n'y a plus de sujet ouvert."),
     "keyword_required": _("Proposez un mot-clé ou passez."),
     "wrong_phase": _("Cette action n'appartient pas à la phase en cours."),
-    "owner_only": _("Seul le porteur du sujet ou l'animateur peut faire cela."),
+    "owner_only": _("Seuls le porteur du sujet et la personne qui anime peuvent faire cela."),
     "action_required": _("Écrivez au moins une action avant de continuer."),
     "unknown_contribution": _("Intervention inconnue."),
     "too_many_actions": _("Vingt actions au plus."),

@@ -65,7 +65,7 @@ def test_a_participant_cannot_drive_with_forged_posts_or_websocket_frames(table_
     for kind, status, body in replies[:-1]:
         assert status == 400, (kind, status, body)
         by_type[kind] = body
-    assert "Seul l'animateur peut faire cela." in by_type["next_phase"]
+    assert "Seule la personne qui anime peut faire cela." in by_type["next_phase"]
     assert "Ce n'est pas votre tour." in by_type["pass"]
     assert "Ce n'est pas votre tour." in by_type["propose"]
     assert replies[-1][1] == 403  # no CSRF token
@@ -92,7 +92,7 @@ def test_a_participant_cannot_drive_with_forged_posts_or_websocket_frames(table_
     assert answers and answers[0]["version"] == version  # the current state, on connect
     errors = [a["error"] for a in answers if "error" in a]
     assert errors == ["Action inconnue."] * 4 + [
-        "Seul l'animateur peut faire cela.",
+        "Seule la personne qui anime peut faire cela.",
         "Ce n'est pas votre tour.",
         "Ce n'est pas votre tour.",
         "Déjà à la table.",  # a participant can only seat themselves

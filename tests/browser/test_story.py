@@ -148,7 +148,7 @@ def test_seed_000_story_reaches_every_page_within_a_second(table_for):
     table.click(lucie, button(lucie, "Terminer la séance"), expect="Séance terminée")
     for person in everyone:
         expect(person.live()).to_contain_text(
-            "1 sujet reste dans le backlog pour la prochaine séance."
+            "1 sujet reste en attente pour la prochaine séance."
         )
         expect(person.live()).to_contain_text("Sujets traités : « équilibre », « roadmap ».")
         assert subject_titles(person) == ["« recrutement »"]

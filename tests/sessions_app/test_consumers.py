@@ -230,7 +230,7 @@ def test_forged_frames_get_an_error_change_nothing_and_the_socket_stays_usable(s
     assert [(e["nack"], e["status"], e["error"]) for e in errors[9:]] == [
         (None, 400, "Valeur invalide."),
         ("abcdefgh01", 400, "Valeur invalide."),
-        ("abcdefgh02", 400, "Seul l'animateur peut faire cela."),
+        ("abcdefgh02", 400, "Seule la personne qui anime peut faire cela."),
         ("abcdefgh03", 400, "Action inconnue."),
         ("abcdefgh04", 400, "Personne inconnue dans cette séance."),
         ("abcdefgh05", 400, "Texte trop long (60 caractères au plus)."),
