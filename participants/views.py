@@ -202,7 +202,8 @@ def login_link(request, token):
     link = LoginLink.objects.select_related("user").filter(token_sha256=hash_token(token)).first()
     if link is None or not link.is_usable():
         return render(
-            request, "participants/login_link.html", {"invalid": True}, status=410 if link else 404
+            # The same answer, status included, for a link that never existed.
+            request, "participants/login_link.html", {"invalid": True}, status=410
         )
     if request.method == "POST":
         with transaction.atomic():

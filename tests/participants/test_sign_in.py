@@ -147,3 +147,19 @@ def test_a_slow_mail_server_never_blocks_the_page(
     assert caplog.records, "the failed delivery was not logged"
     message = caplog.records[0].getMessage()
     assert "could not be sent" in message and "/login/link/" not in message
+
+
+def test_a_used_link_and_one_that_never_existed_get_the_same_answer(client, participant):
+    from participants.models import LoginLink
+
+    token = LoginLink.issue(participant)
+    client.post(f"/login/link/{token}/")
+    client.logout()
+    used = client.get(f"/login/link/{token}/")
+    unknown = client.get("/login/link/jamais-emis-ce-lien-la-0123456789abcdef/")
+    assert used.status_code == unknown.status_code == 410
+    def main(response):  # the page's own part: the header carries a fresh CSRF token
+        return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+
+    assert main(used) == main(unknown)
+    assert "Ce lien a déjà servi ou a expiré" in main(used)
