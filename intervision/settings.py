@@ -407,8 +407,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
-        # Django's own console handler (DEBUG) beside the root's printed each line twice.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Django's own console handler (DEBUG) beside the root's printed each line twice:
+        # its lines go to the root's handler only.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
