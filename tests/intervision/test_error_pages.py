@@ -2,7 +2,7 @@
 nothing else — an outsider's 404 is the very page a missing object gets."""
 
 import pytest
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import translation
 from django.views import defaults
@@ -125,3 +125,13 @@ def test_the_pages_keep_the_language_chosen(client, settings):
     response = client.get("/nulle-part/")
     assert response.status_code == 404
     assert '<html lang="en">' in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/g/999999/", "/nulle-part/"])
+def test_the_demo_with_debug_on_shows_the_apps_404_not_djangos_url_list(client, participant, path):
+    client.force_login(participant)
+    with override_settings(DEBUG=True):
+        response = client.get(path)
+    body = response.content.decode()
+    assert response.status_code == 404
+    assert "Page introuvable" in body and "URLconf" not in body and "login/link" not in body
