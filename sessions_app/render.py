@@ -77,8 +77,8 @@ STAGE_RULES = {
         "le tour de table s'arrête quand tout le monde passe."
     ),
     "order": _(
-        "Les sujets urgents d'abord, puis dans l'ordre d'arrivée. L'animateur lance le "
-        "sujet suivant."
+        "Les sujets urgents d'abord, puis dans l'ordre d'arrivée. La personne qui anime "
+        "lance le sujet suivant."
     ),
     "ended": _(
         "Les sujets non traités restent en attente dans le groupe pour la prochaine séance."

@@ -47,3 +47,31 @@ def test_a_version_is_rendered_once_per_audience_and_language(in_triage, monkeyp
     render.live_frame(in_triage, "participant", "en")
     # 17 frames asked for, 3 renderings: (facilitator, fr), (participant, fr), (participant, en).
     assert rendered == ["sessions_app/session.html#live"] * 3
+
+
+# --- The page tidied: one heading per stage, no empty box. ----------------------------------
+
+
+def region(snap, audience, name="live"):
+    with translation.override("fr"):
+        context = render.live_context(snap, audience)
+        return render_to_string(f"sessions_app/session.html#{name}", context)
+
+
+@pytest.mark.parametrize("audience", ["facilitator", "participant"])
+def test_each_stage_is_named_once(in_triage, audience):
+    status = " ".join(region(in_triage, audience, "status").split()).lower()
+    assert status.count("tour de mots-clés") == 1
+    assert 'class="stage"' in status and "tour 1" in status
+
+
+def test_the_lobby_has_no_empty_bar_and_no_empty_card(session, facilitator, participants):
+    for person in participants:
+        snap = live.apply(session.pk, person, {"type": "join"}, None)
+    for audience in ("facilitator", "participant"):
+        html = region(snap, audience)
+        assert "facilitator-bar" not in html
+        assert "Aucun sujet ouvert" not in html  # no subject yet: no « Sujets » card at all
+        assert " ".join(html.split()).lower().count("accueil") == 1
+    # The lobby's undo is in its own card, with the table.
+    assert "Annuler la dernière étape" in region(snap, "facilitator", "controls")
