@@ -38,6 +38,13 @@
     el.querySelectorAll("[data-only-for]").forEach(function (node) {
       node.classList.toggle("mine", node.dataset.onlyFor === me);
     });
+    // One's own name, wherever it is listed: the region is the same for everyone (rendered
+    // once per audience and language), so it is marked here; app.css adds « (vous) ».
+    el.querySelectorAll("[data-person]").forEach(function (node) {
+      var mine = node.dataset.person === me;
+      node.classList.toggle("me", mine);
+      if (mine) node.dataset.you = document.body.dataset.you;
+    });
     if (myTurn && !wasMyTurn) {
       announce.textContent = "";
       // A fresh text node makes screen readers announce it again.

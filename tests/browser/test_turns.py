@@ -1,5 +1,7 @@
 """A participant acts on their own turn, from their own page; the others see it."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -29,6 +31,14 @@ def test_participant_acts_on_their_own_turn_and_everyone_sees_it(table_for):
         expect(other.page.get_by_role("button", name="Je passe")).to_be_hidden()
         expect(other.page.locator("#announce")).to_have_text("")
         expect(other.page.locator("#live .speaker-name")).to_have_text("Juliette")
+
+    # Each page marks its own person's name, « (vous) » after it, from the same HTML for all.
+    mine = juliette.page.locator("#live .queue [data-person].me")
+    expect(mine).to_have_text("Juliette")
+    assert mine.evaluate("e => getComputedStyle(e, '::after').content") == '"\u00a0(vous)"'
+    expect(juliette.page.locator("#live .speaker-name")).to_have_class(re.compile(r"\bme\b"))
+    expect(dragos.page.locator("#live .queue .me")).to_have_text("Dragos")
+    expect(lucie.page.locator("#live .me")).to_have_count(0)  # not at the table
 
     # She types her keyword and presses Enter: the facilitator's and the others' pages show it.
     juliette.page.keyboard.type("équilibre")

@@ -75,3 +75,12 @@ def test_the_lobby_has_no_empty_bar_and_no_empty_card(session, facilitator, part
         assert " ".join(html.split()).lower().count("accueil") == 1
     # The lobby's undo is in its own card, with the table.
     assert "Annuler la dernière étape" in region(snap, "facilitator", "controls")
+
+
+@pytest.mark.parametrize("audience", ["facilitator", "participant"])
+def test_names_carry_their_person_for_the_page_to_mark_its_own(in_triage, participants, audience):
+    html = region(in_triage, audience)
+    juliette = participants[0]
+    # Her name in the turn order, the same HTML for every participant: each page marks its own.
+    assert f'<span class="name" data-person="{juliette.pk}">Juliette</span>' in html
+    assert "(vous)" not in html  # added in the page, from the body's data-you
