@@ -164,13 +164,22 @@ def live_context(snap: dict, audience: str) -> dict:
             status = "upcoming"
         queue.append({"id": pid, "name": name(pid), "status": status})
     confirming = state.stage in ("lobby", "retour", "triage")
-    subjects = [
-        {"s": s, "owner": name(s.owner), "position": i + 1,
-         # Still current? Asked of carried subjects before the keyword round (001).
-         "ask": confirming and s.carried and not s.confirmed}
-        for i, s in enumerate(state.open_subjects)
-        if s.id != state.current
-    ]
+    running = state.stage not in ("lobby", "ended")
+    subjects = []
+    for i, s in enumerate(state.open_subjects):
+        if s.id == state.current:
+            continue
+        # Still current? Asked of carried subjects before the keyword round (001).
+        ask = confirming and s.carried and not s.confirmed
+        away = running and s.owner not in state.present
+        subjects.append({
+            "s": s, "owner": name(s.owner), "position": i + 1, "ask": ask, "away": away,
+            # What the subject's menu offers (the facilitator's; the owner's is withdraw).
+            "withdrawable": running and not ask,
+            "urgent_toggle": state.stage in ("triage", "order") and not ask,
+            # An absent owner's subject waits for them: never begun without them (flow).
+            "beginnable": state.stage == "order" and not away,
+        })
     handled = [state.subject(sid) for sid in state.handled]
     contributions = [
         {"c": c, "name": name(c.person), "kind": KIND_LABELS.get(c.kind, c.kind)}

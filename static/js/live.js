@@ -73,6 +73,10 @@
       if (field.type !== "hidden" && field.value && (field === active || next.dataset.version === current.dataset.version)) keep[field.id] = field.value;
     });
     var focused = active && active.id && keep[active.id] !== undefined ? active.id : null;
+    // A subject's menu left open stays open (an update from someone else must not close it
+    // under the pointer), with the keyboard's focus on its summary if it was there.
+    var open = Array.prototype.map.call(current.querySelectorAll("details[id][open]"), function (d) { return d.id; });
+    var summary = active && active.matches("details[id] > summary") ? active.parentNode.id : null;
     current.replaceWith(next);
     if (window.htmx) window.htmx.process(next);
     Object.keys(keep).forEach(function (id) {
@@ -80,8 +84,35 @@
       if (again && !again.value) again.value = keep[id];
     });
     if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+    open.forEach(function (id) { var d = document.getElementById(id); if (d && d.tagName === "DETAILS") d.open = true; });
+    if (summary && document.getElementById(summary)) document.getElementById(summary).querySelector("summary").focus();
     mark();
   }
+
+  // Subjects' menus: one open at a time; a command chosen, a click elsewhere or Escape closes it.
+  document.addEventListener("toggle", function (event) {
+    var menu = event.target;
+    if (!menu.matches || !menu.matches("details.menu") || !menu.open) return;
+    document.querySelectorAll("details.menu[open]").forEach(function (other) { if (other !== menu) other.open = false; });
+  }, true);
+  document.addEventListener("click", function (event) {  // after htmx's own (and its confirm)
+    var target = event.target.closest ? event.target : document.body;
+    var button = target.closest("details.menu[open] button");
+    if (button) {
+      var menu = button.closest("details.menu");
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    } else if (!target.closest("details.menu")) {
+      document.querySelectorAll("details.menu[open]").forEach(function (open) { open.open = false; });
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var menu = event.target.closest && event.target.closest("details.menu[open]");
+    if (!menu) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
 
   function status(online) {
     connection.textContent = online ? root.dataset.online : root.dataset.offline;

@@ -89,9 +89,9 @@ def test_seed_000_story_reaches_every_page_within_a_second(table_for):
         assert subject_titles(person) == ["« roadmap »", "« recrutement »", "« équilibre »"]
 
     # --- Is any subject urgent? Juliette's is: it goes first.
-    urgent = lucie.page.locator("#live .subjects li", has_text="équilibre").get_by_role(
-        "button", name="Urgent", exact=True
-    )
+    row = lucie.page.locator("#live .subjects li", has_text="équilibre")
+    row.get_by_label("Gérer « équilibre »", exact=True).click()
+    urgent = row.get_by_role("button", name="Marquer « équilibre » urgent", exact=True)
     table.click(lucie, urgent, expect="urgent", label="équilibre marked urgent")
     for person in everyone:
         assert subject_titles(person) == ["« équilibre »", "« roadmap »", "« recrutement »"]
@@ -160,6 +160,6 @@ def test_seed_000_story_reaches_every_page_within_a_second(table_for):
     for person in everyone:
         carried = person.page.locator("#live .subjects li", has_text="recrutement")
         expect(carried).to_contain_text("Amina")
-        expect(carried.locator(".tag")).to_have_text("séance précédente")
+        expect(carried.locator(".tag.carried")).to_have_text("séance précédente")
     # Every step above was timed on every page open on the session at that moment.
     assert all(len(step.latencies) == 5 for step in table.steps)

@@ -72,23 +72,17 @@ def test_participant_acts_on_their_own_turn_and_everyone_sees_it(table_for):
         amina, amina.page.get_by_role("button", name="Proposer"), expect="« recrutement difficile »"
     )
 
-    # Round 2 for everyone: Juliette may withdraw her own subject from her page, Dragos may not.
-    expect(
-        juliette.page.locator("#live .subjects li", has_text="équilibre").get_by_role(
-            "button", name="Retirer"
-        )
-    ).to_be_visible()
-    expect(
-        dragos.page.locator("#live .subjects li", has_text="équilibre").get_by_role(
-            "button", name="Retirer"
-        )
-    ).to_be_hidden()
-    table.click(
-        juliette,
-        juliette.page.locator("#live .subjects li", has_text="équilibre").get_by_role(
-            "button", name="Retirer"
-        ),
-        label="Juliette withdraws her subject",
-    )
+    # Round 2 for everyone: Juliette may withdraw her own subject from her page, through its
+    # menu, named after it for a screen reader; Dragos has no menu on her subject.
+    hers = juliette.page.locator("#live .subjects li", has_text="équilibre")
+    theirs = dragos.page.locator("#live .subjects li", has_text="équilibre")
+    expect(theirs.locator("summary")).to_be_hidden()
+    expect(theirs.get_by_role("button", name="Retirer le sujet")).to_have_count(0)
+    hers.get_by_label("Gérer « équilibre »", exact=True).click()
+    # A step made by someone else meanwhile leaves her menu open.
+    table.click(lucie, lucie.page.get_by_role("button", name="Juliette passe"), expect="Dragos")
+    withdraw = hers.get_by_role("button", name="Retirer le sujet « équilibre »", exact=True)
+    expect(withdraw).to_be_visible()
+    table.click(juliette, withdraw, label="Juliette withdraws her subject")
     for person in everyone:
         expect(person.page.locator("#live .subjects")).not_to_contain_text("équilibre")

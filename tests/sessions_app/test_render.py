@@ -1,12 +1,15 @@
 """The live region is made of named partials, each rendered alone from the same context, and
 rendered once per version, audience and language."""
 
+from pathlib import Path
+
 import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from sessions_app import live, render
 
+ROOT = Path(__file__).resolve().parents[2]
 REGIONS = (
     "status", "speaker", "controls", "contributions", "facilitator-bar", "turn-order", "subjects",
 )
@@ -49,13 +52,29 @@ def test_a_version_is_rendered_once_per_audience_and_language(in_triage, monkeyp
     assert rendered == ["sessions_app/session.html#live"] * 3
 
 
-# --- The page tidied: one heading per stage, no empty box. ----------------------------------
+# --- The page tidied: one heading per stage, no empty box, one menu per subject, one verb per
+# action, names marked by the page's own script. -------------------------------------------
+
+
+NB = "\u00a0"  # French typography: a non-breaking space inside « »
+
+
+def quoted(keyword):
+    return f"«{NB}{keyword}{NB}»"
 
 
 def region(snap, audience, name="live"):
     with translation.override("fr"):
         context = render.live_context(snap, audience)
         return render_to_string(f"sessions_app/session.html#{name}", context)
+
+
+@pytest.fixture
+def in_order(in_triage, session, facilitator, participants):
+    juliette, dragos = participants[:2]
+    live.apply(session.pk, juliette, {"type": "propose", "keyword": "équilibre"}, None)
+    live.apply(session.pk, dragos, {"type": "propose", "keyword": "roadmap"}, None)
+    return live.apply(session.pk, facilitator, {"type": "close_triage"}, None)
 
 
 @pytest.mark.parametrize("audience", ["facilitator", "participant"])
@@ -77,10 +96,58 @@ def test_the_lobby_has_no_empty_bar_and_no_empty_card(session, facilitator, part
     assert "Annuler la dernière étape" in region(snap, "facilitator", "controls")
 
 
+def test_the_facilitator_has_one_menu_per_subject_each_action_named_after_it(in_order):
+    html = region(in_order, "facilitator", "subjects")
+    assert html.count("<details") == 2 and html.count("<summary") == 2
+    for kw in ("équilibre", "roadmap"):
+        for name in (
+            f"Gérer {quoted(kw)}",
+            f"Commencer {quoted(kw)}",
+            f"Marquer {quoted(kw)} urgent",
+            f"Retirer le sujet {quoted(kw)}",
+        ):
+            assert f'aria-label="{name}"' in html, name
+    assert ">Retirer<" not in html and ">Traiter<" not in html
+
+
+def test_an_absent_owners_subject_is_tagged_and_not_offered_to_begin(
+    in_order, session, facilitator, participants
+):
+    dragos = participants[1]
+    snap = live.apply(
+        session.pk, facilitator, {"type": "set_absent", "person": dragos.pk, "absent": True}, None
+    )
+    html = region(snap, "facilitator", "subjects")
+    roadmap = html[html.index(quoted("roadmap")):]
+    assert "porteur absent" in roadmap
+    assert f"Commencer {quoted('roadmap')}" not in html
+    assert f"Commencer {quoted('équilibre')}" in html
+
+
+def test_a_participant_sees_a_menu_on_their_own_subjects_only(in_order, participants):
+    html = region(in_order, "participant", "subjects")
+    # One menu per subject, each shown by the page's script to the subject's owner alone.
+    menus = html.count("<details")
+    assert menus == 2
+    assert html.count(f'data-only-for="{participants[0].pk}"') == 1
+    assert "Marquer" not in html and "Commencer" not in html
+
+
 @pytest.mark.parametrize("audience", ["facilitator", "participant"])
-def test_names_carry_their_person_for_the_page_to_mark_its_own(in_triage, participants, audience):
-    html = region(in_triage, audience)
+def test_names_carry_their_person_for_the_page_to_mark_its_own(in_order, participants, audience):
+    html = region(in_order, audience)
     juliette = participants[0]
-    # Her name in the turn order, the same HTML for every participant: each page marks its own.
+    # The owner's name in the subject list, the same HTML for every participant.
     assert f'<span class="name" data-person="{juliette.pk}">Juliette</span>' in html
     assert "(vous)" not in html  # added in the page, from the body's data-you
+
+
+def test_the_words_of_the_session_page_are_distinct():
+    """One verb per action: « Retirer » is the subject's alone."""
+    source = (ROOT / "templates" / "sessions_app" / "session.html").read_text(encoding="utf-8")
+    for gone in ('"Retirer"', "Retirer cette action", "Retirer du panier", '"Absent·e"',
+                 '"Présent·e"', '"Traiter"', '"Pas urgent"'):
+        assert gone not in source, gone
+    for word in ("Retirer le sujet", "Supprimer l’action", "Sortir du panier",
+                 "Marquer absent·e", "Marquer urgent"):
+        assert word in source, word
