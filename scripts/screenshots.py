@@ -71,9 +71,9 @@ def main() -> None:
             click(lucie, "Amina passe")
             click(lucie, "Paul passe")
             click(lucie, "Clore le tour de mots-clés")
-            urgent = lucie.page.locator("#live .subjects li", has_text="roadmap").get_by_role(
-                "button", name="Urgent", exact=True
-            )
+            row = lucie.page.locator("#live .subjects li", has_text="roadmap")
+            row.locator("summary").click()  # the subject's « Gérer » menu
+            urgent = row.get_by_role("button", name="Marquer «\u00a0roadmap\u00a0» urgent")
             table.click(lucie, urgent)
             shot("04-order-facilitator", lucie)
             click(lucie, "Commencer ce sujet")
