@@ -60,7 +60,7 @@ class GroupForm(forms.ModelForm):
             "eligibility": _(
                 "Une question par ligne. Chaque personne y répond avant de rejoindre le groupe."
             ),
-            "charter": _("Chaque membre l'accepte avant de participer."),
+            "charter": _("Chaque membre l’accepte avant de participer."),
         }
         error_messages = {
             "capacity": {
@@ -165,7 +165,7 @@ class AcceptInvitationForm(EligibilityMixin, forms.Form):
         help_text=_("Sans mot de passe, vous vous connecterez avec un lien reçu par e-mail."),
     )
     accept_charter = forms.BooleanField(
-        label=_("J'ai lu la charte du groupe et je m'engage à la respecter."),
+        label=_("J’ai lu la charte du groupe et je m’engage à la respecter."),
         error_messages={"required": _("Il faut accepter la charte pour rejoindre le groupe.")},
     )
 

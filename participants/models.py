@@ -22,7 +22,7 @@ from .signals import member_removed, user_deactivated
 
 DEFAULT_CHARTER = _(
     "Bienveillance : on écoute, on aide, on ne juge pas.\n"
-    "Engagement : on vient, on s'implique dans la recherche d'efficacité.\n"
+    "Engagement : on vient, on s’implique dans la recherche d’efficacité.\n"
     "Confidentialité : on ne dit pas qui participe, ni ce qui se dit.\n"
     "Sincérité : on parle vrai, de situations réelles et actuelles."
 )
@@ -156,7 +156,7 @@ class Group(models.Model):
         help_text=_("De 5 à 7 personnes, 8 au plus."),
     )
     charter = models.TextField(_("charte"), default=DEFAULT_CHARTER)
-    eligibility = models.TextField(_("questions d'éligibilité"), default=DEFAULT_ELIGIBILITY)
+    eligibility = models.TextField(_("questions d’éligibilité"), default=DEFAULT_ELIGIBILITY)
     facilitation = models.CharField(
         _("animation"), max_length=10, choices=FACILITATION, default="named"
     )

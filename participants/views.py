@@ -156,7 +156,7 @@ def login_view(request):
                 form.add_error(
                     None,
                     _(
-                        "Trop d'essais. Réessayez dans quelques minutes "
+                        "Trop d’essais. Réessayez dans quelques minutes "
                         "ou demandez un lien par e-mail."
                     ),
                 )
@@ -186,7 +186,7 @@ def login_view(request):
             # has been sent, so its timing tells nothing about who has an account.
             messages.info(
                 request,
-                _("Si cette adresse est connue, un lien de connexion vient d'y être envoyé."),
+                _("Si cette adresse est connue, un lien de connexion vient d’y être envoyé."),
             )
             return RedirectThenRun(
                 reverse("login"), send_login_link_if_known, email, translation.get_language()
@@ -335,7 +335,7 @@ def member_role(request, pk, member_pk):
     elif member.is_last_organiser() and form.cleaned_data["role"] != Membership.ORGANISER:
         messages.error(
             request,
-            _("Le groupe doit garder au moins un organisateur : nommez-en un autre d'abord."),
+            _("Le groupe doit garder au moins un organisateur : nommez-en un autre d’abord."),
         )
     else:
         member.role = form.cleaned_data["role"]
@@ -357,7 +357,7 @@ def member_remove(request, pk, member_pk):
     if member.is_last_organiser():
         messages.error(
             request,
-            _("Le groupe doit garder au moins un organisateur : nommez-en un autre d'abord."),
+            _("Le groupe doit garder au moins un organisateur : nommez-en un autre d’abord."),
         )
         return redirect("group_members", pk=pk)
     if request.method == "POST":
@@ -417,7 +417,7 @@ def invitations(request, pk):
                 None,
                 _(
                     "Le groupe est complet : augmentez sa capacité "
-                    "ou retirez un membre avant d'inviter."
+                    "ou retirez un membre avant d’inviter."
                 ),
             )
         else:
@@ -458,20 +458,20 @@ def invitation_revoke(request, pk, invitation_pk):
     if updated:
         messages.success(request, _("Invitation révoquée : le lien ne fonctionne plus."))
     else:
-        messages.error(request, _("Cette invitation n'est plus en attente."))
+        messages.error(request, _("Cette invitation n’est plus en attente."))
     return redirect("group_invitations", pk=pk)
 
 
 INVALID_INVITATION = {
     "unknown": (
         404,
-        gettext_lazy("Ce lien d'invitation n'existe pas. Vérifiez qu'il a été copié en entier."),
+        gettext_lazy("Ce lien d’invitation n’existe pas. Vérifiez qu’il a été copié en entier."),
     ),
     "used": (
         410,
         gettext_lazy(
-            "Ce lien d'invitation a déjà servi : il ne fonctionne qu'une fois. "
-            "Si c'était vous, connectez-vous."
+            "Ce lien d’invitation a déjà servi : il ne fonctionne qu’une fois. "
+            "Si c’était vous, connectez-vous."
         ),
     ),
     "revoked": (
@@ -654,7 +654,7 @@ def application_detail(request, pk, application_pk):
                     None,
                     _(
                         "Le groupe est complet : augmentez sa capacité "
-                        "ou retirez un membre avant d'accepter."
+                        "ou retirez un membre avant d’accepter."
                     ),
                 )
             else:

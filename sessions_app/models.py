@@ -361,7 +361,7 @@ class Registration(models.Model):
     """
 
     REGISTERED, WAITLIST = "registered", "waitlist"
-    STATUSES = [(REGISTERED, _("inscrit·e")), (WAITLIST, _("en liste d'attente"))]
+    STATUSES = [(REGISTERED, _("inscrit·e")), (WAITLIST, _("en liste d’attente"))]
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="registrations")
     user = models.ForeignKey(

@@ -26,7 +26,7 @@ PHASE_LABELS = {
     "panier": _("Panier"),
     "contrat": _("Contrat"),
     "consultation": _("Consultation"),
-    "synthese": _("Synthèse et plan d'action"),
+    "synthese": _("Synthèse et plan d’action"),
     "apprentissages": _("Apprentissages"),
 }
 PHASE_RULES = {
@@ -35,27 +35,27 @@ PHASE_RULES = {
         "ses prochaines actions. Les autres écoutent."
     ),
     "clarification": _(
-        "Uniquement des questions : pas d'analyse, pas de solution. "
-        "Personne n'est obligé d'avoir une question."
+        "Uniquement des questions : pas d’analyse, pas de solution. "
+        "Personne n’est obligé d’avoir une question."
     ),
     "reaction": _(
-        "Un tour : chacun donne son analyse, ce qu'il ferait, des pistes, des outils, "
-        "ou dit qu'il vit la même chose — ou passe son tour."
+        "Un tour : chacun donne son analyse, ce qu’il ferait, des pistes, des outils, "
+        "ou dit qu’il vit la même chose — ou passe son tour."
     ),
     "panier": _(
-        "Le porteur du sujet dit ce qu'il prend de chaque intervention dans son panier."
+        "Le porteur du sujet dit ce qu’il prend de chaque intervention dans son panier."
     ),
-    "contrat": _("Le client précise l'aide qu'il attend des consultants."),
+    "contrat": _("Le client précise l’aide qu’il attend des consultants."),
     "consultation": _(
         "Un tour : chaque consultant propose, partage son expérience, questionne pour "
         "faire émerger des solutions."
     ),
     "synthese": _(
-        "Le client fait la synthèse et écrit son plan d'action, réalisable d'ici la "
+        "Le client fait la synthèse et écrit son plan d’action, réalisable d’ici la "
         "prochaine séance (au moins une action)."
     ),
     "apprentissages": _(
-        "Un tour pour tous, client compris : ce que j'apprends, mon ressenti sur la séance."
+        "Un tour pour tous, client compris : ce que j’apprends, mon ressenti sur la séance."
     ),
 }
 STAGE_LABELS = {
@@ -71,13 +71,13 @@ STAGE_RULES = {
         "Chacun à son tour, les porteurs repartis avec un plan disent ce que sont devenues "
         "leurs actions — ou passent. Une action peut devenir un nouveau sujet."
     ),
-    "lobby": _("Les participants arrivent. La personne qui anime fixe l'ordre du tour de table."),
+    "lobby": _("Les participants arrivent. La personne qui anime fixe l’ordre du tour de table."),
     "triage": _(
         "Chacun à son tour propose un mot-clé pour un sujet, ou passe. Un sujet par tour ; "
-        "le tour de table s'arrête quand tout le monde passe."
+        "le tour de table s’arrête quand tout le monde passe."
     ),
     "order": _(
-        "Les sujets urgents d'abord, puis dans l'ordre d'arrivée. La personne qui anime "
+        "Les sujets urgents d’abord, puis dans l’ordre d’arrivée. La personne qui anime "
         "lance le sujet suivant."
     ),
     "ended": _(
@@ -106,22 +106,22 @@ ERRORS = {
     "text_required": _("Le texte est obligatoire."),
     "text_too_long": _("Texte trop long (%(limit)s caractères au plus)."),
     "bad_person": _("Personne inconnue dans cette séance."),
-    "no_turn": _("Ce n'est le tour de personne en ce moment."),
-    "not_your_turn": _("Ce n'est pas votre tour."),
+    "no_turn": _("Ce n’est le tour de personne en ce moment."),
+    "not_your_turn": _("Ce n’est pas votre tour."),
     "already_seated": _("Déjà à la table."),
     "bad_seating": _("Ordre de table invalide."),
     "already_started": _("La séance a déjà commencé."),
-    "nobody_seated": _("Personne n'est encore à la table."),
+    "nobody_seated": _("Personne n’est encore à la table."),
     "not_in_triage": _("Le tour de mots-clés est terminé."),
     "bad_subject": _("Sujet invalide."),
     "unknown_subject": _("Sujet inconnu."),
-    "subject_closed": _("Ce sujet n'est plus ouvert."),
+    "subject_closed": _("Ce sujet n’est plus ouvert."),
     "subject_in_progress": _("Ce sujet est en cours."),
     "not_your_subject": _("Seuls le porteur du sujet et la personne qui anime peuvent le retirer."),
-    "not_in_order": _("Terminez d'abord le sujet en cours."),
-    "no_subject_left": _("Il n'y a plus de sujet ouvert."),
+    "not_in_order": _("Terminez d’abord le sujet en cours."),
+    "no_subject_left": _("Il n’y a plus de sujet ouvert."),
     "keyword_required": _("Proposez un mot-clé ou passez."),
-    "wrong_phase": _("Cette action n'appartient pas à la phase en cours."),
+    "wrong_phase": _("Cette action n’appartient pas à la phase en cours."),
     "owner_only": _("Seuls le porteur du sujet et la personne qui anime peuvent faire cela."),
     "action_required": _("Écrivez au moins une action avant de continuer."),
     "unknown_contribution": _("Intervention inconnue."),
@@ -133,9 +133,9 @@ ERRORS = {
     "owner_absent": _("Le porteur de ce sujet est absent : le sujet attend son retour."),
     "unknown_format": _("Format inconnu."),
     "bad_input": _("Valeur invalide."),
-    "too_fast": _("Trop d'actions d'un coup : attendez quelques secondes."),
+    "too_fast": _("Trop d’actions d’un coup : attendez quelques secondes."),
     "conflict": _(
-        "Quelqu'un d'autre vient d'agir : la page a été mise à jour, vérifiez avant de recliquer."
+        "Quelqu’un d’autre vient d’agir : la page a été mise à jour, vérifiez avant de recliquer."
     ),
 }
 

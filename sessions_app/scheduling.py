@@ -498,8 +498,8 @@ def session_register(request, pk):
         messages.info(
             request,
             _(
-                "La séance est complète : vous êtes sur la liste d'attente. "
-                "Si une place se libère, elle vous revient dans l'ordre d'inscription "
+                "La séance est complète : vous êtes sur la liste d’attente. "
+                "Si une place se libère, elle vous revient dans l’ordre d’inscription "
                 "et vous serez prévenu·e par e-mail."
             ),
         )
@@ -511,7 +511,7 @@ def session_register(request, pk):
 def session_unregister(request, pk):
     session, _membership = _get_session(request.user, pk)
     if unregister(session.pk, request.user) is None:
-        messages.error(request, _("Vous n'étiez pas inscrit·e à cette séance."))
+        messages.error(request, _("Vous n’étiez pas inscrit·e à cette séance."))
     else:
         messages.success(request, _("Votre inscription est annulée."))
     return redirect("session_info", pk=pk)

@@ -66,8 +66,8 @@ def test_a_participant_cannot_drive_with_forged_posts_or_websocket_frames(table_
         assert status == 400, (kind, status, body)
         by_type[kind] = body
     assert "Seule la personne qui anime peut faire cela." in by_type["next_phase"]
-    assert "Ce n'est pas votre tour." in by_type["pass"]
-    assert "Ce n'est pas votre tour." in by_type["propose"]
+    assert "Ce n’est pas votre tour." in by_type["pass"]
+    assert "Ce n’est pas votre tour." in by_type["propose"]
     assert replies[-1][1] == 403  # no CSRF token
 
     # Frames on a websocket of his own: commands, and a fake broadcast.
@@ -93,8 +93,8 @@ def test_a_participant_cannot_drive_with_forged_posts_or_websocket_frames(table_
     errors = [a["error"] for a in answers if "error" in a]
     assert errors == ["Action inconnue."] * 4 + [
         "Seule la personne qui anime peut faire cela.",
-        "Ce n'est pas votre tour.",
-        "Ce n'est pas votre tour.",
+        "Ce n’est pas votre tour.",
+        "Ce n’est pas votre tour.",
         "Déjà à la table.",  # a participant can only seat themselves
     ]
     assert not any("ack" in a for a in answers)

@@ -10,7 +10,7 @@ STEPS = (
     "Clarification",
     "Contrat",
     "Consultation",
-    "Synthèse et plan d'action",
+    "Synthèse et plan d’action",
     "Apprentissages",
 )
 
@@ -47,8 +47,8 @@ def test_codev_subject_goes_through_its_six_steps(table_for):
     # 1 → 2. The client ends the exposé from her page.
     table.click(juliette, button(juliette, "Exposé terminé"), expect="Clarification")
     at_step("Clarification")
-    dragos.page.locator("#speak-text").fill("Que délègues-tu aujourd'hui ?")
-    table.click(dragos, button(dragos, "J'ai posé ma question"), expect="Que délègues-tu")
+    dragos.page.locator("#speak-text").fill("Que délègues-tu aujourd’hui ?")
+    table.click(dragos, button(dragos, "J’ai posé ma question"), expect="Que délègues-tu")
     # The facilitator ends the clarification phase early (after confirming).
     table.click(lucie, button(lucie, "Terminer la phase"), expect="Contrat")
 
@@ -65,13 +65,13 @@ def test_codev_subject_goes_through_its_six_steps(table_for):
         expect(person.page.locator("#live .queue li")).to_have_count(3)
         expect(person.live()).to_contain_text("Des idées pour déléguer sans perdre le fil.")
     dragos.page.locator("#speak-text").fill("Commencer par un seul domaine.")
-    table.click(dragos, button(dragos, "J'ai terminé"), expect="Commencer par un seul domaine.")
+    table.click(dragos, button(dragos, "J’ai terminé"), expect="Commencer par un seul domaine.")
     amina.page.locator("#speak-text").fill("Un point hebdomadaire court.")
-    table.click(amina, button(amina, "J'ai terminé"), expect="Un point hebdomadaire court.")
-    table.click(paul, button(paul, "Je passe"), expect="Synthèse et plan d'action")
+    table.click(amina, button(amina, "J’ai terminé"), expect="Un point hebdomadaire court.")
+    table.click(paul, button(paul, "Je passe"), expect="Synthèse et plan d’action")
 
     # 5. Synthèse: the client writes her action plan; at least one action is needed.
-    at_step("Synthèse et plan d'action")
+    at_step("Synthèse et plan d’action")
     expect(button(juliette, "Plan terminé")).to_be_disabled()
     juliette.page.locator("#action-text").fill("Déléguer le suivi des tickets à Marc")
     table.click(
@@ -87,10 +87,10 @@ def test_codev_subject_goes_through_its_six_steps(table_for):
         )
     table.click(dragos, button(dragos, "Je passe"))
     amina.page.locator("#speak-text").fill("Je repars avec une idée.")
-    table.click(amina, button(amina, "J'ai terminé"), expect="Je repars avec une idée.")
+    table.click(amina, button(amina, "J’ai terminé"), expect="Je repars avec une idée.")
     table.click(lucie, button(lucie, "Paul passe"))
     juliette.page.locator("#speak-text").fill("Je me sens plus légère.")
-    table.click(juliette, button(juliette, "J'ai terminé"), expect="Ordre des sujets")
+    table.click(juliette, button(juliette, "J’ai terminé"), expect="Ordre des sujets")
 
     # The subject is handled, with its action plan kept.
     for person in everyone:

@@ -36,17 +36,17 @@ def test_plan_taken_away_followed_up_and_reported_back_at_the_next_session(table
     table.click(lucie, button(lucie, "Terminer la phase"), expect="Contrat")
     table.click(juliette, button(juliette, "Terminé"), expect="Consultation")
     dragos.page.locator("#speak-text").fill("Commencer par un seul domaine.")
-    table.click(dragos, button(dragos, "J'ai terminé"), expect="Commencer par un seul domaine.")
-    table.click(amina, button(amina, "Je passe"), expect="Synthèse et plan d'action")
+    table.click(dragos, button(dragos, "J’ai terminé"), expect="Commencer par un seul domaine.")
+    table.click(amina, button(amina, "Je passe"), expect="Synthèse et plan d’action")
     for action in ("Déléguer le suivi des tickets", "Former Marc aux revues"):
         juliette.page.locator("#action-text").fill(action)
         table.click(juliette, button(juliette, "Ajouter"), expect=action)
     table.click(juliette, button(juliette, "Plan terminé"), expect="Apprentissages")
     table.click(dragos, button(dragos, "Je passe"))
     amina.page.locator("#speak-text").fill("Je repars avec une idée.")
-    table.click(amina, button(amina, "J'ai terminé"))
+    table.click(amina, button(amina, "J’ai terminé"))
     juliette.page.locator("#speak-text").fill("Je me sens plus légère.")
-    table.click(juliette, button(juliette, "J'ai terminé"), expect="Ordre des sujets")
+    table.click(juliette, button(juliette, "J’ai terminé"), expect="Ordre des sujets")
     table.click(lucie, button(lucie, "Terminer la séance"), expect="Séance terminée")
 
     # What she takes away: the consultation with who said it, her plan, the learnings.

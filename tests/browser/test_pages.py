@@ -92,7 +92,7 @@ def session_moments(table):
     dragos.page.locator("#speak-text").fill("Depuis quand ?")
     yield "clarification round, participant whose turn it is", dragos
     yield "clarification round, on a phone", phone
-    table.click(dragos, dragos.page.get_by_role("button", name="J'ai posé ma question"))
+    table.click(dragos, dragos.page.get_by_role("button", name="J’ai posé ma question"))
     yield "clarification round, facilitator", lucie
     table.click(lucie, lucie.page.get_by_role("button", name="Terminer la phase"))
     table.click(lucie, lucie.page.get_by_role("button", name="Terminer la phase"))

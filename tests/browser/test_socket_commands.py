@@ -87,6 +87,6 @@ def test_a_refused_command_keeps_what_was_typed(table_for):
         "() => { document.getElementById('live').setAttribute('hx-vals', '{\"version\": 0}') }"
     )
     lucie.page.get_by_role("button", name="Proposer").click()
-    expect(lucie.page.locator("#flash")).to_contain_text("Quelqu'un d'autre vient d'agir")
+    expect(lucie.page.locator("#flash")).to_contain_text("Quelqu’un d’autre vient d’agir")
     expect(lucie.page.locator("#keyword")).to_have_value("un mot-clé tapé")
     expect(juliette.page.locator("#live .subjects .kw")).to_have_count(0)

@@ -109,16 +109,16 @@ def test_seed_000_story_reaches_every_page_within_a_second(table_for):
     table.click(juliette, button(juliette, "Exposé terminé"), expect="Clarification")
     for person in everyone:
         expect(person.page.locator("#live .speaker-name")).to_have_text("Dragos")
-    speak(table, dragos, "Qu'entends-tu par équilibre ?", "J'ai posé ma question")
+    speak(table, dragos, "Qu’entends-tu par équilibre ?", "J’ai posé ma question")
     own_pass(table, amina)
-    speak(table, paul, "Depuis quand est-ce difficile ?", "J'ai posé ma question", expect="tour 2")
+    speak(table, paul, "Depuis quand est-ce difficile ?", "J’ai posé ma question", expect="tour 2")
     recorded_pass(table, lucie, "Dragos")
     recorded_pass(table, lucie, "Amina")
     own_pass(table, paul, expect="Réaction")
     for person in everyone:
         expect(person.page.locator("#live .steps [aria-current=step]")).to_have_text("Réaction")
-    speak(table, dragos, "Bloquer des créneaux sans réunion.", "J'ai terminé")
-    speak(table, amina, "Je vis la même chose.", "J'ai terminé")
+    speak(table, dragos, "Bloquer des créneaux sans réunion.", "J’ai terminé")
+    speak(table, amina, "Je vis la même chose.", "J’ai terminé")
     recorded_pass(table, lucie, "Paul", expect="Panier")
     basket = juliette.page.locator("#live .panier li", has_text="Bloquer des créneaux")
     basket.locator("input[name=note]").fill("Essayer dès lundi")
@@ -139,9 +139,9 @@ def test_seed_000_story_reaches_every_page_within_a_second(table_for):
     recorded_pass(table, lucie, "Amina")
     recorded_pass(table, lucie, "Paul")
     recorded_pass(table, lucie, "Juliette", expect="Réaction")
-    speak(table, amina, "Partager la roadmap plus tôt.", "J'ai terminé")
+    speak(table, amina, "Partager la roadmap plus tôt.", "J’ai terminé")
     own_pass(table, paul)
-    speak(table, juliette, "Une roadmap par objectifs.", "J'ai terminé", expect="Panier")
+    speak(table, juliette, "Une roadmap par objectifs.", "J’ai terminé", expect="Panier")
     table.click(dragos, button(dragos, "Panier terminé"), expect="Ordre des sujets")
 
     # --- The end: what is left stays in the backlog.

@@ -50,7 +50,7 @@ def test_participant_acts_on_their_own_turn_and_everyone_sees_it(table_for):
     )
     for person in everyone:
         expect(person.page.locator("#live .queue li", has_text="Juliette")).to_contain_text(
-            "a parlé"
+            "a proposé"
         )
         expect(person.page.locator("#live .speaker-name")).to_have_text("Dragos")
         expect(person.page.locator("#live .subjects")).to_contain_text("Juliette")

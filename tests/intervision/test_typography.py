@@ -17,8 +17,13 @@ from .test_i18n import po_entries
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("intervision", "participants", "sessions_app", "privacy", "insights")
 GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext"}
-# A space (not a non-breaking one) after a word and before : ; ? !, or inside « ».
-BROKEN = re.compile(r"(?<=\w) (?=[:;?!](?:\s|$))|« | »")
+# A space (not a non-breaking one) after a word and before : ; ? !, inside « », or a
+# straight apostrophe in a French elision (l', d', qu'…: the typographic ’ is used).
+BROKEN = re.compile(
+    r"(?<=\w) (?=[:;?!](?:\s|$))|« | »"
+    r"|(?<![A-Za-zÀ-ÿ])(?i:[ldnjscmt]|qu|jusqu|lorsqu|puisqu|quelqu|aujourd)'"
+    r"(?=(?i:[aeiouyhàâéèêîôûœ]))"
+)
 # ``templatize`` turns each translate tag into a gettext call of its own.
 TEMPLATE_CALL = re.compile(r"\b(?:n?gettext|pgettext)\(\s*u?'((?:[^'\\]|\\.)*)'")
 
@@ -72,7 +77,9 @@ def test_french_strings_use_non_breaking_spaces():
     broken = sorted(
         {f"{path}: {text!r}" for path, text in shown_strings() if BROKEN.search(text)}
     )
-    assert broken == [], "use U+00A0 before : ; ? ! and inside « »:\n" + "\n".join(broken)
+    assert broken == [], (
+        "use U+00A0 before : ; ? ! and inside « », and ’ in elisions:\n" + "\n".join(broken)
+    )
 
 
 def test_english_strings_do_not_carry_french_spacing():

@@ -173,7 +173,7 @@ def test_a_link_meant_for_someone_else_is_refused(client, group, invited, outsid
     client.force_login(outsider)
     response = client.post(f"/invite/{invited}/", accept_data(group))
     assert response.status_code == 403
-    assert "destinée à quelqu'un d'autre" in response.content.decode()
+    assert "destinée à quelqu’un d’autre" in response.content.decode()
     assert Invitation.objects.get().used_at is None
     assert not Membership.objects.filter(user=outsider).exists()
 

@@ -219,7 +219,7 @@ def test_two_facilitators_clicking_in_their_browsers_get_200_and_409(run):
     got = run("two_facilitators_click")
     assert sorted(r.get("status") for r in got["results"]) == [200, 409], got["results"]
     loser = next(r for r in got["results"] if r["status"] == 409)
-    assert "Quelqu'un d'autre vient d'agir" in loser["body"]
+    assert "Quelqu’un d’autre vient d’agir" in loser["body"]
     assert got["after"]["version"] == got["before"]["version"] + 1
     assert got["after"]["turns"] == ["skipped"]
 

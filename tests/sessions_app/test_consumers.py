@@ -446,7 +446,7 @@ def test_co_facilitators_on_one_version_over_the_socket_advance_exactly_once(
     refusals = [a for a in answers if "nack" in a]
     assert len(acks) == 1 and acks[0]["version"] == version + 1
     assert len(refusals) == 1 and refusals[0]["status"] == 409
-    assert "Quelqu'un d'autre vient d'agir" in refusals[0]["error"]
+    assert "Quelqu’un d’autre vient d’agir" in refusals[0]["error"]
 
 
 def test_a_removed_members_command_is_refused_before_the_revoke_message_arrives(

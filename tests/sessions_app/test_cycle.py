@@ -1,4 +1,4 @@
-"""Between sessions: « Ce que j'emporte » and the action plans that live on."""
+"""Between sessions: « Ce que j’emporte » and the action plans that live on."""
 
 import datetime
 
@@ -151,7 +151,7 @@ def test_the_owner_follows_an_action_up_between_sessions(client, intervision_don
         reverse("action_edit", args=[action.pk]),
         {
             f"a{action.pk}-status": "done",
-            f"a{action.pk}-note": "Partagée avec l'équipe",
+            f"a{action.pk}-note": "Partagée avec l’équipe",
             f"a{action.pk}-review_on": "2026-12-16",
             "next": reverse("my_actions") + f"#action-{action.pk}",
         },
@@ -160,7 +160,7 @@ def test_the_owner_follows_an_action_up_between_sessions(client, intervision_don
     assert response["Location"] == reverse("my_actions") + f"#action-{action.pk}"
     action.refresh_from_db()
     assert (action.status, action.note, action.review_on) == (
-        "done", "Partagée avec l'équipe", datetime.date(2026, 12, 16)
+        "done", "Partagée avec l’équipe", datetime.date(2026, 12, 16)
     )
     # Done actions come after the open ones.
     listing = client.get(reverse("my_actions")).content.decode()
@@ -283,7 +283,7 @@ def next_session(intervision_done, group, facilitator, participants):
     group.report_back = True
     group.save(update_fields=["report_back"])
     session = Session.objects.create(
-        group=group, format=group.format, title="Séance d'avril",
+        group=group, format=group.format, title="Séance d’avril",
         scheduled_at=intervision_done.scheduled_at + datetime.timedelta(days=14),
     )
     session.facilitators.add(facilitator)

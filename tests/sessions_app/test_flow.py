@@ -566,7 +566,7 @@ def test_action_text_is_required_and_bounded():
 def test_learnings_go_round_everyone_including_the_client_once():
     state = codev_at("apprentissages", A, B, C)
     assert state.queue == (B, C, A)
-    state = do(do(do(state, "speak", B), "speak", C), "speak", A, text="j'apprends")
+    state = do(do(do(state, "speak", B), "speak", C), "speak", A, text="j’apprends")
     assert state.stage == "order"
     assert state.contributions[-1].kind == "learning"
 

@@ -19,7 +19,7 @@ def when(days=7):
 def schedule_data(*facilitators, **extra):
     date, time = when()
     data = {
-        "title": "Séance d'avril",
+        "title": "Séance d’avril",
         "date": date,
         "time": time,
         "duration_minutes": "120",
@@ -35,7 +35,7 @@ def test_the_organiser_schedules_a_session_with_co_facilitators(
 ):
     client.force_login(organiser)
     response = client.post(f"/g/{group.pk}/sessions/new/", schedule_data(facilitator, participant))
-    session = Session.objects.get(title="Séance d'avril")
+    session = Session.objects.get(title="Séance d’avril")
     assert response.status_code == 302 and response["Location"] == f"/s/{session.pk}/info/"
     local = timezone.localtime(session.scheduled_at)
     assert (local.strftime("%Y-%m-%d"), local.strftime("%H:%M")) == when()
@@ -155,7 +155,7 @@ def test_registration_fills_the_seats_then_the_waitlist(client, small_session, p
         response = client.post(f"/s/{small_session.pk}/register/", follow=True)
         assert response.status_code == 200
     page = response.content.decode()
-    assert "liste d&#x27;attente" in page or "liste d'attente" in page
+    assert "liste d&#x27;attente" in page or "liste d’attente" in page
     assert "position 1" in page
     statuses = [r.status for r in small_session.registrations.order_by("id")]
     assert statuses == ["registered", "registered", "waitlist"]
@@ -178,7 +178,7 @@ def test_a_freed_seat_goes_to_the_first_on_the_waitlist_who_is_told_by_mail(
     )
     assert seated == {second.pk, third.pk}
     assert [m.to for m in mail.outbox] == [[third.email]]
-    assert "place s'est libérée" in mail.outbox[0].subject
+    assert "place s’est libérée" in mail.outbox[0].subject
     assert f"/s/{small_session.pk}/info/" in mail.outbox[0].body
     waiting = list(
         Registration.objects.waiting()

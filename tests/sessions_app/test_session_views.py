@@ -185,7 +185,7 @@ def test_participant_cannot_act_out_of_turn(client, triage, participants):
     for data in ({"type": "pass"}, {"type": "propose", "keyword": "hors tour"}):
         response = do(client, triage, **data)
         assert response.status_code == 400
-        assert "Ce n'est pas votre tour." in text(response)
+        assert "Ce n’est pas votre tour." in text(response)
     assert current(triage) == before
     assert not Subject.objects.exists()
 
@@ -275,7 +275,7 @@ def test_stale_version_gets_a_conflict_and_changes_nothing(client, triage, facil
     after_first = current(triage)
     response = do(client, triage, type="pass", version=stale)
     assert response.status_code == 409
-    assert "Quelqu'un d'autre vient d'agir" in text(response)
+    assert "Quelqu’un d’autre vient d’agir" in text(response)
     assert current(triage) == after_first
 
 
@@ -349,7 +349,7 @@ def test_a_subject_left_open_is_carried_to_the_next_session(
     live.apply(triage.pk, participants[0], {"type": "propose", "keyword": "reste ouvert"}, None)
     client.force_login(facilitator)
     do(client, triage, type="end")
-    following = Session.objects.create(group=group, format="intervision", title="Séance d'avril")
+    following = Session.objects.create(group=group, format="intervision", title="Séance d’avril")
     following.facilitators.add(facilitator)
     page = text(client.get(page_url(following)))
     assert "reste ouvert" in page
