@@ -29,12 +29,6 @@ from .forms import FeedbackForm
 from .models import Feedback
 
 
-def _seated(session: Session, user) -> bool:
-    """Whether ``user`` was at the table when the session ended (seated, not absent)."""
-    state = session.state or {}
-    return user.pk in state.get("seating", ()) and user.pk not in state.get("absent", ())
-
-
 @login_required
 @never_cache
 def feedback(request, pk):
@@ -42,7 +36,7 @@ def feedback(request, pk):
     session = get_object_or_404(
         Session.objects.for_member(request.user).select_related("group"), pk=pk
     )
-    if session.stage != "ended" or not _seated(session, request.user):
+    if session.stage != "ended" or not session.was_at_table(request.user.pk):
         return render(request, "insights/feedback_closed.html", {"session": session})
     mine = Feedback.objects.filter(session=session, author=request.user).first()
     form = FeedbackForm(request.POST or None, instance=mine)

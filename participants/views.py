@@ -63,7 +63,8 @@ class LoginForm(forms.Form):
     )
 
 
-def _safe_next(request, fallback="home"):
+def safe_next(request, fallback="home") -> str:
+    """The ``next`` address of the request if it stays on this site, else ``fallback``."""
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -151,7 +152,7 @@ def login_view(request):
             user = authenticate(request, username=email, password=password)
             if user is not None:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                return redirect(_safe_next(request))
+                return redirect(safe_next(request))
             if getattr(request, "axes_locked_out", False):
                 form.add_error(
                     None,
@@ -214,7 +215,7 @@ def login_link(request, token):
             return render(request, "participants/login_link.html", {"invalid": True}, status=410)
         request.session.cycle_key()
         login(request, link.user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(_safe_next(request))
+        return redirect(safe_next(request))
     return render(
         request,
         "participants/login_link.html",

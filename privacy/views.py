@@ -21,7 +21,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -30,6 +29,7 @@ from django.views.decorators.http import require_GET
 from participants import emails
 from participants.access import get_membership_or_404
 from participants.models import DEFAULT_RETENTION_DAYS, LoginLink, Membership
+from participants.views import safe_next
 
 from . import export, forget, reauth
 from .retention import APPLICATION_DAYS, INVITATION_DAYS, LOGIN_LINK_DAYS
@@ -41,15 +41,6 @@ class PasswordConfirmForm(forms.Form):
     password = forms.CharField(label=gettext_lazy("Mot de passe"), widget=forms.PasswordInput)
 
 
-def _next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("account")
-
-
 def _with_next(url: str, target: str) -> str:
     return f"{url}?{urlencode({'next': target})}"
 
@@ -58,7 +49,7 @@ def _with_next(url: str, target: str) -> str:
 @never_cache
 def confirm_identity(request):
     """Asks for the password, or sends a sign-in link that comes back to ``next``."""
-    user, target = request.user, _next(request)
+    user, target = request.user, safe_next(request, fallback="account")
     form = PasswordConfirmForm(request.POST if "password" in request.POST else None)
     if request.method == "POST" and "send_link" in request.POST:
         with transaction.atomic():

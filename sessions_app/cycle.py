@@ -59,8 +59,7 @@ def session_takeaway(request, pk):
         {
             "session": session,
             "ended": session.stage == "ended",
-            "was_there": request.user.pk in (session.state or {}).get("seating", ())
-            and request.user.pk not in (session.state or {}).get("absent", ()),
+            "was_there": session.was_at_table(request.user.pk),
             "handled": handled,
             "mine": list(mine.values()),
             "learnings": learnings,

@@ -112,6 +112,11 @@ class Session(models.Model):
     def stage(self) -> str:
         return (self.state or {}).get("stage", "lobby")
 
+    def was_at_table(self, user_id: int) -> bool:
+        """Whether the person is seated, and not marked absent, in the session's state."""
+        state = self.state or {}
+        return user_id in state.get("seating", ()) and user_id not in state.get("absent", ())
+
     @property
     def ends_at(self) -> datetime:
         """When it is planned to end."""

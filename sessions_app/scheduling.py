@@ -414,7 +414,7 @@ def _follow(first: Session, form: ScheduleForm, dates: list[datetime]) -> list[S
         if first.group.facilitation == "rotating" and order and len(people) == 1:
             at = order.index(people[0].pk) if people[0].pk in order else -1
             following = order[(at + 1) % len(order)]
-            people = [p for p in User.objects.filter(pk=following)]
+            people = list(User.objects.filter(pk=following))
         session.facilitators.set(people)
         made.append(session)
     return made
