@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from participants.access import get_membership_or_404
 from participants.models import Membership
 
-from . import flow, live
+from . import flow, live, rota
 from .models import Action, Session
 from .render import error_message, live_context, render_live
 
@@ -130,5 +130,10 @@ def group_detail(request, pk):
             "past": past,
             "backlog": backlog,
             "members": members,
+            "rota": (
+                rota.context_for(group, request.user, membership, upcoming)
+                if group.facilitation == "rotating"
+                else None
+            ),
         },
     )
