@@ -151,7 +151,7 @@ def test_the_group_page_shows_next_following_and_history(
     assert "Lucie" in history
     # Dragos may pass his own turn, nobody else's; only organisers swap.
     assert "Passer mon tour" in section and "Faire passer son tour" not in section
-    assert 'action="/g/%d/rota/swap/"' % rotating.pk not in section
+    assert f'action="/g/{rotating.pk}/rota/swap/"' not in section
 
 
 def test_the_group_page_empty_state_and_named_groups(client, rotating, organiser, group):
