@@ -238,6 +238,20 @@ def context_for(group: Group, user, membership: Membership, upcoming: list[Sessi
     }
 
 
+def leading_next(user, upcoming: list[Session]) -> list[Session]:
+    """Among ``upcoming`` (the next first), each group's next session that ``user``
+    facilitates: what the home page tells them (« C’est vous qui animez… »)."""
+    firsts: dict[int, Session] = {}
+    for session in upcoming:
+        firsts.setdefault(session.group_id, session)
+    mine = set(
+        Session.facilitators.through.objects.filter(
+            user_id=user.pk, session_id__in=[s.pk for s in firsts.values()]
+        ).values_list("session_id", flat=True)
+    )
+    return [s for s in firsts.values() if s.pk in mine]
+
+
 # --- Views ----------------------------------------------------------------------------------
 
 

@@ -99,12 +99,14 @@ def home(request):
     )
     groups = [m.group for m in memberships]
     mine = Session.objects.for_member(request.user)
+    upcoming = mine.upcoming(20)
     return render(
         request,
         "sessions_app/home.html",
         {
             "groups": groups,
-            "upcoming": mine.upcoming(20),
+            "upcoming": upcoming,
+            "leading": rota.leading_next(request.user, upcoming),
             "past": mine.past(5),
             "open_actions": Action.objects.of(request.user).open().count(),
         },

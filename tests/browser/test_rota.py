@@ -1,6 +1,6 @@
 """A rotating group whose next facilitator runs a session: the rota on the group page names
 her, the organiser's form is pre-filled with her, she is told (by e-mail and on her group
-page), and she drives the session from her own page."""
+page and home page), and she drives the session from her own page."""
 
 import re
 import zoneinfo
@@ -83,6 +83,10 @@ def test_a_rotating_group_whose_next_facilitator_runs_a_session(table_for):
     juliette.page.goto(f"/g/{group}/")
     expect(rota).to_contain_text("C’est vous qui animez la prochaine séance.")
     expect(rota.locator(".rota-order li").first).to_contain_text("Dragos")
+    juliette.page.goto("/")
+    expect(juliette.page.locator("main")).to_contain_text(
+        "C’est vous qui animez la prochaine séance de «\u00a0Pairs produit"
+    )
 
     # She drives the session from her page: the others at the table see the keyword round.
     table.data["sessions"].append(session)

@@ -329,3 +329,23 @@ def test_the_next_session_is_pre_filled_from_the_rota_and_its_facilitator_told(
     assert all("Vous animez" not in body for to, body in told.items()
                if to != participants[1].email)
     assert names(rotating)[0] == "Juliette"  # her skipped turn comes now
+
+
+def test_the_home_page_tells_whoever_facilitates_their_groups_next_session(
+    client, rotating, participants
+):
+    soon = Session.objects.create(
+        group=rotating, format=rotating.format, scheduled_at=timezone.now() + timedelta(days=3)
+    )
+    soon.facilitators.add(participants[1])
+    later = Session.objects.create(
+        group=rotating, format=rotating.format, scheduled_at=timezone.now() + timedelta(days=30)
+    )
+    later.facilitators.add(participants[2])
+    client.force_login(participants[1])
+    page = client.get("/").content.decode()
+    assert "C’est vous qui animez la prochaine séance de «\u00a0Pairs produit\u00a0»." in page
+    assert f"/s/{soon.pk}/info/" in page
+    # Amina facilitates a later one, not the next: her home page does not say it yet.
+    client.force_login(participants[2])
+    assert "C’est vous qui animez" not in client.get("/").content.decode()
