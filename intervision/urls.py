@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from participants import views as participant_views
-from sessions_app import cycle, logbook, reminders, scheduling
+from sessions_app import cycle, logbook, reminders, rota, scheduling
 from sessions_app import views as session_views
 
 from . import health
@@ -25,6 +25,8 @@ urlpatterns = [
         "g/<int:pk>/logbook/<int:entry_pk>/delete/", logbook.logbook_delete, name="logbook_delete"
     ),
     path("g/<int:pk>/reminders/", reminders.reminders_toggle, name="group_reminders"),
+    path("g/<int:pk>/rota/<int:member_pk>/skip/", rota.rota_skip, name="rota_skip"),
+    path("g/<int:pk>/rota/swap/", rota.rota_swap, name="rota_swap"),
     path("g/<int:group_pk>/sessions/new/", scheduling.session_create, name="session_create"),
     path("s/<int:pk>/info/", scheduling.session_info, name="session_info"),
     path("s/<int:pk>/edit/", scheduling.session_edit, name="session_edit"),

@@ -405,3 +405,22 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"reminder of session {self.session_id} to user {self.user_id}"
+
+
+class Rota(models.Model):
+    """The order of a rotating group's facilitation, once an organiser or a member changed it
+    (a skip or a swap): see ``sessions_app.rota``. Without a row, the order is the members'
+    arrival in the group.
+
+    ``order`` is the queue of user ids as it stood after the change, the next person first;
+    ``after_session_id`` is the session whose facilitator the queue followed then, so that
+    the queue moves on by itself once someone else's session is scheduled.
+    """
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="rota")
+    order = models.JSONField(default=list)
+    after_session_id = models.IntegerField(null=True, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"rota of group {self.group_id}"

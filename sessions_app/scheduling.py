@@ -28,7 +28,7 @@ from participants import emails
 from participants.access import get_membership_or_404
 from participants.models import Membership, User
 
-from . import calendar
+from . import calendar, rota
 from .models import Registration, Session
 
 MAX_FACILITATORS = 2
@@ -46,22 +46,8 @@ def rotation(group) -> list[int]:
 
 
 def next_in_rotation(group) -> int | None:
-    """Who facilitates next: the member after the last session's facilitator."""
-    order = rotation(group)
-    if not order:
-        return None
-    last = (
-        group.sessions.filter(facilitators__isnull=False)
-        .order_by("-scheduled_at", "-id")
-        .prefetch_related("facilitators")
-        .first()
-    )
-    if last is None:
-        return order[0]
-    positions = [order.index(u.pk) for u in last.facilitators.all() if u.pk in order]
-    if not positions:
-        return order[0]
-    return order[(max(positions) + 1) % len(order)]
+    """Who facilitates next: the first of the group's rota (``sessions_app.rota``)."""
+    return rota.next_facilitator(group)
 
 
 def _promote(session: Session) -> list[Registration]:
@@ -202,8 +188,20 @@ def tell_members(template: str, sessions: list[Session], actor, *, cancelled=Fal
         "by": actor.name,
     }
     name = calendar.filename(first) if len(sessions) == 1 else f"seances-{first.pk}.ics"
+    # Each person is also told which of these sessions they facilitate (theirs only).
+    leads = {s.pk: set(s.facilitators.values_list("pk", flat=True)) for s in sessions}
+    group_url = settings.SITE_URL + reverse("group_detail", args=[first.group_id])
     for person in _members_to_tell(first, actor):
-        emails.send(template, person.email, context, [(name, ics, "text/calendar")])
+        mine = [
+            item for s, item in zip(sessions, context["sessions"], strict=True)
+            if person.pk in leads[s.pk]
+        ]
+        emails.send(
+            template,
+            person.email,
+            {**context, "facilitating": mine, "group_url": group_url},
+            [(name, ics, "text/calendar")],
+        )
 
 
 # --- Forms --------------------------------------------------------------------------------
@@ -399,7 +397,8 @@ def _follow(first: Session, form: ScheduleForm, dates: list[datetime]) -> list[S
     first.series = first.series or uuid.uuid4().hex
     first.save(update_fields=["series"])
     people = list(form.cleaned_data["facilitators"])
-    order = rotation(first.group)
+    # The rota as it stands once the first session is saved: it ends with its facilitator.
+    order = rota.queue(first.group)
     made = []
     for when in dates:
         session = Session.objects.create(

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from participants.access import get_membership_or_404
 from participants.models import Membership
 
-from . import flow, live
+from . import flow, live, rota
 from .models import Action, Session
 from .render import error_message, live_context, render_live
 
@@ -99,12 +99,14 @@ def home(request):
     )
     groups = [m.group for m in memberships]
     mine = Session.objects.for_member(request.user)
+    upcoming = mine.upcoming(20)
     return render(
         request,
         "sessions_app/home.html",
         {
             "groups": groups,
-            "upcoming": mine.upcoming(20),
+            "upcoming": upcoming,
+            "leading": rota.leading_next(request.user, upcoming),
             "past": mine.past(5),
             "open_actions": Action.objects.of(request.user).open().count(),
         },
@@ -130,5 +132,10 @@ def group_detail(request, pk):
             "past": past,
             "backlog": backlog,
             "members": members,
+            "rota": (
+                rota.context_for(group, request.user, membership, upcoming)
+                if group.facilitation == "rotating"
+                else None
+            ),
         },
     )

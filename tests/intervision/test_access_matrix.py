@@ -124,6 +124,20 @@ MATRIX = {
     ),
     # The public application page shows the group's questions only (tested elsewhere).
     "apply": ("get", lambda c: {"key": c["public_key"]}, None, public()),
+    # The rota: organisers skip anyone (a member, only their own turn: here not the
+    # target's) and swap places; a group that does not rotate answers with a message.
+    "rota_skip": (
+        "get",
+        lambda c: {"pk": c["group"], "member_pk": c["target"]},
+        None,
+        organisers_only(),
+    ),
+    "rota_swap": (
+        "post",
+        lambda c: {"pk": c["group"]},
+        {"first": "", "second": ""},
+        organisers_only(),
+    ),
     "session_create": ("get", lambda c: {"group_pk": c["group"]}, None, schedulers_only()),
     "session_info": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
     "session_edit": ("get", lambda c: {"pk": c["session"]}, None, schedulers_only()),
