@@ -72,9 +72,18 @@
   document.addEventListener("pointerdown", ready, { once: true, capture: true });
   document.addEventListener("keydown", ready, { once: true, capture: true });
 
-  function notify() {
+  // The phase's name: the subject's current step, or else the stage's heading (its first
+  // text, without the round).
+  function phaseName() {
     var live = document.getElementById("live");
-    var phase = live ? live.dataset.phaseLabel || "" : "";
+    var step = live && live.querySelector(".steps [aria-current=step]");
+    if (step) return step.textContent.trim();
+    var stage = live && live.querySelector("h2.stage");
+    return stage && stage.firstChild ? stage.firstChild.textContent.trim() : "";
+  }
+
+  function notify() {
+    var phase = phaseName();
     var note = new window.Notification(cues.dataset.notifyTitle, { body: phase, tag: "intervision-turn" });
     note.onclick = function () { window.focus(); note.close(); };
   }
