@@ -37,6 +37,10 @@ urlpatterns = [
     path("s/<int:pk>/", session_views.session_page, name="session_page"),
     path("s/<int:pk>/live/", session_views.session_live, name="session_live"),
     path("s/<int:pk>/do/", session_views.session_command, name="session_command"),
+    path("s/<int:pk>/ecran/", session_views.session_display, name="session_display"),
+    path(
+        "s/<int:pk>/ecran/live/", session_views.session_display_live, name="session_display_live"
+    ),
     path("s/<int:pk>/emporte/", cycle.session_takeaway, name="session_takeaway"),
     path("s/<int:pk>/carnet/", logbook.session_logbook, name="session_logbook"),
     path("actions/", cycle.my_actions, name="my_actions"),

@@ -22,7 +22,7 @@ from participants.language import chosen_language
 
 from . import flow, live
 from .models import Session
-from .render import error_message, live_frame
+from .render import DISPLAY, error_message, live_frame
 
 # Commands a socket may send in a window of ``RATE_WINDOW`` seconds: well above what a
 # person clicks, well below what a loop sends.
@@ -148,3 +148,17 @@ class SessionConsumer(AsyncWebsocketConsumer):
     def translate(self, code, params=None) -> str:
         with override(self.language):
             return error_message(code, params)
+
+
+class DisplayConsumer(SessionConsumer):
+    """The socket of the display for screen sharing: the same members-only connection and
+    updates, rendered for the display; it only watches, so every command is refused."""
+
+    async def command(self, message):
+        cid = message.get("id")
+        cid = cid if isinstance(cid, str) and live.COMMAND_ID.fullmatch(cid) else None
+        await self.send_json({"nack": cid, "status": 403, "code": "read_only",
+                              "error": self.translate("read_only")})
+
+    async def send_snapshot(self, snap):
+        await self.send(text_data=live_frame(snap, DISPLAY, self.language))

@@ -134,6 +134,7 @@ ERRORS = {
     "unknown_format": _("Format inconnu."),
     "bad_input": _("Valeur invalide."),
     "too_fast": _("Trop d’actions d’un coup : attendez quelques secondes."),
+    "read_only": _("Cet affichage ne sert qu’à regarder : agissez depuis la page de la séance."),
     "conflict": _(
         "Quelqu’un d’autre vient d’agir : la page a été mise à jour, vérifiez avant de recliquer."
     ),
@@ -260,6 +261,48 @@ def live_context(snap: dict, audience: str) -> dict:
     }
 
 
+def display_context(snap: dict) -> dict:
+    """What the screen-sharing display shows, and nothing more: the stage and phase, the
+    current subject's keyword and owner, who speaks, the turn order and the clocks. None of
+    the waiting subjects, contributions, plans or reports reaches its template."""
+    full = live_context(snap, "display")
+    state = full["state"]
+    subject = full["subject"]
+    return {
+        "snap": {"id": snap["id"], "title": snap["title"], "duration": snap["duration"]},
+        "version": state.version,
+        "stage": state.stage,
+        "round": state.round,
+        "in_round": state.in_round,
+        "started_at": state.started_at,
+        "ended_at": state.ended_at,
+        "phase_started_at": state.phase_started_at,
+        "stage_label": full["stage_label"],
+        "phase": full["phase"],
+        "phase_label": full["phase_label"],
+        "phase_steps": full["phase_steps"],
+        "keyword": subject.keyword if subject else None,
+        "owner_name": full["owner_name"],
+        "speaker_name": full["speaker_name"],
+        "next_name": full["next_name"],
+        "queue": full["queue"],
+        "seating": [p for p in full["seating"] if not p["absent"]],
+        "open_count": full["open_count"],
+        "subject_count": full["subject_count"],
+    }
+
+
+# The template and context of each audience's live region.
+DISPLAY = "display"
+TEMPLATES = {DISPLAY: "sessions_app/display.html#display"}
+CONTEXTS = {DISPLAY: lambda snap, audience: display_context(snap)}
+
+
+def live_html(snap: dict, audience: str) -> str:
+    template = TEMPLATES.get(audience, "sessions_app/session.html#live")
+    return render_to_string(template, CONTEXTS.get(audience, live_context)(snap, audience))
+
+
 CACHE_SIZE = 8192  # (session, audience, language) triples: latest version each
 _frames: OrderedDict = OrderedDict()  # (id, audience, language) -> (version, digest, frame)
 _digests: OrderedDict = OrderedDict()  # snapshot stamp -> hash of its content
@@ -292,7 +335,7 @@ def live_frame(snap: dict, audience: str, language: str) -> str:
     if cached is not None and cached[0] == version and cached[1] == digest:
         return cached[2]
     with translation.override(language):
-        html = render_to_string("sessions_app/session.html#live", live_context(snap, audience))
+        html = live_html(snap, audience)
     frame = json.dumps({"version": version, "html": html})
     if cached is None or version >= cached[0]:
         _frames.pop(key, None)

@@ -17,7 +17,7 @@ from participants.models import Membership
 
 from . import flow, live, rota
 from .models import Action, Session
-from .render import error_message, live_context, render_live
+from .render import DISPLAY, display_context, error_message, live_context, render_live
 
 
 def _get_session_for_member(user, pk) -> Session:
@@ -61,6 +61,28 @@ def session_live(request, pk):
     return HttpResponse(
         render_live(snap, _audience(request.user, snap), translation.get_language())
     )
+
+
+@login_required
+@never_cache
+@require_GET
+def session_display(request, pk):
+    """The display for screen sharing: read only, for members. Opening it takes no seat at
+    the table (unlike ``session_page``): whoever shares it is already at the table on their
+    own page, or watches without taking part."""
+    session = _get_session_for_member(request.user, pk)
+    return render(request, "sessions_app/display.html", display_context(live.snapshot(session)))
+
+
+@login_required
+@never_cache
+@require_GET
+def session_display_live(request, pk):
+    """The display's region alone: its polling fallback while the websocket is down."""
+    session = _get_session_for_member(request.user, pk)
+    if request.GET.get("v") == str(session.version) and session.state:
+        return HttpResponse(status=204)
+    return HttpResponse(render_live(live.snapshot(session), DISPLAY, translation.get_language()))
 
 
 @login_required

@@ -55,6 +55,7 @@
       announce.textContent = "";
     }
     wasMyTurn = myTurn;
+    document.dispatchEvent(new CustomEvent("live:marked"));  // turn.js: title, icon, tone
     tick();
   }
 
@@ -182,6 +183,7 @@
     main.replaceChildren(page.content.cloneNode(true));
     document.title = page.dataset.title;
     document.body.classList.remove("my-turn", "my-next", "i-own");
+    document.dispatchEvent(new CustomEvent("live:marked"));
   }
 
   function newId() {

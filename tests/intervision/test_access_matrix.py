@@ -154,6 +154,9 @@ MATRIX = {
         {"type": "join"},
         {**members_only(), **{p: "reached" for p in INSIDERS}},
     ),
+    # The display for screen sharing, and its polling fallback: members only, like the page.
+    "session_display": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
+    "session_display_live": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
     "session_takeaway": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
     "my_actions": ("get", lambda c: {}, None, signed_in()),
     # An action is its owner's alone (the participant here): 404 for everyone else.
@@ -265,7 +268,8 @@ def test_access(client, request, context, persona, name):
 
 def test_nothing_about_the_group_leaks_into_a_404(client, outsider, context, session, participants):
     client.force_login(outsider)
-    for name in ("group_detail", "session_info", "session_page", "group_members"):
+    pages = ("group_detail", "session_info", "session_page", "session_display", "group_members")
+    for name in pages:
         kwargs = {"pk": context["session"] if name.startswith("session") else context["group"]}
         body = client.get(reverse(name, kwargs=kwargs)).content.decode()
         assert "Pairs produit" not in body and session.title not in body
@@ -278,12 +282,19 @@ WS_EXPECTED = {p: p in INSIDERS for p in PERSONAS}
 
 
 def test_every_websocket_route_is_in_the_matrix():
-    assert [str(p.pattern) for p in websocket_urlpatterns] == ["ws/session/<int:session_id>/"]
+    assert [str(p.pattern) for p in websocket_urlpatterns] == [
+        pattern.replace("{id}", "<int:session_id>") for pattern in WS_ROUTES
+    ]
 
 
-async def _ws_connects(user, session_id) -> bool:
+# The session's socket, and the screen-sharing display's.
+WS_ROUTES = ["ws/session/{id}/", "ws/session/{id}/ecran/"]
+
+
+async def _ws_connects(user, session_id, route) -> bool:
     communicator = WebsocketCommunicator(
-        URLRouter(websocket_urlpatterns), f"/ws/session/{session_id}/"  # type: ignore[arg-type]
+        URLRouter(websocket_urlpatterns),  # type: ignore[arg-type]
+        "/" + route.replace("{id}", str(session_id)),
     )
     communicator.scope["user"] = user  # type: ignore[typeddict-unknown-key]  # as AuthMiddleware does
     connected, _subprotocol = await communicator.connect(timeout=5)
@@ -295,12 +306,13 @@ async def _ws_connects(user, session_id) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("route", WS_ROUTES)
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_websocket_access(request, session, persona):
+def test_websocket_access(request, session, persona, route):
     from django.contrib.auth.models import AnonymousUser
 
     for fixture in ("outsider", "other_group_member", "removed_member", "organiser"):
         request.getfixturevalue(fixture)
     user = AnonymousUser() if persona == "anonymous" else request.getfixturevalue(persona)
-    connected = async_to_sync(_ws_connects)(user, session.pk)
+    connected = async_to_sync(_ws_connects)(user, session.pk, route)
     assert connected == WS_EXPECTED[persona]
