@@ -330,6 +330,7 @@ class SessionMachine(RuleBasedStateMachine):
         command = {"type": "extend"} if minutes is None else {"type": "extend", "minutes": minutes}
         self.apply(command, FAC)
         due, due_before = phase_due(self.state), phase_due(before)
+        assert due_before is not None  # a subject's phase always has a box
         # The phase now ends the minutes given after its former end, or after now if later.
         assert due == pytest.approx(max(due_before, self.now) + (minutes or 2) * 60)
         assert self.state.phase == before.phase and self.state.round == before.round
