@@ -29,14 +29,25 @@ def play_to_the_order(table) -> None:
     )
 
 
-def phase_began(table, seconds_ago: float) -> None:
-    """The current phase began ``seconds_ago``: time passes without waiting for it."""
+def began(table, key: str, seconds_ago: float) -> None:
+    """The session (``started_at``) or its phase (``phase_started_at``) began
+    ``seconds_ago``: time passes without waiting for it."""
     table.server.shell(
         "import time; from sessions_app.models import Session;"
         f"s = Session.objects.get(pk={table.data['sessions'][0]});"
-        f"s.state = {{**s.state, 'phase_started_at': time.time() - {seconds_ago}}};"
+        f"s.state = {{**s.state, {key!r}: time.time() - {seconds_ago}}};"
         "s.save(update_fields=['state'])"
     )
+
+
+def phase_began(table, seconds_ago: float) -> None:
+    began(table, "phase_started_at", seconds_ago)
+
+
+def reopen(table, person) -> None:
+    person.page.reload()
+    person.page.locator("#live").wait_for()
+    table.wait_connected(person)
 
 
 def test_the_planner_then_an_overrun_with_two_more_minutes(table_for):
@@ -55,8 +66,8 @@ def test_the_planner_then_an_overrun_with_two_more_minutes(table_for):
     rows = planner.locator(".plan-row")
     expect(rows).to_have_count(3)
     for i, (keyword, verdict) in enumerate([
-        ("équilibre", "devrait passer ce soir"),
-        ("recrutement", "devrait passer ce soir"),
+        ("équilibre", "devrait passer dans cette séance"),
+        ("recrutement", "devrait passer dans cette séance"),
         ("budget", "attendra sans doute la prochaine séance"),
     ]):
         expect(rows.nth(i)).to_contain_text(keyword)
@@ -66,20 +77,30 @@ def test_the_planner_then_an_overrun_with_two_more_minutes(table_for):
     # The facilitator sees the same beside their controls.
     expect(lucie.page.locator("#live .planner .plan-row")).to_have_count(3)
 
+    # Time passes: with 1 h 50 left but 4 seconds, the second subject still fits for 4
+    # seconds, then will likely wait too, on the page, with no new step.
+    began(table, "started_at", 10 * 60 - 4)
+    reopen(table, amina)
+    expect(planner).to_contain_text("Temps restant\u00a0: 1\u00a0h\u00a050.")
+    expect(rows.nth(1).locator(".verdict:visible")).to_have_text(
+        "attendra sans doute la prochaine séance", timeout=10_000
+    )
+    expect(rows.nth(0).locator(".verdict:visible")).to_have_text(
+        "devrait passer dans cette séance"
+    )
+
     table.click(lucie, lucie.page.get_by_role("button", name="Commencer ce sujet"),
                 expect="Exposé")
     for person in everyone:
         expect(person.page.locator("#live .clocks")).to_contain_text("sur 10\u00a0min")
-        expect(person.page.locator("#live .clocks")).to_contain_text("sur 2\u00a0h")
+        expect(person.page.locator("#live .clocks")).to_contain_text("min sur 2\u00a0h")
         expect(person.page.locator("#live .overrun").first).to_be_hidden()
 
     # The exposé is 4 seconds from its 10 minutes when the pages open again: no message yet,
     # then the message appears by itself for everyone, with its words, and is read out once.
     phase_began(table, 10 * 60 - 4)
     for person in everyone:
-        person.page.reload()
-        person.page.locator("#live").wait_for()
-        table.wait_connected(person)
+        reopen(table, person)
         person.page.evaluate(
             "() => { window.__announced = 0; new MutationObserver(() => window.__announced++)"
             ".observe(document.getElementById('clock-announce'),"
@@ -91,7 +112,7 @@ def test_the_planner_then_an_overrun_with_two_more_minutes(table_for):
         expect(overrun).to_be_visible(timeout=10_000)
         expect(overrun).to_contain_text(message)
         expect(person.page.locator("#clock-announce")).to_have_text(message)
-    expect(lucie.page.get_by_role("button", name="Deux minutes de plus pour cette phase"))\
+    expect(lucie.page.get_by_role("button", name="+2 min pour cette phase"))\
         .to_be_visible()
     expect(lucie.page.get_by_role("button", name="Passer à la suite")).to_be_visible()
     for person in (juliette, amina):
@@ -104,7 +125,7 @@ def test_the_planner_then_an_overrun_with_two_more_minutes(table_for):
 
     # « +2 min »: the message goes away for everyone and the box says 12 minutes.
     table.click(
-        lucie, lucie.page.get_by_role("button", name="Deux minutes de plus pour cette phase"),
+        lucie, lucie.page.get_by_role("button", name="+2 min pour cette phase"),
         expect="sur 12 min",
     )
     for person in everyone:
@@ -113,9 +134,7 @@ def test_the_planner_then_an_overrun_with_two_more_minutes(table_for):
 
     # Over again, later: the facilitator moves on to the clarification.
     phase_began(table, 13 * 60)
-    lucie.page.reload()
-    lucie.page.locator("#live").wait_for()
-    table.wait_connected(lucie)
+    reopen(table, lucie)
     expect(lucie.page.locator("#live .overrun", has_text="Exposé")).to_contain_text(
         "(12\u00a0min)"
     )
