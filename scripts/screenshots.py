@@ -48,8 +48,8 @@ def main() -> None:
                 # The clocks tick: freeze them so regenerated images only differ when the
                 # page does.
                 person.page.evaluate(
-                    "() => document.querySelectorAll('.clock')"
-                    ".forEach(c => c.textContent = '12:34')"
+                    "() => document.querySelectorAll('.clock, .countdown')"
+                    ".forEach(c => c.textContent = '12\u00a0min')"
                 )
                 path = OUT / f"{name}.png"
                 person.page.screenshot(path=path, caret="initial")

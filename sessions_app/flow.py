@@ -150,6 +150,7 @@ class State:
     ended_at: float | None = None
     plans: tuple[PlanAction, ...] = ()  # open actions of earlier plans, for the report back
     outcomes: tuple[Outcome, ...] = ()  # what the report back said of them
+    phase_extra: float = 0  # minutes added to the current phase's time box ("+2 min")
 
     # Derived views, used by the pages and the tests.
 
@@ -246,6 +247,7 @@ FACILITATOR_ONLY = {
     "begin_subject",
     "next_phase",
     "end",
+    "extend",
 }
 COMMANDS = FACILITATOR_ONLY | {
     "join",
@@ -440,7 +442,9 @@ def _start(state, command, *, actor, facilitator, now):
 
 
 def _to_triage(state, now):
-    state = replace(state, stage="triage", round=0, queue=(), turns=(), phase_started_at=now)
+    state = replace(
+        state, stage="triage", round=0, queue=(), turns=(), phase_started_at=now, phase_extra=0
+    )
     return _start_round(state, now=now)
 
 
@@ -536,6 +540,7 @@ def _to_order(state, now):
         queue=(),
         turns=(),
         phase_started_at=now,
+        phase_extra=0,
     )
 
 
@@ -607,7 +612,9 @@ def _begin_subject(state, command, *, actor, facilitator, now):
 def _enter_phase(state, index, now):
     if index >= len(state.phases):
         return _finish_subject(state, now)
-    state = replace(state, phase=index, round=0, queue=(), turns=(), phase_started_at=now)
+    state = replace(
+        state, phase=index, round=0, queue=(), turns=(), phase_started_at=now, phase_extra=0
+    )
     if state.phases[index].mode == "round":
         return _start_round(state, now=now)
     return state
@@ -800,6 +807,105 @@ def _end(state, command, *, actor, facilitator, now):
     return replace(_to_order(state, now), stage="ended", ended_at=now)
 
 
+# Time boxes
+
+
+EXTEND_MAX = 30  # minutes one "+ n min" may add
+
+
+def phase_box(state: State) -> float | None:
+    """The current phase's time box in minutes, what "+2 min" added included; None outside
+    a subject's phase."""
+    phase = state.current_phase
+    return None if phase is None else phase.timebox + state.phase_extra
+
+
+def phase_due(state: State) -> float | None:
+    """When the current phase runs over its box (seconds since the epoch), if it has one."""
+    box = phase_box(state)
+    if box is None or state.phase_started_at is None:
+        return None
+    return state.phase_started_at + box * 60
+
+
+def _extend(state, command, *, actor, facilitator, now):
+    """The facilitator gives the current phase ``minutes`` more (2 by default). A phase
+    already over its box gets them from now: "+2 min" always means two minutes more."""
+    if state.current_phase is None:
+        raise FlowError("wrong_phase")
+    minutes = command.get("minutes", 2)
+    if not _is_int(minutes) or not 1 <= minutes <= EXTEND_MAX:
+        raise FlowError("bad_input")
+    due = phase_due(state)
+    overrun = max(0.0, (now - due) / 60) if due is not None else 0.0
+    return replace(state, phase_extra=state.phase_extra + overrun + minutes)
+
+
+# The planner
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One open subject in the plan of the rest of a session. ``status``: "fits" (should be
+    handled tonight), "waits" (will likely wait for the next session) or "away" (its owner
+    is absent: it waits for them). ``until``: for a subject that fits, the moment (seconds
+    since the epoch) after which it no longer would, if nothing else changes."""
+
+    subject: Subject
+    status: str
+    until: float | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    per_subject: int  # minutes: the sum of the format's time boxes
+    current_left: float  # minutes the subject in progress still needs (0 between subjects)
+    left: float  # minutes until the session's planned end
+    subjects: tuple[Planned, ...]
+
+    @property
+    def fitting(self) -> tuple[Planned, ...]:
+        return tuple(p for p in self.subjects if p.status == "fits")
+
+
+def plan(state: State, now: float, ends_at: float) -> Plan:
+    """Which open subjects should fit before ``ends_at``, in the order they will be handled.
+
+    The subject in progress first runs to the end of its boxes (its current phase to the end
+    of its box, or from now when over it); then each subject whose owner is here takes the
+    sum of the format's boxes, in order, while time is left. Subjects of absent owners wait
+    and take no time. As time passes with nothing else changing, a subject only ever goes
+    from fitting to waiting, at its ``until``.
+    """
+    per_subject = sum(p.timebox for p in state.phases)
+    later = 0.0
+    busy_until = now
+    if state.stage == "subject":
+        later = float(sum(p.timebox for p in state.phases[state.phase + 1 :]))
+        due = phase_due(state)
+        busy_until = max(now, due if due is not None else now) + later * 60
+    planned = []
+    k = 0
+    for subject in state.open_subjects:
+        if subject.id == state.current:
+            continue
+        if subject.owner not in state.present:
+            planned.append(Planned(subject, "away"))
+            continue
+        k += 1
+        need = k * per_subject * 60
+        if busy_until + need <= ends_at:
+            planned.append(Planned(subject, "fits", ends_at - later * 60 - need))
+        else:
+            planned.append(Planned(subject, "waits"))
+    return Plan(
+        per_subject=per_subject,
+        current_left=(busy_until - now) / 60,
+        left=max(0.0, (ends_at - now) / 60),
+        subjects=tuple(planned),
+    )
+
+
 _HANDLERS = {
     "join": _join,
     "seat": _seat,
@@ -822,6 +928,7 @@ _HANDLERS = {
     "add_action": _add_action,
     "remove_action": _remove_action,
     "end": _end,
+    "extend": _extend,
     "report": _report,
     "confirm": _confirm,
 }

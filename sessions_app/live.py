@@ -31,7 +31,7 @@ from .models import Action, Contribution, Event, Session, Subject
 
 log = logging.getLogger(__name__)
 
-INT_FIELDS = ("person", "subject", "n", "index", "delta", "action")
+INT_FIELDS = ("person", "subject", "n", "index", "delta", "action", "minutes")
 TEXT_FIELDS = ("keyword", "text", "note", "status")
 BOOL_FIELDS = ("urgent", "taken", "absent", "keep", "new_subject")
 COMMAND_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -80,7 +80,7 @@ def parse(data: Mapping) -> tuple[dict, int | None, str]:
                     raise ValueError(value)
                 command[key] = int(value)
             except ValueError:
-                error = "bad_person" if key == "person" else "unknown_subject"
+                error = {"person": "bad_person", "minutes": "bad_input"}.get(key, "unknown_subject")
                 raise flow.FlowError(error) from None
     for key in TEXT_FIELDS:
         if key in data:

@@ -10,11 +10,14 @@ whatever the number of sockets watching it.
 """
 
 import json
+import math
+import time
 from collections import OrderedDict
 
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import flow
@@ -258,6 +261,7 @@ def live_context(snap: dict, audience: str) -> dict:
         "keyword_max": flow.KEYWORD_MAX,
         "text_max": flow.TEXT_MAX,
         "action_max": flow.ACTION_MAX,
+        **timer_context(snap, state, name),
     }
 
 
@@ -301,6 +305,77 @@ CONTEXTS = {DISPLAY: lambda snap, audience: display_context(snap)}
 def live_html(snap: dict, audience: str) -> str:
     template = TEMPLATES.get(audience, "sessions_app/session.html#live")
     return render_to_string(template, CONTEXTS.get(audience, live_context)(snap, audience))
+def duration_label(minutes: float) -> str:
+    """Minutes with their unit, the same in French and English: « 45 min », « 2 h »,
+    « 1 h 05 » (no-break spaces; static/js/live.js and clock.js write them alike)."""
+    total = max(0, round(minutes))
+    if total < 60:
+        return f"{total}\u00a0min"
+    hours, rest = divmod(total, 60)
+    return f"{hours}\u00a0h" + (f"\u00a0{rest:02d}" if rest else "")
+
+
+def _epoch(value: float) -> str:
+    # Plain digits whatever the language (data attributes read by the page's clock).
+    return f"{value:.3f}"
+
+
+def timer_context(snap: dict, state: flow.State, name) -> dict:
+    """The clocks with their unit, when a phase or the session runs over (revealed by the
+    page's clock at that moment: a frame is rendered once per version), and the planner of
+    the order stage (re-planned at each version; between versions the page moves a subject
+    from "fits" to "waits" at its ``until``, the one way time alone changes a plan)."""
+    duration = snap.get("duration") or 0
+    box = flow.phase_box(state)
+    due = flow.phase_due(state)
+    running = state.started_at is not None and state.stage != "ended"
+
+    def clock(since, until, box_minutes):
+        elapsed = ((until or time.time()) - since) / 60 if since else 0
+        return format_html(
+            '<span class="clock" data-since="{}" data-until="{}" data-box="{}">{}</span>',
+            _epoch(since) if since else "",
+            _epoch(until) if until else "",
+            _epoch(box_minutes),
+            duration_label(math.floor(elapsed)),
+        )
+
+    context: dict = {
+        "phase_total": duration_label(box) if box is not None else "",
+        "phase_extra_label": duration_label(state.phase_extra) if state.phase_extra else "",
+        "phase_clock": clock(state.phase_started_at, None, box) if box is not None else "",
+        "phase_due": _epoch(due) if due is not None else "",
+        "session_total": duration_label(duration),
+        "session_clock": clock(state.started_at, state.ended_at, duration),
+        "session_due": (
+            _epoch(state.started_at + duration * 60)
+            if state.started_at is not None and running and duration
+            else ""
+        ),
+        "planner": None,
+    }
+    if state.stage == "order":
+        now = time.time()
+        ends = (state.started_at or now) + duration * 60
+        result = flow.plan(state, now, ends)
+        context["planner"] = {
+            "left": format_html(
+                '<span class="countdown" data-until="{}">{}</span>',
+                _epoch(ends),
+                duration_label(math.ceil(result.left)),
+            ),
+            "per_subject": duration_label(result.per_subject),
+            "items": [
+                {
+                    "s": p.subject,
+                    "owner": name(p.subject.owner),
+                    "status": p.status,
+                    "until": _epoch(p.until) if p.until is not None else "",
+                }
+                for p in result.subjects
+            ],
+        }
+    return context
 
 
 CACHE_SIZE = 8192  # (session, audience, language) triples: latest version each

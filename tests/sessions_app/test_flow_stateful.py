@@ -7,6 +7,7 @@ was; anything else that escapes is a bug. After every step the invariants of iss
 checked.
 """
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -17,7 +18,17 @@ from hypothesis.stateful import (
     rule,
 )
 
-from sessions_app.flow import COMMANDS, FORMATS, FlowError, State, Subject, new_state, step
+from sessions_app.flow import (
+    COMMANDS,
+    FORMATS,
+    FlowError,
+    State,
+    Subject,
+    new_state,
+    phase_due,
+    plan,
+    step,
+)
 
 FAC = 100  # the facilitator, never seated
 STRANGER = 77  # never seated, never a facilitator
@@ -47,6 +58,7 @@ STATIC_FIELDS = {
     "status": st.one_of(st.sampled_from(["todo", "doing", "done", "dropped", "fini"]), junk),
     "keep": st.one_of(st.booleans(), junk),
     "new_subject": st.one_of(st.booleans(), junk),
+    "minutes": st.one_of(st.integers(-1, 31), junk),
 }
 FIELD_KEYS = st.sets(
     st.sampled_from(sorted([*STATIC_FIELDS, "person", "subject", "subject_id", "order"])),
@@ -309,6 +321,20 @@ class SessionMachine(RuleBasedStateMachine):
         # A seated person may also be a co-facilitator.
         self.apply(command, actor, facilitator=actor == FAC or (facilitator and actor != STRANGER))
 
+    @precondition(lambda self: self.state.stage == "subject")
+    @rule(minutes=st.one_of(st.none(), st.integers(1, 5)), late=st.floats(0, 2000))
+    def facilitator_gives_more_time(self, minutes, late):
+        """"+2 min" (or a few), sometimes long after the phase's box ran out."""
+        before = self.state
+        self.now += late
+        command = {"type": "extend"} if minutes is None else {"type": "extend", "minutes": minutes}
+        self.apply(command, FAC)
+        due, due_before = phase_due(self.state), phase_due(before)
+        assert due_before is not None  # a subject's phase always has a box
+        # The phase now ends the minutes given after its former end, or after now if later.
+        assert due == pytest.approx(max(due_before, self.now) + (minutes or 2) * 60)
+        assert self.state.phase == before.phase and self.state.round == before.round
+
     @precondition(lambda self: self.state.handled)
     @rule()
     def facilitator_ends_the_session(self):
@@ -377,6 +403,25 @@ class SessionMachine(RuleBasedStateMachine):
             assert state.current is None
         if state.stage == "ended":
             assert state.current is None and state.ended_at is not None
+
+    @invariant()
+    def extra_time_belongs_to_the_current_phase(self):
+        state = self.state
+        assert state.phase_extra >= 0
+        if state.stage != "subject":
+            assert state.phase_extra == 0
+
+    @invariant()
+    def the_planner_plans_every_open_subject_but_the_current_one(self):
+        state = self.state
+        result = plan(state, self.now, self.now + 120 * 60)
+        others = [s.id for s in state.open_subjects if s.id != state.current]
+        assert [p.subject.id for p in result.subjects] == others
+        fits = [p.status == "fits" for p in result.subjects if p.status != "away"]
+        assert fits == sorted(fits, reverse=True), "a subject fits after one that waits"
+        for p in result.subjects:
+            assert (p.status == "away") == (p.subject.owner not in state.present)
+            assert (p.until is not None) == (p.status == "fits")
 
     def teardown(self):
         # Once per session rather than per step: JSON-like data gives back the same state.
