@@ -293,6 +293,11 @@ def display_context(snap: dict) -> dict:
         "seating": [p for p in full["seating"] if not p["absent"]],
         "open_count": full["open_count"],
         "subject_count": full["subject_count"],
+        # The clocks with their unit, as on the session page (« 12 min sur 2 h »).
+        "phase_clock": full["phase_clock"],
+        "phase_total": full["phase_total"],
+        "session_clock": full["session_clock"],
+        "session_total": full["session_total"],
     }
 
 
