@@ -175,3 +175,48 @@ def test_post_the_losing_co_facilitator_sees_why_and_keeps_the_text(table_for):
         held.pop().continue_()
 
     lose_the_race(table, lucie, olga, release)
+
+
+def test_socket_refusal_before_the_update_keeps_the_text_through_the_update(table_for):
+    """The other order: Olga's refusal reaches her page before the winner's step (the step's
+    broadcast is held back); the update that follows must not drop the text put back."""
+    table, lucie, olga = co_facilitated(table_for)
+    version = olga.version()
+    state = {"hold_updates": False, "held": [], "refused": False}
+    pages: list = []
+
+    def proxy(ws):
+        server = ws.connect_to_server()
+        pages.append(ws)
+
+        def from_server(message):
+            text = str(message)
+            if state["hold_updates"] and '"html"' in text and '"nack"' not in text:
+                state["held"].append(message)
+                return
+            if '"nack"' in text:
+                state["refused"] = True
+            ws.send(message)
+
+        server.on_message(from_server)
+
+    olga.page.route_web_socket("**/ws/session/**", proxy)
+    olga.page.reload()
+    olga.page.locator("#live").wait_for()
+    table.wait_connected(olga)
+
+    state["hold_updates"] = True
+    table.click(lucie, button(lucie, "Dragos passe"), watchers=[lucie])
+    olga.page.locator("#speak-text").fill("Qu’as-tu déjà essayé ?")
+    button(olga, "Dragos a parlé").click()  # still on the old version: refused
+    expect(olga.page.locator("#flash")).to_contain_text(CONFLICT)
+    expect(olga.page.locator("#speak-text")).to_have_value("Qu’as-tu déjà essayé ?")
+    assert olga.version() == version
+    state["hold_updates"] = False
+    for message in state["held"]:
+        pages[-1].send(message)
+    olga.page.wait_for_function(
+        "v => +document.getElementById('live').dataset.version > v", arg=version
+    )
+    expect(olga.page.locator("#live .speaker-name")).to_have_text("Amina")
+    expect(olga.page.locator("#speak-text")).to_have_value("Qu’as-tu déjà essayé ?")
