@@ -193,6 +193,14 @@ class State:
         return None
 
     @property
+    def joining_next_round(self) -> tuple[int, ...]:
+        """Present people the running round does not include (seated or back after it began):
+        a round in progress keeps its queue, they take the turn from the next one."""
+        if not self.in_round:
+            return ()
+        return tuple(p for p in _round_queue(self) if p not in self.queue)
+
+    @property
     def next_speaker(self) -> int | None:
         if self.in_round and len(self.turns) + 1 < len(self.queue):
             return self.queue[len(self.turns) + 1]

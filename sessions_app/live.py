@@ -355,6 +355,19 @@ def broadcast(snap: dict) -> None:
         _layer_healthy = True
 
 
+def broadcast_after_commit(session_id: int) -> None:
+    """Once the current transaction commits, send every open page of the session a fresh
+    snapshot: for a change made outside ``apply`` (who facilitates it), so that each page
+    re-renders for the audience it now belongs to."""
+
+    def send() -> None:
+        session = Session.objects.select_related("group").filter(pk=session_id).first()
+        if session is not None:
+            broadcast(snapshot(session))
+
+    transaction.on_commit(send, robust=True)
+
+
 def revoke_access(user_id: int, group_id: int | None) -> None:
     """Close the person's open live pages (of one group, or all when ``group_id`` is None),
     once the change that revoked the access is committed."""

@@ -79,6 +79,17 @@ class Session(models.Model):
     facilitators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="facilitated_sessions"
     )
+    # Whether the facilitators are seated when they open the page (they speak in turn and
+    # may bring a subject), or only drive. Seed 000: the organisers facilitate and may
+    # bring subjects, so the scheduling form proposes it to an organiser; off by default so
+    # that sessions scheduled before the choice existed keep a facilitator who only drives.
+    facilitators_take_part = models.BooleanField(
+        _("la personne qui anime participe aussi"),
+        default=False,
+        help_text=_(
+            "Elle prend place à la table : elle parle à son tour et peut apporter un sujet."
+        ),
+    )
     state = models.JSONField(default=dict)
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

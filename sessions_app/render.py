@@ -247,6 +247,8 @@ def live_context(snap: dict, audience: str) -> dict:
             for pid, n in snap["people"].items()
             if int(pid) not in state.seating
         ],
+        # Seated (or back) after the running round began: they speak from the next one.
+        "joining": [{"id": pid, "name": name(pid)} for pid in state.joining_next_round],
         "subjects": subjects,
         # What "Commencer ce sujet" begins: the first subject whose owner is here (flow).
         "next_subject": next(

@@ -28,7 +28,7 @@ from participants import emails
 from participants.access import get_membership_or_404
 from participants.models import Membership, User
 
-from . import calendar, rota
+from . import calendar, live, rota
 from .models import Registration, Session
 
 MAX_FACILITATORS = 2
@@ -107,6 +107,8 @@ def on_member_removed(sender, membership, **kwargs) -> None:
     ):
         if session.stage != "ended":
             session.facilitators.remove(membership.user_id)
+            # Open pages follow at once: the group's facilitators take over the controls.
+            live.broadcast_after_commit(session.pk)
     upcoming = Registration.objects.filter(
         user_id=membership.user_id,
         session__group_id=membership.group_id,
@@ -256,7 +258,7 @@ class ScheduleForm(forms.ModelForm):
 
     class Meta:
         model = Session
-        fields = ["title", "duration_minutes", "visio_url"]
+        fields = ["title", "duration_minutes", "visio_url", "facilitators_take_part"]
         help_texts = {
             "visio_url": gettext_lazy(
                 "Jitsi, Zoom, Meet, Teams… Le lien figure dans le fichier agenda."
@@ -273,7 +275,7 @@ class ScheduleForm(forms.ModelForm):
         ).order_by("memberships__joined_at", "id")
         self.order_fields(
             ["title", "date", "time", "duration_minutes", "visio_url", "facilitators",
-             "repeat", "every", "count"]
+             "facilitators_take_part", "repeat", "every", "count"]
         )
         self.fields["time"].label = _("Heure (%(zone)s)") % {"zone": group.time_zone}
         self.fields["time"].help_text = _(
@@ -335,12 +337,17 @@ class ScheduleForm(forms.ModelForm):
 
     def save(self, commit=True):
         session = super().save(commit=False)
+        existed = session.pk is not None
         session.scheduled_at = self.cleaned_data["scheduled_at"]
         if not session.pk:
             session.group = self.group
             session.format = self.group.format
         session.save()
+        before = set(session.facilitators.values_list("pk", flat=True))
         session.facilitators.set(self.cleaned_data["facilitators"])
+        if existed and before != {u.pk for u in self.cleaned_data["facilitators"]}:
+            # A running session's open pages change hands at once (see live).
+            live.broadcast_after_commit(session.pk)
         return session
 
 
@@ -360,6 +367,8 @@ def session_create(request, group_pk):
         initial["facilitators"] = [following] if following else []
     elif group.facilitation == "named":
         initial["facilitators"] = [request.user.pk]
+    # Seed 000: the organisers facilitate and may bring subjects.
+    initial["facilitators_take_part"] = membership.is_organiser
     form = ScheduleForm(request.POST or None, group=group, initial=initial)
     if request.method == "POST" and form.is_valid():
         dates = form.occurrences()
@@ -408,6 +417,7 @@ def _follow(first: Session, form: ScheduleForm, dates: list[datetime]) -> list[S
             scheduled_at=when,
             duration_minutes=first.duration_minutes,
             visio_url=first.visio_url,
+            facilitators_take_part=first.facilitators_take_part,
             series=first.series,
         )
         if first.group.facilitation == "rotating" and order and len(people) == 1:

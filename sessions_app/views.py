@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from participants.access import get_membership_or_404
 from participants.models import Membership
 
-from . import flow, live, rota
+from . import flow, live, presence, rota
 from .models import Action, Session
 from .render import DISPLAY, display_context, error_message, live_context, render_live
 
@@ -33,19 +33,12 @@ def _audience(user, snap) -> str:
 @require_GET
 def session_page(request, pk):
     session = _get_session_for_member(request.user, pk)
-    snap = live.snapshot(session)
-    if (
-        snap["state"]["stage"] != "ended"
-        and request.user.pk not in snap["state"]["seating"]
-        and request.user.pk not in snap["facilitators"]
-    ):
-        # Opening the page takes a seat at the table, in arrival order; someone arriving
-        # late takes part from the next round.
-        try:
-            snap = live.apply(session.pk, request.user, {"type": "join"}, None)
-        except flow.FlowError:
-            pass
+    # Opening the page takes a seat at the table, in arrival order, when the session is
+    # open and the person expected at it (``presence``); someone arriving late takes part
+    # from the next round.
+    snap, not_seated = presence.seat_on_open(session, request.user)
     context = live_context(snap, _audience(request.user, snap))
+    context["not_seated"] = not_seated
     return render(request, "sessions_app/session.html", context)
 
 

@@ -2,9 +2,9 @@
 // The websocket pushes the rendered region with its version; a browser never goes back to
 // an older version, and every (re)connect starts with the full current state. While the
 // socket is down, the page polls the same region over HTTP; while it is up, slowly.
-// Commands: the buttons and forms are htmx POSTs; while the socket is open they are sent
-// over it instead, each with an id of its own, and answered there (ack, or an error shown
-// with what was typed kept). A command the socket did not answer before it closed is sent
+// Commands: the buttons and forms are htmx POSTs, sent by this script instead: over the
+// socket while it is open, else through the POST, each with an id of its own, and answered
+// here (ack, or an error shown with what was typed kept, even under a newer version). A command the socket did not answer before it closed is sent
 // again through the POST with the same id: the server applies an id once.
 // Why not htmx's websocket extension: it sends forms but knows no reply to a given
 // command (so no error shown with its typed text kept), no fallback to the POST while the
@@ -23,6 +23,7 @@
   var gone = false;  // the session is no longer ours to see: stop asking
   var wasMyTurn = false;
   var pending = {};  // command id -> {message, fields: {field id: typed value}}
+  var kept = {};  // field id -> text put back after a refusal: kept by the updates that follow
   var commandPath = root.dataset.command;
 
   function live() { return document.getElementById("live"); }
@@ -72,7 +73,7 @@
     var active = document.activeElement;
     var keep = {};
     current.querySelectorAll("input[id], textarea[id]").forEach(function (field) {
-      if (field.type !== "hidden" && field.value && (field === active || next.dataset.version === current.dataset.version)) keep[field.id] = field.value;
+      if (field.type !== "hidden" && field.value && (field === active || kept[field.id] === field.value || next.dataset.version === current.dataset.version)) keep[field.id] = field.value;
     });
     var focused = active && active.id && keep[active.id] !== undefined ? active.id : null;
     // A subject's menu left open stays open (an update from someone else must not close it
@@ -210,7 +211,7 @@
     if (!command) return;
     Object.keys(command.fields).forEach(function (fieldId) {
       var field = document.getElementById(fieldId);
-      if (field && !field.value) field.value = command.fields[fieldId];
+      if (field && !field.value) { field.value = command.fields[fieldId]; kept[fieldId] = field.value; }
     });
   }
 
@@ -226,7 +227,7 @@
       return r.text().then(function (text) {
         if (r.ok) { delete pending[id]; replace(text); } else { refused(id, text); if (r.status === 409) poll(); }
       });
-    }).catch(function () { show(root.dataset.offline); });
+    }).catch(function () { refused(id, root.dataset.offline); });
   }
 
   // The socket closed before answering: the command may or may not have been applied.
@@ -237,24 +238,28 @@
     });
   }
 
-  // Every command of the page goes over the open socket; htmx's own POST is the fallback.
+  // Every command of the page goes over the open socket, else through the POST: sent by
+  // this script either way, not by htmx, so that its answer is handled here even when an
+  // update has replaced the clicked button meanwhile (htmx would report the error on the
+  // detached button, where nobody listens: no message, and the typed text lost).
   document.body.addEventListener("htmx:configRequest", function (event) {
     var detail = event.detail;
     if (detail.path !== commandPath || detail.verb !== "post") return;
     var id = newId();
-    if (!socket || socket.readyState !== 1 || gone) {
-      detail.parameters.command_id = id;
-      return;
-    }
     event.preventDefault();
     var fields = {};
     detail.formData.forEach(function (value, key) { if (key !== "version" && key !== "command_id") fields[key] = value; });
     var message = { type: "command", id: id, command: fields };
     if (detail.formData.has("version")) message.version = detail.formData.get("version");
     pending[id] = { message: message, fields: typed(detail.elt) };
-    socket.send(JSON.stringify(message));
     // Sent: the fields empty, as after a form's submission; a refusal puts the text back.
-    Object.keys(pending[id].fields).forEach(function (fieldId) { document.getElementById(fieldId).value = ""; });
+    Object.keys(pending[id].fields).forEach(function (fieldId) { delete kept[fieldId]; document.getElementById(fieldId).value = ""; });
+    if (!socket || socket.readyState !== 1 || gone) {
+      pending[id].posted = true;
+      post(id, pending[id]);
+      return;
+    }
+    socket.send(JSON.stringify(message));
     var sent = socket;
     // No answer within 5 s on an open socket: it is broken without knowing it yet.
     setTimeout(function () { if (pending[id] && sent === socket && sent.readyState === 1) sent.close(); }, 5000);

@@ -897,3 +897,61 @@ def test_a_subject_whose_owner_is_absent_waits_and_is_never_the_default_next():
     state = do(state, "begin_subject")
     assert state.current_subject.keyword == "nouveau"
     assert state.subject(10).status == "open"  # still in the backlog, visible
+
+
+# --- Presence at any stage -----------------------------------------------------------------
+
+
+def test_a_late_arrival_mid_clarification_joins_the_turn_order_at_the_next_round():
+    state = at_subject(A, B, C)  # A's subject; clarification after the exposé
+    state = do(state, "done", A)
+    assert state.queue == (B, C)
+    state = do(state, "join", D)  # D opens the page during round 1
+    assert state.queue == (B, C), "a round in progress keeps its queue"
+    assert state.joining_next_round == (D,)
+    state = do(state, "speak", B, text="Depuis quand ?")
+    state = do(state, "pass", C)
+    assert state.round == 2 and state.queue == (B, C, D)
+    assert state.joining_next_round == ()
+
+
+def test_a_departure_mid_round_is_skipped_in_this_round_and_the_next_ones():
+    state = do(at_subject(A, B, C, D), "done", A)
+    assert state.queue == (B, C, D)
+    state = do(state, "set_absent", person=C, absent=True)  # C leaves while B speaks
+    state = do(state, "speak", B, text="Une question")
+    assert state.speaker == D, "C is skipped without anyone doing it by hand"
+    state = do(state, "speak", D, text="Une autre")
+    assert state.round == 2 and state.queue == (B, D)
+
+
+def test_someone_marked_absent_who_comes_back_takes_the_turn_again_from_the_next_round():
+    state = do(at_subject(A, B, C), "done", A)
+    state = do(state, "set_absent", person=C, absent=True)
+    state = do(state, "speak", B)
+    assert state.round == 2 and state.queue == (B,)
+    state = do(state, "join", C)  # C reopens the page: back at the table
+    assert C in state.present and state.joining_next_round == (C,)
+    state = do(state, "speak", B)
+    assert state.queue == (B, C)
+
+
+def test_presence_changes_in_the_order_stage_decide_the_next_subject():
+    state = at_subject(A, B, keywords={A: "feedback", B: "budget"})
+    state = do(do(state, "done", A), "next_phase")
+    state = do(do(state, "next_phase"), "done", A)  # réaction, panier: back in the order
+    state = do(state, "set_absent", person=B, absent=True)
+    refused("owner_absent", state, "begin_subject")
+    state = do(state, "set_absent", person=B, absent=False)
+    assert do(state, "begin_subject").current_subject.keyword == "budget"
+
+
+def test_a_carried_subject_of_someone_not_at_the_table_is_never_begun_by_default():
+    # Amina (C) carried « feedback » from the last session but is not at the table.
+    state = seated(A, B, backlog=backlog_of(C))
+    state = do(state, "start")
+    state = do(propose(state, "budget", A), "close_triage")
+    assert state.open_subjects[0].owner == C  # first in the order…
+    begun = do(state, "begin_subject")
+    assert begun.current_subject.keyword == "budget"  # …but never begun without her
+    assert begun.speaker == A

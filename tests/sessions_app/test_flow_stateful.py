@@ -148,6 +148,7 @@ class SessionMachine(RuleBasedStateMachine):
         if after.phase_started_at is not None and before.phase_started_at is not None:
             assert after.phase_started_at >= before.phase_started_at
         self.check_round_end(before, after, command)
+        self.check_presence(before, after)
         for subject in before.subjects:
             if subject.status == "withdrawn":  # never comes back
                 assert after.subject(subject.id).status == "withdrawn", subject
@@ -173,6 +174,20 @@ class SessionMachine(RuleBasedStateMachine):
         # skipped in the same step.
         still_to_speak = before.queue[len(before.turns) + 1 :]
         assert all(p in after.absent for p in still_to_speak), (before, after)
+
+    def check_presence(self, before, after):
+        """Presence may change at any stage: a subject begins only with its owner at the
+        table, and a round in progress keeps its queue whoever arrives or leaves."""
+        if after.stage == "subject" and after.current != before.current:
+            assert after.current_subject.owner in before.present, "an absent owner's subject"
+        same_round = (before.stage, before.current, before.phase, before.round) == (
+            after.stage, after.current, after.phase, after.round,
+        )
+        if same_round and before.in_round:
+            assert after.queue == before.queue, "a round's queue changed while it ran"
+        if after.in_round:
+            assert set(after.joining_next_round) <= set(after.present)
+            assert not set(after.joining_next_round) & set(after.queue)
 
     def start_command(self):
         return {"type": "start", "plans": self.plans, "retour": self.retour}
@@ -295,6 +310,16 @@ class SessionMachine(RuleBasedStateMachine):
         person = data.draw(st.sampled_from(self.late), label="late")
         self.late.remove(person)
         self.apply({"type": "join"}, person)
+
+    @precondition(lambda self: self.state.seating)
+    @rule(data=st.data(), back=st.booleans())
+    def someone_leaves_or_comes_back(self, data, back):
+        """At any stage: the facilitator marks someone absent, or they reopen the page."""
+        person = data.draw(st.sampled_from(self.state.seating), label="person")
+        if back:
+            self.apply({"type": "join"}, person)
+        else:
+            self.apply({"type": "set_absent", "person": person, "absent": True}, FAC)
 
     @rule(data=st.data())
     def owner_withdraws_a_subject(self, data):

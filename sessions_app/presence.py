@@ -1,0 +1,67 @@
+"""Who takes a seat at the table when they open a session's live page.
+
+The rules of the table itself (late arrivals join at the next round, absent people are
+skipped, an absent owner's subject waits) are in ``flow``; this decides, from the database,
+whether opening the page seats the person:
+
+- a session before its day (« à venir », not open yet) is shown, nobody is seated;
+- someone marked absent who opens the page is back at the table;
+- registration is the expected table: a registered member is seated; a member on the
+  waitlist is not (the page says so; a freed seat promotes them, see ``scheduling``); a
+  member who did not register is seated while the group's capacity leaves room for them
+  beside those registered;
+- the facilitators of a session are seated when the session says they take part; in a
+  self-managed group every member is seated (everybody may drive there).
+
+The facilitator can still seat anyone by hand (``join`` with a ``person``).
+"""
+
+from . import flow, live
+from .models import UPCOMING, Registration, Session
+
+# Why opening the page did not seat someone (the page says it, in ``session.html``).
+NOT_OPEN, WAITLIST, FULL, DRIVES = "not_open", "waitlist", "full", "drives"
+
+
+def not_seated_because(session: Session, user, snap: dict) -> str:
+    """Why ``user`` opening the page does not take a seat, or "" when it does."""
+    state = snap["state"]
+    if state["stage"] == "ended":
+        return ""
+    if session.timing == UPCOMING and not session.is_joinable:
+        return NOT_OPEN
+    seating = state["seating"]
+    if user.pk in seating:
+        return ""
+    if (
+        user.pk in snap["facilitators"]
+        and session.group.facilitation != "self"
+        and not session.facilitators_take_part
+    ):
+        return DRIVES
+    registrations = dict(session.registrations.values_list("user_id", "status"))
+    status = registrations.get(user.pk)
+    if status == Registration.REGISTERED:
+        return ""
+    if status == Registration.WAITLIST:
+        return WAITLIST
+    expected = {pid for pid, s in registrations.items() if s == Registration.REGISTERED}
+    if len(expected | set(seating)) >= session.group.capacity:
+        return FULL
+    return ""
+
+
+def seat_on_open(session: Session, user) -> tuple[dict, str]:
+    """The snapshot after ``user`` opened the page (seated, or back from absent, when the
+    rules above allow it) and why they are not seated, if they are not."""
+    snap = live.snapshot(session)
+    reason = not_seated_because(session, user, snap)
+    state = snap["state"]
+    here = user.pk in state["seating"] and user.pk not in state["absent"]
+    if reason or here or state["stage"] == "ended":
+        return snap, reason
+    try:
+        snap = live.apply(session.pk, user, {"type": "join"}, None)
+    except flow.FlowError:
+        pass
+    return snap, ""
