@@ -17,7 +17,16 @@ from hypothesis.stateful import (
     rule,
 )
 
-from sessions_app.flow import COMMANDS, FORMATS, FlowError, State, Subject, new_state, step
+from sessions_app.flow import (
+    BLOCKS,
+    COMMANDS,
+    FORMATS,
+    FlowError,
+    State,
+    Subject,
+    new_state,
+    step,
+)
 
 FAC = 100  # the facilitator, never seated
 STRANGER = 77  # never seated, never a facilitator
@@ -64,8 +73,12 @@ class SessionMachine(RuleBasedStateMachine):
         head_start=st.sampled_from(["lobby", "order", "subject"]),
         plan_owners=st.lists(st.integers(1, 10), max_size=5),
         retour=st.booleans(),
+        # A format an organiser shaped from the building blocks, or the preset's phases.
+        shaped=st.one_of(
+            st.none(), st.lists(st.sampled_from(sorted(BLOCKS)), min_size=1, max_size=6)
+        ),
     )
-    def open_session(self, format, size, late, backlog, head_start, plan_owners, retour):
+    def open_session(self, format, size, late, backlog, head_start, plan_owners, retour, shaped):
         self.people = list(range(1, size + 1))
         # Carried subjects: owners may be at the table or not (10 never is).
         carried = [
@@ -85,6 +98,10 @@ class SessionMachine(RuleBasedStateMachine):
             for i, owner in enumerate(plan_owners)
         ]
         self.retour = retour
+        self.steps = None if shaped is None else [
+            {"key": f"p{i}", "block": block, "timebox": 5, "kind": "reaction"}
+            for i, block in enumerate(shaped)
+        ]
         for person in self.people:
             if person not in self.late:
                 self.apply({"type": "join"}, person)
@@ -163,7 +180,10 @@ class SessionMachine(RuleBasedStateMachine):
         assert all(p in after.absent for p in still_to_speak), (before, after)
 
     def start_command(self):
-        return {"type": "start", "plans": self.plans, "retour": self.retour}
+        command = {"type": "start", "plans": self.plans, "retour": self.retour}
+        if self.steps is not None:
+            command["steps"] = self.steps
+        return command
 
     def new_subject_id(self):
         self.next_id += 1
