@@ -5,6 +5,7 @@ gets 404, like every organiser page (``participants.views``)."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,6 +42,10 @@ class FormatForm(forms.Form):
             ("yes", gettext_lazy("Oui")),
             ("no", gettext_lazy("Non")),
         ],
+    )
+
+    is_default = forms.BooleanField(
+        label=gettext_lazy("Format par défaut des nouvelles séances du groupe"), required=False,
     )
 
     def __init__(self, *args, **kwargs):
@@ -108,7 +113,7 @@ PhaseFormSet.default_error_messages = {
 
 
 def _format_initial(fmt: Format) -> dict:
-    initial = {"name": fmt.name,
+    initial = {"name": fmt.name, "is_default": fmt.is_default,
                "report_back": {None: "", True: "yes", False: "no"}[fmt.report_back]}
     for stage in STAGE_AID_LABELS:
         initial[f"aid_{stage}"] = fmt.stage_aids.get(stage, "")
@@ -241,7 +246,11 @@ def format_edit(request, pk, format_pk):
                 for stage in STAGE_AID_LABELS if data[f"aid_{stage}"].strip()
             }
             fmt.phases = rows
-            fmt.save()
+            fmt.is_default = data["is_default"]
+            with transaction.atomic():
+                if fmt.is_default:
+                    Format.objects.filter(group=group).exclude(pk=fmt.pk).update(is_default=False)
+                fmt.save()
             messages.success(request, _("Le format est enregistré."))
             return redirect("format_list", pk=pk)
     else:

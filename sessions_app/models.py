@@ -84,6 +84,8 @@ class Format(models.Model):
     stage_aids = models.JSONField(default=dict, blank=True)
     # None: the group's setting.
     report_back = models.BooleanField(_("retour sur les plans d’action"), null=True, blank=True)
+    # Offered first when a session of the group is scheduled (one per group at most).
+    is_default = models.BooleanField(_("format par défaut du groupe"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -293,7 +293,8 @@ class ScheduleForm(forms.ModelForm):
             current = f"f{instance.shaped_format_id}" if instance.shaped_format_id else None
             method.initial = current if current in self.shaped else instance.format
         else:
-            method.initial = group.format
+            default = next((k for k, f in self.shaped.items() if f.is_default), None)
+            method.initial = default or group.format
         self.order_fields(
             ["title", "date", "time", "duration_minutes", "visio_url", "facilitators",
              "method", "repeat", "every", "count"]

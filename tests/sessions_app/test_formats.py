@@ -184,6 +184,19 @@ def test_an_organiser_cannot_reach_another_groups_format(client, shaped):
     assert Format.objects.count() == 1
 
 
+def test_one_format_is_the_groups_default_for_new_sessions(client, organiser, group, shaped):
+    other = Format.objects.create(group=group, name="Autre", base="codev", is_default=True,
+                                  phases=formats.preset_rows("codev"))
+    client.force_login(organiser)
+    client.post(f"/g/{group.pk}/formats/{shaped.pk}/", edit_data(shaped, is_default="on"))
+    shaped.refresh_from_db()
+    other.refresh_from_db()
+    assert shaped.is_default and not other.is_default
+    assert "par défaut" in text(client.get(f"/g/{group.pk}/formats/"))
+    page = text(client.get(f"/g/{group.pk}/sessions/new/"))
+    assert f'<option value="f{shaped.pk}" selected>' in page
+
+
 # --- A session uses it -------------------------------------------------------------------------
 
 
