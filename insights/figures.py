@@ -41,10 +41,11 @@ PERSONAL_QUERIES = 3
 
 @dataclass(frozen=True)
 class PhaseTime:
-    key: str  # the phase's key in the session's format (flow.FORMATS)
+    key: str  # the phase's key in the session's format (its frozen steps, else flow.FORMATS)
     planned: int  # minutes: the format's timebox × the subjects that went through it
     actual: float | None  # minutes measured from the event log; None if no subject reached it
     subjects: int = 0  # how many subjects went through it
+    label: str = ""  # the name an organiser gave the phase; empty: the preset's
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
         .values(
             "pk", "title", "scheduled_at", "duration_minutes", "format",
             "state__started_at", "state__ended_at", "state__seating", "state__absent",
+            "state__steps",
             "carried_count", "open_count",
         )
     )
@@ -242,7 +244,7 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
                 actual_minutes=(
                     None if started is None or ended_at is None else (ended_at - started) / 60
                 ),
-                phases=_phase_times(row["format"], log),
+                phases=_phase_times(row["format"], log, row["state__steps"]),
                 actions_planned=done_actions.get("planned", 0),
                 actions_reported=done_actions.get("reported", 0),
                 actions_done=done_actions.get("done", 0),
@@ -322,15 +324,20 @@ def _drivers(log: Iterable[Mapping[str, Any]]) -> tuple[int, ...]:
     }))
 
 
-def _phase_times(format: str, log: Iterable[Mapping[str, Any]]) -> tuple[PhaseTime, ...]:
-    """Planned and measured time per phase of the session's format.
+def _phase_times(
+    format: str, log: Iterable[Mapping[str, Any]], steps: list | None = None
+) -> tuple[PhaseTime, ...]:
+    """Planned and measured time per phase of the session's format (the one it froze when
+    it started, else its preset's).
 
     A subject's phase is known by (subject, phase index, the time it began): the states
     that follow, in the log's order, show it until a step moves on, whose time ends it. A
     step undone never happened: a phase it began is not counted, and the phase it left goes
     on until the step that really moved on (an undo brings back the same phase, same start).
     """
-    phases = flow.FORMATS.get(format, ())
+    phases = (
+        tuple(flow.Phase(**p) for p in steps) if steps else flow.FORMATS.get(format, ())
+    )
     spans: dict[tuple, list[float]] = {}  # (subject, index, start) → [start, end]
     dropped: set[tuple] = set()
     made_by_undone = False  # whether the step that led to the row's state was undone
@@ -365,6 +372,7 @@ def _phase_times(format: str, log: Iterable[Mapping[str, Any]]) -> tuple[PhaseTi
             planned=phase.timebox * len(subjects[i]),
             actual=seconds[i] / 60 if subjects[i] else None,
             subjects=len(subjects[i]),
+            label=phase.label,
         )
         for i, phase in enumerate(phases)
     )

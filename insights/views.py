@@ -120,8 +120,9 @@ def _charts(data: figures.GroupFigures) -> list:
     phases: dict[str, list[float]] = {}
     for s in data.sessions:
         for p in s.phases:
-            planned, actual = phases.setdefault(p.key, [0, 0])[:2]
-            phases[p.key] = [planned + p.planned, actual + (p.actual or 0)]
+            name = p.label or str(PHASE_LABELS.get(p.key, p.key))
+            planned, actual = phases.setdefault(name, [0, 0])[:2]
+            phases[name] = [planned + p.planned, actual + (p.actual or 0)]
     if phases:
         charts.append(
             hbars(
@@ -129,8 +130,8 @@ def _charts(data: figures.GroupFigures) -> list:
                 _("Temps par phase sur la période, prévu et réel"),
                 [_("prévu"), _("réel")],
                 [
-                    (str(PHASE_LABELS.get(key, key)), [round(planned), round(actual)])
-                    for key, (planned, actual) in phases.items()
+                    (name, [round(planned), round(actual)])
+                    for name, (planned, actual) in phases.items()
                 ],
                 unit="min",
             )

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from participants import views as participant_views
-from sessions_app import cycle, logbook, reminders, rota, scheduling
+from sessions_app import cycle, format_views, logbook, reminders, rota, scheduling
 from sessions_app import views as session_views
 
 from . import health
@@ -27,6 +27,14 @@ urlpatterns = [
     path("g/<int:pk>/reminders/", reminders.reminders_toggle, name="group_reminders"),
     path("g/<int:pk>/rota/<int:member_pk>/skip/", rota.rota_skip, name="rota_skip"),
     path("g/<int:pk>/rota/swap/", rota.rota_swap, name="rota_swap"),
+    path("g/<int:pk>/formats/", format_views.format_list, name="format_list"),
+    path("g/<int:pk>/formats/new/", format_views.format_create, name="format_create"),
+    path("g/<int:pk>/formats/<int:format_pk>/", format_views.format_edit, name="format_edit"),
+    path(
+        "g/<int:pk>/formats/<int:format_pk>/delete/",
+        format_views.format_delete,
+        name="format_delete",
+    ),
     path("g/<int:group_pk>/sessions/new/", scheduling.session_create, name="session_create"),
     path("s/<int:pk>/info/", scheduling.session_info, name="session_info"),
     path("s/<int:pk>/edit/", scheduling.session_edit, name="session_edit"),

@@ -49,6 +49,7 @@ class Phase:
     speakers: str = "others"  # for rounds: "others" (not the owner) or "all"
     rounds: int | None = None  # 1, or None: rounds repeat until a whole round passes
     kind: str = ""  # what a spoken turn records: question, reaction, suggestion, learning
+    label: str = ""  # a name an organiser gave the phase; empty: the preset's translated name
 
 
 FORMATS: dict[str, tuple[Phase, ...]] = {
@@ -67,6 +68,75 @@ FORMATS: dict[str, tuple[Phase, ...]] = {
         Phase("apprentissages", "round", 10, "all", 1, "learning"),
     ),
 }
+
+# The building blocks an organiser shapes a format from: each is a phase's mode, who speaks
+# and how many rounds (None: rounds repeat until a whole round passes).
+BLOCKS: dict[str, tuple[str, str, int | None]] = {
+    "speech": ("speech", "others", None),  # parole du porteur
+    "rounds": ("round", "others", None),  # tours jusqu'à ce que tous passent
+    "round": ("round", "others", 1),  # un tour
+    "round_all": ("round", "all", 1),  # un tour pour tous, porteur compris
+    "panier": ("panier", "others", None),
+    "plan": ("plan", "others", None),
+}
+KINDS = ("question", "reaction", "suggestion", "learning")
+PHASES_MAX = 12
+TIMEBOX_MAX = 120
+LABEL_MAX = 60
+
+
+def block_of(phase: Phase) -> str:
+    """The building block a phase is made of."""
+    for name, (mode, speakers, rounds) in BLOCKS.items():
+        if phase.mode == mode and (mode != "round" or (phase.speakers, phase.rounds) == (
+            speakers, rounds
+        )):
+            return name
+    return "round" if phase.mode == "round" else phase.mode
+
+
+def make_phase(key: str, block: str, timebox: int, kind: str = "", label: str = "") -> Phase:
+    """A phase from a building block; raises FlowError on anything the rules do not know."""
+    if block not in BLOCKS:
+        raise FlowError("bad_phase")
+    if not _is_int(timebox) or not 1 <= timebox <= TIMEBOX_MAX:
+        raise FlowError("bad_phase")
+    if not isinstance(key, str) or not key or len(key) > 20:
+        raise FlowError("bad_phase")
+    if not isinstance(label, str) or len(label) > LABEL_MAX:
+        raise FlowError("bad_phase")
+    mode, speakers, rounds = BLOCKS[block]
+    if mode == "round":
+        kind = kind if kind in KINDS else "question"
+    else:
+        kind = ""
+    return Phase(key, mode, timebox, speakers, rounds, kind, label.strip())
+
+
+def phases_from_data(items) -> tuple[Phase, ...]:
+    """A format's phases from plain data (what a session freezes when it starts): each a
+    dict with key, block, timebox, kind and label. At least one phase, at most PHASES_MAX,
+    keys unique."""
+    if not isinstance(items, (list, tuple)) or not 1 <= len(items) <= PHASES_MAX:
+        raise FlowError("bad_phase")
+    phases = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise FlowError("bad_phase")
+        phases.append(make_phase(
+            item.get("key", ""), item.get("block", ""), item.get("timebox", 0),
+            item.get("kind", ""), item.get("label", ""),
+        ))
+    if len({p.key for p in phases}) != len(phases):
+        raise FlowError("bad_phase")
+    return tuple(phases)
+
+
+def phase_data(phase: Phase) -> dict:
+    """A phase as plain data, the inverse of ``make_phase``."""
+    return {"key": phase.key, "block": block_of(phase), "timebox": phase.timebox,
+            "kind": phase.kind, "label": phase.label}
+
 
 STAGES = ("lobby", "retour", "triage", "order", "subject", "ended")
 
@@ -151,12 +221,14 @@ class State:
     plans: tuple[PlanAction, ...] = ()  # open actions of earlier plans, for the report back
     outcomes: tuple[Outcome, ...] = ()  # what the report back said of them
     phase_extra: float = 0  # minutes added to the current phase's time box ("+2 min")
+    # The phases of the session's format, frozen when it starts; empty: the preset's.
+    steps: tuple[Phase, ...] = ()
 
     # Derived views, used by the pages and the tests.
 
     @property
     def phases(self) -> tuple[Phase, ...]:
-        return FORMATS[self.format]
+        return self.steps or FORMATS[self.format]
 
     @property
     def current_phase(self) -> Phase | None:
@@ -227,6 +299,7 @@ class State:
         data["contributions"] = tuple(Contribution(**c) for c in data.get("contributions", ()))
         data["plans"] = tuple(PlanAction(**a) for a in data.get("plans", ()))
         data["outcomes"] = tuple(Outcome(**o) for o in data.get("outcomes", ()))
+        data["steps"] = tuple(Phase(**p) for p in data.get("steps", ()))
         for key in ("seating", "absent", "queue", "actions", "handled"):
             data[key] = tuple(data.get(key, ()))
         return cls(**data)
@@ -441,6 +514,10 @@ def _start(state, command, *, actor, facilitator, now):
         state = replace(state, plans=tuple(
             PlanAction(**a) if isinstance(a, dict) else a for a in plans
         ))
+    steps = command.get("steps")
+    if steps is not None:
+        # The session's format, as it stands when the session starts: it keeps it.
+        state = replace(state, steps=phases_from_data(steps))
     state = replace(state, started_at=now)
     if command.get("retour") is True and _reporting_owners(state):
         # The session opens with the report back of those who left with a plan (003).

@@ -26,7 +26,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection, transaction
 
-from . import flow, render
+from . import flow, formats, render
 from .models import Action, Contribution, Event, Session, Subject
 
 log = logging.getLogger(__name__)
@@ -124,6 +124,8 @@ def snapshot(session: Session, state: flow.State | None = None, roster=None) -> 
         "facilitators": sorted(facilitators),
         "people": {str(pid): name for pid, name in people.items()},
         "state": state.to_dict(),
+        # The current stage's or phase's texts from the session's format (empty: preset's).
+        "texts": formats.current_texts(session, state),
     }
 
 
@@ -185,7 +187,7 @@ def apply(
         _mirror(session, state, new)
         session.state = new.to_dict()
         session.version = new.version
-        session.save(update_fields=["state", "version"])
+        session.save(update_fields=["state", "version", "texts"])
         snap = snapshot(session, new, roster)
     # Outside the writer lock: the broadcast renders the page for both audiences first. In
     # autocommit this runs now; inside a caller's transaction, once that one commits.
@@ -227,7 +229,8 @@ def _with_inputs(session: Session, state: flow.State, command: dict) -> dict:
                  "note": a.note}
                 for a in plans
             ],
-            "retour": session.group.runs_report_back,
+            "retour": formats.runs_report_back(session),
+            "steps": formats.freeze(session),
         }
     if kind == "report" and command.get("new_subject") is True and state.speaker is not None:
         plan = {a.id: a for a in state.plans}.get(command.get("action"))  # type: ignore[arg-type]

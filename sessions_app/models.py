@@ -69,10 +69,44 @@ class SessionQuerySet(models.QuerySet):
         return [s for s in rows if s.timing_at(now) in (ENDED, MISSED)][:limit]
 
 
+class Format(models.Model):
+    """A format a group's organisers shaped from a preset: its phases (each made of a
+    building block the rules know), its texts and whether sessions open with the report
+    back. A session freezes it when it starts (``Session.texts`` and the state's steps)."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="formats")
+    name = models.CharField(_("nom"), max_length=80)
+    # The preset it derives from: what ``Session.format`` says of the sessions using it.
+    base = models.CharField(_("méthode de départ"), max_length=20, choices=Group.FORMATS)
+    # Each phase: key, label, block, timebox, kind, rule, aid (see sessions_app.formats).
+    phases = models.JSONField(default=list)
+    # Job-aid texts of the stages around the subjects: stage key -> text.
+    stage_aids = models.JSONField(default=dict, blank=True)
+    # None: the group's setting.
+    report_back = models.BooleanField(_("retour sur les plans d’action"), null=True, blank=True)
+    # Offered first when a session of the group is scheduled (one per group at most).
+    is_default = models.BooleanField(_("format par défaut du groupe"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("format")
+
+    def __str__(self):
+        return self.name
+
+
 class Session(models.Model):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="sessions")
     title = models.CharField(_("titre"), max_length=120, blank=True)
     format = models.CharField(_("format"), max_length=20, choices=Group.FORMATS)
+    # A format of the group's own, if one was chosen; ``format`` is then its preset family.
+    shaped_format = models.ForeignKey(
+        Format, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions",
+        verbose_name=_("format du groupe"),
+    )
+    # The rule and job-aid texts of its format, frozen when it starts (see formats.freeze).
+    texts = models.JSONField(default=dict, blank=True, editable=False)
     scheduled_at = models.DateTimeField(_("date et heure"), default=timezone.now)
     duration_minutes = models.PositiveSmallIntegerField(_("durée (minutes)"), default=120)
     visio_url = models.URLField(_("lien de la visio"), blank=True, max_length=500)

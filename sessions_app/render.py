@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import flow
+from . import flow, formats
 
 PHASE_LABELS = {
     "expose": _("Exposé"),
@@ -158,6 +158,7 @@ def live_context(snap: dict, audience: str) -> dict:
 
     phase = state.current_phase
     subject = state.current_subject
+    texts = snap.get("texts") or {}
     queue = []
     for index, pid in enumerate(state.queue):
         if index < len(state.turns):
@@ -213,12 +214,20 @@ def live_context(snap: dict, audience: str) -> dict:
         "is_facilitator_view": audience == "facilitator",
         "stage_label": STAGE_LABELS[state.stage],
         "phase": phase,
-        "phase_label": PHASE_LABELS.get(phase.key) if phase else None,
-        "rule": PHASE_RULES.get(phase.key) if phase else STAGE_RULES.get(state.stage),
+        "phase_label": formats.label(phase.key, phase.label) if phase else None,
+        "rule": (
+            formats.rule(phase.key, texts.get("rule", "")) if phase
+            else formats.rule(state.stage, stage=True)
+        ),
+        # The job-aid of the current stage or phase, for whoever drives.
+        "job_aid": (
+            formats.aid(phase.key if phase else state.stage, texts.get("aid", ""))
+            if audience == "facilitator" else ""
+        ),
         "phase_steps": [
             {
                 "key": p.key,
-                "label": PHASE_LABELS[p.key],
+                "label": formats.label(p.key, p.label),
                 "current": phase is not None and i == state.phase,
                 "done": phase is not None and i < state.phase,
             }

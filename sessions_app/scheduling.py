@@ -26,10 +26,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from participants import emails
 from participants.access import get_membership_or_404
-from participants.models import Membership, User
+from participants.models import Group, Membership, User
 
 from . import calendar, live, rota
-from .models import Registration, Session
+from .models import Format, Registration, Session
 
 MAX_FACILITATORS = 2
 MAX_SERIES = 12
@@ -231,6 +231,14 @@ class ScheduleForm(forms.ModelForm):
         help_text=gettext_lazy("Une personne, ou deux pour une co-animation."),
     )
 
+    method = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        required=False,  # not sent: unchanged (a new session: the group's method)
+        help_text=gettext_lazy(
+            "Les organisateurs façonnent les formats du groupe ; une séance garde le format "
+            "avec lequel elle a commencé."
+        ),
+    )
     repeat = forms.ChoiceField(
         label=gettext_lazy("Répéter"),
         required=False,
@@ -273,9 +281,23 @@ class ScheduleForm(forms.ModelForm):
         facilitators.queryset = User.objects.filter(
             memberships__group=group, memberships__removed_at__isnull=True
         ).order_by("memberships__joined_at", "id")
+        # The two presets, then the group's own formats.
+        method = self.fields["method"]
+        assert isinstance(method, forms.ChoiceField)
+        self.shaped = {f"f{f.pk}": f for f in Format.objects.filter(group=group)}
+        method.choices = [(key, label) for key, label in Group.FORMATS] + [
+            (key, f.name) for key, f in self.shaped.items()
+        ]
+        instance = self.instance
+        if instance.pk:
+            current = f"f{instance.shaped_format_id}" if instance.shaped_format_id else None
+            method.initial = current if current in self.shaped else instance.format
+        else:
+            default = next((k for k, f in self.shaped.items() if f.is_default), None)
+            method.initial = default or group.format
         self.order_fields(
             ["title", "date", "time", "duration_minutes", "visio_url", "facilitators",
-             "facilitators_take_part", "repeat", "every", "count"]
+             "facilitators_take_part", "method", "repeat", "every", "count"]
         )
         self.fields["time"].label = _("Heure (%(zone)s)") % {"zone": group.time_zone}
         self.fields["time"].help_text = _(
@@ -341,7 +363,10 @@ class ScheduleForm(forms.ModelForm):
         session.scheduled_at = self.cleaned_data["scheduled_at"]
         if not session.pk:
             session.group = self.group
-            session.format = self.group.format
+        method = self.cleaned_data.get("method") or self.fields["method"].initial
+        shaped = self.shaped.get(method)
+        session.shaped_format = shaped
+        session.format = shaped.base if shaped is not None else method
         session.save()
         before = set(session.facilitators.values_list("pk", flat=True))
         session.facilitators.set(self.cleaned_data["facilitators"])
@@ -413,6 +438,7 @@ def _follow(first: Session, form: ScheduleForm, dates: list[datetime]) -> list[S
         session = Session.objects.create(
             group=first.group,
             format=first.format,
+            shaped_format=first.shaped_format,
             title=first.title,
             scheduled_at=when,
             duration_minutes=first.duration_minutes,

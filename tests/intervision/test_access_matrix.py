@@ -13,7 +13,8 @@ from channels.testing import WebsocketCommunicator
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from participants.models import Application, Invitation, LogbookEntry, LoginLink, Membership
-from sessions_app.models import Action, Subject
+from sessions_app import formats
+from sessions_app.models import Action, Format, Subject
 from sessions_app.routing import websocket_urlpatterns
 
 PERSONAS = [
@@ -184,6 +185,17 @@ MATRIX = {
     "bilan": ("get", lambda c: {"pk": c["group"]}, None, members_only()),
     "bilan_csv": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),
     "session_feedback": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
+    # The group's formats: its organisers shape them.
+    "format_list": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),
+    "format_create": (
+        "post", lambda c: {"pk": c["group"]}, {"source": "intervision"}, organisers_only()
+    ),
+    "format_edit": (
+        "get", lambda c: {"pk": c["group"], "format_pk": c["format"]}, None, organisers_only()
+    ),
+    "format_delete": (
+        "get", lambda c: {"pk": c["group"], "format_pk": c["format"]}, None, organisers_only()
+    ),
 }
 
 
@@ -228,7 +240,12 @@ def context(
     action = Action.objects.create(
         subject=subject, session=session, owner=participants[0], text="mon action"
     )
+    shaped = Format.objects.create(
+        group=group, name="Chaise ouverte", base="intervision",
+        phases=formats.preset_rows("intervision"),
+    )
     return {
+        "format": shaped.pk,
         "action": action.pk,
         "entry": entry.pk,
         "group": group.pk,

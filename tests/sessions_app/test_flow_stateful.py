@@ -19,6 +19,7 @@ from hypothesis.stateful import (
 )
 
 from sessions_app.flow import (
+    BLOCKS,
     COMMANDS,
     FORMATS,
     FlowError,
@@ -76,8 +77,12 @@ class SessionMachine(RuleBasedStateMachine):
         head_start=st.sampled_from(["lobby", "order", "subject"]),
         plan_owners=st.lists(st.integers(1, 10), max_size=5),
         retour=st.booleans(),
+        # A format an organiser shaped from the building blocks, or the preset's phases.
+        shaped=st.one_of(
+            st.none(), st.lists(st.sampled_from(sorted(BLOCKS)), min_size=1, max_size=6)
+        ),
     )
-    def open_session(self, format, size, late, backlog, head_start, plan_owners, retour):
+    def open_session(self, format, size, late, backlog, head_start, plan_owners, retour, shaped):
         self.people = list(range(1, size + 1))
         # Carried subjects: owners may be at the table or not (10 never is).
         carried = [
@@ -97,6 +102,10 @@ class SessionMachine(RuleBasedStateMachine):
             for i, owner in enumerate(plan_owners)
         ]
         self.retour = retour
+        self.steps = None if shaped is None else [
+            {"key": f"p{i}", "block": block, "timebox": 5, "kind": "reaction"}
+            for i, block in enumerate(shaped)
+        ]
         for person in self.people:
             if person not in self.late:
                 self.apply({"type": "join"}, person)
@@ -121,7 +130,12 @@ class SessionMachine(RuleBasedStateMachine):
             assert self.state.stage == "order"
         if head_start == "subject":
             self.apply({"type": "begin_subject"}, FAC)
-            assert self.state.stage == "subject"
+            # A shaped format made only of rounds nobody is left to speak in handles the
+            # subject at once (a table of one, where the owner is the only one seated).
+            only_empty_rounds = self.steps is not None and len(self.state.present) == 1 and all(
+                s["block"] in ("rounds", "round") for s in self.steps
+            )
+            assert self.state.stage == ("order" if only_empty_rounds else "subject")
 
     # --- applying a command and checking what one step may do -----------------------------
 
@@ -190,7 +204,10 @@ class SessionMachine(RuleBasedStateMachine):
             assert not set(after.joining_next_round) & set(after.queue)
 
     def start_command(self):
-        return {"type": "start", "plans": self.plans, "retour": self.retour}
+        command = {"type": "start", "plans": self.plans, "retour": self.retour}
+        if self.steps is not None:
+            command["steps"] = self.steps
+        return command
 
     def new_subject_id(self):
         self.next_id += 1
