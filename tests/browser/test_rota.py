@@ -1,6 +1,7 @@
-"""A rotating group whose next facilitator runs a session: the rota on the group page names
-her, the organiser's form is pre-filled with her, she is told (by e-mail and on her group
-page and home page), and she drives the session from her own page."""
+"""A rotating group whose next facilitator runs a session with the job-aid: the rota on the
+group page names her, the organiser's form is pre-filled with her, she is told (by e-mail
+and on her group page and home page), and she drives the session from her own page, the
+job-aid telling her what to say."""
 
 import re
 import zoneinfo
@@ -98,3 +99,17 @@ def test_a_rotating_group_whose_next_facilitator_runs_a_session(table_for):
     table.wait_connected(juliette)
     table.start_keyword_round(juliette)
     expect(dragos.page.locator("#live")).to_contain_text("Tour de mots-clés")
+
+    # Her first time driving: the job-aid of the keyword round tells her what to say and
+    # what to watch for, folded until she opens it; the others at the table do not get it.
+    aid = juliette.page.locator("#job-aid")
+    expect(aid).to_be_visible()
+    expect(aid.locator(".job-aid-text")).to_be_hidden()
+    aid.locator("summary").click()
+    expect(aid.locator(".job-aid-text")).to_contain_text(
+        "Un mot-clé pour votre sujet, ou passez."
+    )
+    expect(aid.locator(".job-aid-text")).to_contain_text(
+        "le tour s’arrête quand tout le monde passe"
+    )
+    expect(dragos.page.locator("#job-aid")).to_have_count(0)
