@@ -274,8 +274,13 @@ class State:
 
     @property
     def next_speaker(self) -> int | None:
-        if self.in_round and len(self.turns) + 1 < len(self.queue):
-            return self.queue[len(self.turns) + 1]
+        """Who speaks after the current speaker in this round: someone absent is skipped
+        when their turn comes, so they are never "next"."""
+        if not self.in_round:
+            return None
+        for person in self.queue[len(self.turns) + 1 :]:
+            if person not in self.absent:
+                return person
         return None
 
     @property

@@ -165,6 +165,8 @@ def live_context(snap: dict, audience: str) -> dict:
             status = state.turns[index].action
         elif index == len(state.turns):
             status = "current"
+        elif pid in state.absent:
+            status = "away"  # skipped when their turn comes
         else:
             status = "upcoming"
         queue.append({"id": pid, "name": name(pid), "status": status})

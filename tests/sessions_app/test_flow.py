@@ -598,6 +598,16 @@ def test_someone_set_absent_mid_round_is_skipped_when_their_turn_comes():
     assert [(t.person, t.action) for t in state.turns] == [(A, "spoke"), (B, "skipped")]
 
 
+def test_someone_absent_is_never_announced_as_next():
+    state = started(A, B, C)
+    assert state.next_speaker == B
+    state = do(state, "set_absent", person=B)
+    # B will be skipped: the person who really speaks after A is C.
+    assert state.speaker == A and state.next_speaker == C
+    state = do(state, "set_absent", person=C)
+    assert state.next_speaker is None
+
+
 def test_absent_people_are_left_out_of_the_next_round_until_back():
     state = propose(do(started(A, B, C), "set_absent", person=B), "un")
     state = do(state, "pass", C)

@@ -151,3 +151,24 @@ def test_the_words_of_the_session_page_are_distinct():
     for word in ("Retirer le sujet", "Supprimer l’action", "Sortir du panier",
                  "Marquer absent·e", "Marquer urgent"):
         assert word in source, word
+
+
+def test_the_turn_order_says_who_is_absent_before_their_turn_comes(
+    session, facilitator, participants
+):
+    for person in participants:
+        live.apply(session.pk, person, {"type": "join"}, None)
+    live.apply(session.pk, facilitator, {"type": "start"}, None)
+    second = participants[1]
+    snap = live.apply(
+        session.pk, facilitator, {"type": "set_absent", "person": second.pk}, None
+    )
+    with translation.override("fr"):
+        html = render_to_string(
+            "sessions_app/session.html#turn-order", render.live_context(snap, "participant")
+        )
+    item = html.split(f'data-person="{second.pk}"')[1].split("</li>")[0]
+    assert "absent·e" in item
+    # …and the cue « next » goes to whoever really speaks after the current speaker.
+    assert snap["state"]["queue"][1] == second.pk
+    assert render.live_context(snap, "participant")["next_speaker"] == participants[2].pk
