@@ -46,7 +46,7 @@ def session_takeaway(request, pk):
     )
     for c in said.select_related("person").order_by("subject_id", "n"):
         item = {"c": c, "name": c.person.name, "kind": KIND_LABELS.get(c.kind, c.kind)}
-        if c.subject_id in mine and c.kind not in ("pass", "learning"):
+        if c.subject_id in mine and c.kind not in ("pass", "absent", "learning"):
             mine[c.subject_id]["contributions"].append(item)
         if c.kind == "learning" and c.text:
             learnings.append(item)

@@ -193,7 +193,7 @@ class Contribution:
     person: int
     phase: str
     round: int
-    kind: str  # question | reaction | suggestion | learning | request | pass
+    kind: str  # question | reaction | suggestion | learning | request | pass | absent
     text: str = ""
     taken: bool = False
     note: str = ""
@@ -770,7 +770,10 @@ def _append_turn(state, person, action, text):
     state = replace(state, turns=state.turns + (Turn(person, action),))
     if state.stage == "subject":
         phase = state.current_phase
-        kind = phase.kind if action == "spoke" else "pass"
+        if action == "spoke":
+            kind = phase.kind
+        else:  # nothing said: a pass, or the turn of someone absent
+            kind = "absent" if person in state.absent else "pass"
         state = _add_contribution(state, person, phase.key, state.round, kind, text)
     return state
 
@@ -854,7 +857,10 @@ def _next_phase(state, command, *, actor, facilitator, now):
 def _take(state, command, *, actor, facilitator, now):
     _require_owner_phase(state, actor, facilitator, "panier")
     n = command.get("n")
-    found = [c for c in state.contributions if _is_int(n) and c.n == n and c.kind != "pass"]
+    found = [
+        c for c in state.contributions
+        if _is_int(n) and c.n == n and c.kind not in ("pass", "absent")  # something was said
+    ]
     if not found:
         raise FlowError("unknown_contribution")
     note = _text(command, "note", TEXT_MAX)

@@ -100,6 +100,7 @@ KIND_LABELS = {
     "learning": _("apprentissage"),
     "request": _("demande"),
     "pass": _("passe"),
+    "absent": _("absent·e"),
 }
 ERRORS = {
     "unknown_command": _("Action inconnue."),
@@ -266,10 +267,11 @@ def live_context(snap: dict, audience: str) -> dict:
             (item for item in subjects if item["s"].owner in state.present), None
         ),
         "subject_count": sum(1 for s in state.subjects if s.status != "withdrawn"),
-        "open_count": len(state.open_subjects),
+        # Waiting: open and not the one being handled now.
+        "open_count": sum(1 for s in state.open_subjects if s.id != state.current),
         "handled": [{"s": s, "owner": name(s.owner)} for s in handled if s],
         "contributions": contributions,
-        "takeable": [c for c in contributions if c["c"].kind not in ("pass", "request")],
+        "takeable": [c for c in contributions if c["c"].kind in flow.KINDS],
         "actions": list(enumerate(state.actions)),
         "keyword_max": flow.KEYWORD_MAX,
         "text_max": flow.TEXT_MAX,

@@ -965,3 +965,21 @@ def test_a_carried_subject_of_someone_not_at_the_table_is_never_begun_by_default
     begun = do(state, "begin_subject")
     assert begun.current_subject.keyword == "budget"  # …but never begun without her
     assert begun.speaker == A
+
+
+def test_the_turn_of_someone_absent_is_recorded_as_absent_not_as_a_pass():
+    # A owns the subject; in the clarification B is marked absent, C asks, D passes.
+    state = do(do(at_subject(A, B, C, D), "done", FAC), "set_absent", person=B)
+    state = do(state, "speak", FAC, text="Depuis quand ?")
+    state = do(state, "pass", FAC)
+    said = [(c.person, c.kind) for c in state.contributions if c.phase == "clarification"]
+    assert said == [(B, "absent"), (C, "question"), (D, "pass")]
+
+
+def test_the_owner_cannot_take_an_absent_persons_turn_into_their_panier():
+    state = do(do(at_subject(A, B, C), "done", FAC), "set_absent", person=B)
+    while state.current_phase.key != "panier":
+        state = do(state, "next_phase", FAC)
+    absent = [c.n for c in state.contributions if c.kind == "absent"]
+    assert absent
+    refused("unknown_contribution", state, "take", A, n=absent[0], taken=True)

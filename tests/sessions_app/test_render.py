@@ -172,3 +172,26 @@ def test_the_turn_order_says_who_is_absent_before_their_turn_comes(
     # …and the cue « next » goes to whoever really speaks after the current speaker.
     assert snap["state"]["queue"][1] == second.pk
     assert render.live_context(snap, "participant")["next_speaker"] == participants[2].pk
+
+
+def test_the_contributions_say_absent_for_someone_skipped_while_away(in_order, session, facilitator,
+                                                                     participants):
+    live.apply(session.pk, facilitator, {"type": "begin_subject"}, None)
+    snap = live.apply(session.pk, facilitator, {"type": "done"}, None)
+    away = snap["state"]["queue"][0]
+    snap = live.apply(session.pk, facilitator, {"type": "set_absent", "person": away}, None)
+    html = region(snap, "participant", "contributions")
+    item = html.split(f'data-person="{away}"')[1].split("</li>")[0]
+    assert "absent·e" in item and "passe" not in item
+    # Nothing of an absent turn can go into the owner's panier.
+    takeable = render.live_context(snap, "participant")["takeable"]
+    assert all(c["c"].person != away for c in takeable)
+
+
+def test_the_subject_being_handled_is_not_counted_as_waiting(in_order, session, facilitator):
+    before = render.live_context(live.snapshot(session), "participant")
+    assert (before["open_count"], before["subject_count"]) == (2, 2)
+    snap = live.apply(session.pk, facilitator, {"type": "begin_subject"}, None)
+    context = render.live_context(snap, "participant")
+    assert (context["open_count"], context["subject_count"]) == (1, 2)
+    assert "1 en attente sur 2" in region(snap, "participant").replace("\u00a0", " ")
