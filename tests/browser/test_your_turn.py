@@ -101,7 +101,7 @@ def test_sound_and_notification_are_asked_for_and_come_with_the_turn(table_for):
     table.open("Dragos")
 
     # Nothing asked on load; both off.
-    notify = dragos.page.get_by_role("button", name="Notifications")
+    notify = dragos.page.get_by_role("button", name="Notification quand c’est mon tour")
     sound = dragos.page.get_by_role("button", name="Son quand c’est mon tour")
     assert dragos.page.evaluate("window.__asked") == 0
     expect(notify).to_have_attribute("aria-pressed", "false")
@@ -143,7 +143,7 @@ def test_sound_and_notification_are_asked_for_and_come_with_the_turn(table_for):
     assert dragos.page.evaluate("window.__tones") == 1
 
     # Switched off again: his next turn brings neither.
-    dragos.page.get_by_role("button", name="Notifications").click()
+    dragos.page.get_by_role("button", name="Notification quand c’est mon tour").click()
     expect(notify).to_have_attribute("aria-pressed", "false")
     dragos.page.locator("#keyword").fill("recrutement")
     table.click(dragos, dragos.page.get_by_role("button", name="Proposer"), expect="Juliette")
