@@ -1,0 +1,31 @@
+"""``live.apply``'s checks, called directly: who may command."""
+
+import pytest
+
+from sessions_app import live
+from sessions_app.models import Event, Session
+
+
+@pytest.mark.parametrize("who", ["outsider", "other_group_member", "removed_member"])
+def test_apply_refuses_anyone_but_an_active_member_and_changes_nothing(request, session, who):
+    user = request.getfixturevalue(who)
+    before = Session.objects.get(pk=session.pk)
+    with pytest.raises(Session.DoesNotExist):
+        live.apply(session.pk, user, {"type": "join"}, before.version, "cmd-outsider-1")
+    after = Session.objects.get(pk=session.pk)
+    assert (after.version, after.state) == (before.version, before.state)
+    assert not Event.objects.filter(session=session).exists()
+
+
+def test_apply_refuses_an_unknown_session(facilitator):
+    with pytest.raises(Session.DoesNotExist):
+        live.apply(10**9, facilitator, {"type": "join"}, None, "cmd-nowhere-1")
+
+
+def test_a_member_is_checked_before_the_command_id(session, facilitator, removed_member):
+    live.apply(session.pk, facilitator, {"type": "join"}, None, "cmd-shared-0001")
+    # The same id from someone who may not command: refused, not acknowledged.
+    with pytest.raises(Session.DoesNotExist):
+        live.apply(session.pk, removed_member, {"type": "join"}, None, "cmd-shared-0001")
+    with pytest.raises(live.AlreadyApplied):
+        live.apply(session.pk, facilitator, {"type": "join"}, None, "cmd-shared-0001")
