@@ -158,7 +158,7 @@ def apply(
         )
         # Asked once the row is locked, so that the same command arriving twice at once
         # (the socket's and the POST's retry) sees the other's event.
-        if command_id and session.events.filter(command_id=command_id).exists():
+        if command_id and Event.objects.with_command_id(session, command_id).exists():
             raise AlreadyApplied(session.version)
         state = session.flow_state()
         if expected_version is not None and expected_version != state.version:

@@ -367,6 +367,15 @@ class Action(models.Model):
         return self.status in (self.TODO, self.DOING)
 
 
+class EventQuerySet(models.QuerySet):
+    def with_command_id(self, session, command_id: str):
+        """The event a page's command id gave in ``session``: found through the partial
+        unique index on (session, command id). The query repeats the index's condition
+        (the id is not empty): SQLite uses a partial index only then, and would otherwise
+        read every event of the session (PostgreSQL infers it)."""
+        return self.filter(session=session, command_id=command_id).exclude(command_id="")
+
+
 class Event(models.Model):
     """One applied command: who did what, when. Gives undo, a timeline and phase timings."""
 
@@ -379,6 +388,8 @@ class Event(models.Model):
     state_before = models.JSONField()
     undone = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["version"]

@@ -1,6 +1,7 @@
-"""``live.apply``'s checks, called directly: who may command."""
+"""``live.apply``'s checks, called directly: who may command, and a command id's lookup."""
 
 import pytest
+from django.db import connection
 
 from sessions_app import live
 from sessions_app.models import Event, Session
@@ -29,3 +30,12 @@ def test_a_member_is_checked_before_the_command_id(session, facilitator, removed
         live.apply(session.pk, removed_member, {"type": "join"}, None, "cmd-shared-0001")
     with pytest.raises(live.AlreadyApplied):
         live.apply(session.pk, facilitator, {"type": "join"}, None, "cmd-shared-0001")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query planner")
+def test_a_command_id_is_found_through_its_index_not_by_reading_the_session(session):
+    sql, params = Event.objects.with_command_id(session, "cmd-abcdefgh").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "one_event_per_command_id" in plan
