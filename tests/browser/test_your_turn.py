@@ -106,6 +106,8 @@ def test_sound_and_notification_are_asked_for_and_come_with_the_turn(table_for):
     assert dragos.page.evaluate("window.__asked") == 0
     expect(notify).to_have_attribute("aria-pressed", "false")
     expect(sound).to_have_attribute("aria-pressed", "false")
+    # The facilitator, who does not take part, has no turn to be told of: no such buttons.
+    expect(lucie.page.get_by_role("button", name="Son quand c’est mon tour")).to_be_hidden()
 
     # Dragos switches both on: the permission is asked on the click, a tone is heard.
     notify.click()
