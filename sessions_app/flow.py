@@ -770,10 +770,9 @@ def _append_turn(state, person, action, text):
     state = replace(state, turns=state.turns + (Turn(person, action),))
     if state.stage == "subject":
         phase = state.current_phase
-        if action == "spoke":
-            kind = phase.kind
-        else:  # nothing said: a pass, or the turn of someone absent
-            kind = "absent" if person in state.absent else "pass"
+        # A skipped turn is someone's who is not there (marked absent, or « Absent·e : tour
+        # suivant »): nothing said, as a pass, but not by them.
+        kind = {"spoke": phase.kind, "skipped": "absent"}.get(action, "pass")
         state = _add_contribution(state, person, phase.key, state.round, kind, text)
     return state
 
@@ -857,10 +856,8 @@ def _next_phase(state, command, *, actor, facilitator, now):
 def _take(state, command, *, actor, facilitator, now):
     _require_owner_phase(state, actor, facilitator, "panier")
     n = command.get("n")
-    found = [
-        c for c in state.contributions
-        if _is_int(n) and c.n == n and c.kind not in ("pass", "absent")  # something was said
-    ]
+    # What a turn said (not a pass, an absence or the owner's own request).
+    found = [c for c in state.contributions if _is_int(n) and c.n == n and c.kind in KINDS]
     if not found:
         raise FlowError("unknown_contribution")
     note = _text(command, "note", TEXT_MAX)

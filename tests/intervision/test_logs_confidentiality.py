@@ -14,7 +14,7 @@ import pytest
 from django.core import mail
 
 from participants.models import Membership
-from sessions_app.flow import State
+from sessions_app.flow import KINDS, State
 from sessions_app.models import Session
 
 LOGGERS = [
@@ -118,7 +118,7 @@ class Driver:
                     else:
                         self.do(who, type="pass")
                 elif phase.mode == "panier":
-                    spoken = [c for c in state.contributions if c.kind != "pass" and c.text]
+                    spoken = [c for c in state.contributions if c.kind in KINDS and c.text]
                     if not any(c.taken for c in spoken):
                         self.do(
                             owner,

@@ -983,3 +983,21 @@ def test_the_owner_cannot_take_an_absent_persons_turn_into_their_panier():
     absent = [c.n for c in state.contributions if c.kind == "absent"]
     assert absent
     refused("unknown_contribution", state, "take", A, n=absent[0], taken=True)
+
+
+def test_the_facilitators_skip_records_the_turn_as_absent():
+    # « Absent·e : tour suivant » on someone not marked absent: their turn reads absent too.
+    state = do(do(at_subject(A, B, C), "done", FAC), "skip", FAC)
+    assert [(c.person, c.kind) for c in state.contributions if c.phase == "clarification"] == [
+        (B, "absent")
+    ]
+    assert state.absent == () and state.speaker == C
+
+
+def test_the_owner_cannot_take_their_own_request_into_their_panier():
+    state = do(at_subject(A, B), "done", FAC, text="Comment garder l’équilibre ?")
+    while state.current_phase.key != "panier":
+        state = do(state, "next_phase", FAC)
+    request = [c.n for c in state.contributions if c.kind == "request"]
+    assert request
+    refused("unknown_contribution", state, "take", A, n=request[0], taken=True)
