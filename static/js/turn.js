@@ -11,8 +11,6 @@
 // show on a locked screen or to someone beside the screen, so no name, no keyword, no
 // group or session. The phase's name is one of the method's fixed labels, the same for
 // every group. It shows when the page is hidden or not focused (the visio is in front).
-// The buttons show only to someone at the table: a facilitator who does not take part, or
-// someone waiting for a seat, has no turn to be told of.
 (function () {
   "use strict";
   var cues = document.getElementById("turn-cues");
@@ -90,15 +88,7 @@
     note.onclick = function () { window.focus(); note.close(); };
   }
 
-  var options = cues.querySelector(".turn-options");
-  function showForSeated() {
-    var seated = document.getElementById("presence-seated");
-    var ids = seated ? seated.dataset.ids.split(" ") : [];
-    options.hidden = ids.indexOf(document.body.dataset.me) === -1;
-  }
-
   function update() {
-    showForSeated();
     var live = document.getElementById("live");
     var marks = document.body.classList;
     var now = !live ? "" : marks.contains("my-turn") ? "turn" : marks.contains("my-next") ? "next" : "";
