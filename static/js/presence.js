@@ -1,4 +1,4 @@
-// Presence on the live page: the body is marked « at-table » while this page's person is
+// Presence on the live page: the body carries data-at-table while this page's person is
 // seated and present (the turn's sound and notification buttons show only then, app.css),
 // and the note saying why one is not at the table (waitlist, full, not open yet) goes once
 // one is seated — by the facilitator, or a freed seat — and comes back if not. live.js
@@ -11,7 +11,7 @@
     var seated = document.getElementById("presence-seated");
     var ids = seated ? seated.dataset.ids.split(" ") : [];
     var here = ids.indexOf(me) !== -1;
-    document.body.classList.toggle("at-table", here);
+    document.body.toggleAttribute("data-at-table", here);
     if (note) note.hidden = here;
   }
   document.addEventListener("live:marked", update);
