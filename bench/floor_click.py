@@ -6,8 +6,10 @@ authentication, language, security headers, ...), served by stock Django ASGI
 of one row (the session's version, ``RETURNING`` the new one) and one ``group_send`` of a
 frame the size of the app's to the session's sockets. The sockets are stock Channels
 (``AuthMiddlewareStack``, ``AsyncWebsocketConsumer``), joined by the same people with the
-same cookies as the app's. Bench-only: it has its own ROOT_URLCONF and ASGI application
-(``bench.floor_click_settings``), and adds no URL to the app.
+same cookies as the app's; a socket that connects gets the session's current version (one
+SELECT) and a frame: the stock stack's minimal resync, the floor of the app's reconnect (the
+restart storm, the memory of 4,000 sockets). Bench-only: it has its own ROOT_URLCONF and
+ASGI application (``bench.floor_click_settings``), and adds no URL to the app.
 
     DJANGO_SETTINGS_MODULE=bench.floor_click_settings daphne bench.floor_click:application
 """
@@ -23,6 +25,7 @@ django_asgi_app = get_asgi_application()
 
 from asgiref.sync import async_to_sync  # noqa: E402
 from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.db import database_sync_to_async  # noqa: E402
 from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
 from channels.layers import get_channel_layer  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
@@ -63,6 +66,10 @@ def click(request, session_id):
     return HttpResponse(f'<div data-version="{version}">{PAYLOAD}</div>')
 
 
+def current_version(session_id) -> int | None:
+    return Session.objects.filter(pk=session_id).values_list("version", flat=True).first()
+
+
 urlpatterns = [path("click/<int:session_id>/", click)]
 
 
@@ -72,9 +79,15 @@ class FloorClickConsumer(AsyncWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close()
             return
-        self.group = group(self.scope["url_route"]["kwargs"]["session_id"])
+        session_id = self.scope["url_route"]["kwargs"]["session_id"]
+        version = await database_sync_to_async(current_version)(session_id)
+        if version is None:
+            await self.close()
+            return
+        self.group = group(session_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        await self.floor_update({"version": version, "html": PAYLOAD})
 
     async def disconnect(self, code):
         if getattr(self, "group", None):

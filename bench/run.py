@@ -881,6 +881,11 @@ def run_backend(name, args, rng):
             point(f"floor channels {label('many')} {rate('many')}", "channels", backend.env,
                   pools["many"], [(max(period, duration / 3), period)],
                   payload=payload_of(many), role="many")
+            # The stock stack's minimal reconnect under the same storm: AuthMiddlewareStack,
+            # one SELECT of the version, a frame (bench/floor_click.py).
+            point(f"floor click {label('many')} {rate('many')} + restart storm", "click",
+                  backend.env, pools["many"], [(max(period, duration / 3), period)],
+                  payload=payload_of(many), storm=True, role="many")
         out.update(ratios(out["points"]))
     finally:
         backend.close()
@@ -909,6 +914,12 @@ def ratios(points) -> dict:
             out[f"{role}_cpu_socket_over_post"] = ratio(app, post, "cpu_ms_per_click")
     out["many_kb_app_over_channels"] = ratio(find("many", "app"), find("many", "channels"),
                                              "kb_per_socket")
+    out["many_kb_app_over_click"] = ratio(find("many", "app"), find("many", "click"),
+                                          "kb_per_socket")
+    storms = [(p or {}).get("storm") or {} for p in (find("many", "app"), find("many", "click"))]
+    if storms[0].get("all_current_after_stop_s") and storms[1].get("all_current_after_stop_s"):
+        out["storm_app_over_click"] = round(storms[0]["all_current_after_stop_s"]
+                                            / storms[1]["all_current_after_stop_s"], 2)
     return {k: v for k, v in out.items() if v is not None}
 
 
