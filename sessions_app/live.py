@@ -11,12 +11,14 @@ fallback while the socket is down (``views.session_command``). Both go through `
 and ``apply``.
 """
 
+import json
 import logging
 import random
 import re
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import asdict
@@ -129,11 +131,65 @@ def snapshot(session: Session, state: flow.State | None = None, roster=None) -> 
     }
 
 
+# The latest snapshot of each session this process has loaded or broadcast, for the pages
+# that connect while the session stands still (a reload; the thousands of a restart storm):
+# after one light query (the membership rule, the row's state), they get it instead of the
+# session, its roster and its texts loaded again and a snapshot built (bench/README.md, "The
+# connect"). It is used only while the row holds the same state, compared in full: a state
+# changed outside ``apply`` (an erasure empties texts) is never served from here. What a
+# snapshot holds beside the state (names, who drives, texts) reaches open pages with the next
+# version or broadcast; a connecting page gets it at most RECENT_SECONDS late.
+RECENT_SECONDS = 30.0
+RECENT_SIZE = 8192
+_recent: OrderedDict = OrderedDict()  # session id -> (monotonic time, created_at, state, snap)
+
+
+def _state_key(state: dict) -> str:
+    # The rules' tuples and the database's lists read alike.
+    return json.dumps(state, sort_keys=True)
+
+
+def remember(snap: dict, created_at) -> None:
+    """Keep ``snap`` as its session's latest (a committed state only: an open transaction's
+    snapshot may never exist)."""
+    held = _recent.get(snap["id"])
+    if held is not None and held[1] == created_at and held[3]["version"] > snap["version"]:
+        return
+    _recent.pop(snap["id"], None)
+    _recent[snap["id"]] = (time.monotonic(), created_at, _state_key(snap["state"]), snap)
+    if len(_recent) > RECENT_SIZE:
+        try:
+            _recent.popitem(last=False)
+        except KeyError:  # another thread emptied it meanwhile
+            pass
+
+
 def member_snapshot(session_id: int, user) -> dict | None:
     """The current snapshot for a member of the session's group; None for anyone else."""
-    session = Session.objects.for_member(user).select_related("group").filter(pk=session_id)
-    found = session.first()
-    return None if found is None else snapshot(found)
+    found = (
+        Session.objects.for_member(user)
+        .filter(pk=session_id)
+        .values_list("version", "created_at", "state")
+        .first()
+    )
+    if found is None:
+        return None
+    version, created_at, state = found
+    held = _recent.get(session_id)
+    if (
+        held is not None
+        and held[3]["version"] == version
+        and held[1] == created_at  # the same row: ids come back after a database is restored
+        and time.monotonic() - held[0] < RECENT_SECONDS
+        and held[2] == _state_key(state)
+    ):
+        return held[3]
+    session = Session.objects.select_related("group").filter(pk=session_id).first()
+    if session is None:
+        return None
+    snap = snapshot(session)
+    remember(snap, session.created_at)
+    return snap
 
 
 def apply(
@@ -191,7 +247,8 @@ def apply(
         snap = snapshot(session, new, roster)
     # Outside the writer lock: the broadcast renders the page for both audiences first. In
     # autocommit this runs now; inside a caller's transaction, once that one commits.
-    transaction.on_commit(lambda: broadcast(snap), robust=True)
+    created_at = session.created_at
+    transaction.on_commit(lambda: publish(snap, created_at), robust=True)
     return snap
 
 
@@ -333,6 +390,13 @@ def _mirror_reports(session, old: flow.State, new: flow.State) -> None:
 _layer_healthy = True
 
 
+def publish(snap: dict, created_at) -> None:
+    """A committed snapshot of the session created at ``created_at``, to every open page and
+    to the pages that connect next."""
+    remember(snap, created_at)
+    broadcast(snap)
+
+
 def broadcast(snap: dict) -> None:
     """Tell every open page of the session. A channel layer failure loses no data."""
     global _layer_healthy
@@ -366,7 +430,7 @@ def broadcast_after_commit(session_id: int) -> None:
     def send() -> None:
         session = Session.objects.select_related("group").filter(pk=session_id).first()
         if session is not None:
-            broadcast(snapshot(session))
+            publish(snapshot(session), session.created_at)
 
     transaction.on_commit(send, robust=True)
 

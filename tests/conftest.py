@@ -14,13 +14,13 @@ from sessions_app.models import Session
 @pytest.fixture(autouse=True)
 def fresh_render_cache():
     """Test databases reuse ids: no rendering may outlive its test."""
-    from sessions_app import render
+    from sessions_app import live, render
 
-    render._frames.clear()
-    render._digests.clear()
+    for cache in (render._frames, render._digests, live._recent):
+        cache.clear()
     yield
-    render._frames.clear()
-    render._digests.clear()
+    for cache in (render._frames, render._digests, live._recent):
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

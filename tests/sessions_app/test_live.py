@@ -1,9 +1,10 @@
-"""``live.apply``'s checks, called directly: who may command, and a command id's lookup."""
+"""``live.apply``'s checks, called directly: who may command, and a command id's lookup;
+and the snapshot a connecting page gets (``live.member_snapshot``)."""
 
 import pytest
 from django.db import connection
 
-from sessions_app import live
+from sessions_app import flow, live
 from sessions_app.models import Event, Session
 
 
@@ -46,3 +47,95 @@ def test_a_command_id_is_found_through_its_index_not_by_reading_the_session(sess
         cursor.execute(explain + sql, params)
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "one_event_per_command_id" in plan
+
+
+# --- a connecting page's snapshot (``member_snapshot``) -----------------------------------
+
+
+def keywords(snap):
+    return [s["keyword"] for s in snap["state"]["subjects"]]
+
+
+def seen(session, user) -> dict:
+    """What a page of ``user`` gets when it connects (a member's)."""
+    snap = live.member_snapshot(session.pk, user)
+    assert snap is not None
+    return snap
+
+
+def test_a_reconnect_while_nothing_changed_gets_the_same_snapshot_in_one_query(
+    session, facilitator, participant, django_assert_num_queries
+):
+    live.apply(session.pk, participant, {"type": "join"}, None)
+    first = live.member_snapshot(session.pk, participant)
+    with django_assert_num_queries(1):  # the membership rule and the row's state
+        again = live.member_snapshot(session.pk, facilitator)
+    assert again is first
+
+
+def test_a_click_reaches_the_pages_that_connect_next(
+    session, facilitator, participant, django_capture_on_commit_callbacks,
+    django_assert_num_queries,
+):
+    live.member_snapshot(session.pk, participant)
+    with django_capture_on_commit_callbacks(execute=True):
+        applied = live.apply(session.pk, participant, {"type": "join"}, None, "cmd-join-0001")
+    with django_assert_num_queries(1):
+        snap = seen(session, facilitator)
+    assert snap["version"] == applied["version"]
+    assert participant.pk in snap["state"]["seating"]
+
+
+@pytest.mark.parametrize("who", ["outsider", "other_group_member", "removed_member"])
+def test_a_held_snapshot_is_never_given_to_anyone_but_a_member(request, session, facilitator, who):
+    assert live.member_snapshot(session.pk, facilitator) is not None
+    assert live.member_snapshot(session.pk, request.getfixturevalue(who)) is None
+
+
+def test_a_state_changed_outside_the_commands_is_never_served_from_memory(
+    session, facilitator, participants
+):
+    """An erasure empties texts in the row without a new version: the next page to connect
+    reads the emptied state, even before the erasure's broadcast reaches this process."""
+    from privacy import forget
+
+    juliette, dragos = participants[0], participants[1]
+    for person in (juliette, dragos):
+        live.apply(session.pk, person, {"type": "join"}, None)
+    live.apply(session.pk, facilitator, {"type": "start"}, None)
+    live.apply(session.pk, juliette, {"type": "propose", "keyword": "SUJET-JULIETTE"}, None)
+    live.apply(session.pk, dragos, {"type": "propose", "keyword": "SUJET-DRAGOS"}, None)
+    assert "SUJET-DRAGOS" in keywords(seen(session, juliette))
+    forget.erase_content(dragos)  # its after-commit broadcast does not run here
+    snap = seen(session, juliette)
+    assert "SUJET-DRAGOS" not in keywords(snap) and "SUJET-JULIETTE" in keywords(snap)
+    assert flow.ERASED_KEYWORD in keywords(snap)
+
+
+def test_a_session_row_made_again_under_the_same_id_is_not_served_the_old_one(
+    session, facilitator
+):
+    """Ids come back after a database is restored: the row's creation tells them apart."""
+    from datetime import timedelta
+
+    live.apply(session.pk, facilitator, {"type": "join"}, None)
+    first = live.member_snapshot(session.pk, facilitator)
+    Session.objects.filter(pk=session.pk).update(
+        title="Autre séance", created_at=session.created_at + timedelta(seconds=1)
+    )
+    again = seen(session, facilitator)
+    assert again is not first and again["title"] == "Autre séance"
+
+
+def test_what_a_snapshot_holds_beside_the_state_is_read_again_after_a_while(
+    session, facilitator, participant, monkeypatch
+):
+    live.apply(session.pk, participant, {"type": "join"}, None)
+    live.member_snapshot(session.pk, facilitator)
+    participant.display_name = "Juliette R."
+    participant.save()
+    held = seen(session, facilitator)
+    assert held["people"][str(participant.pk)] == "Juliette"  # as the open pages show it
+    now = live.time.monotonic()
+    monkeypatch.setattr(live.time, "monotonic", lambda: now + live.RECENT_SECONDS + 1)
+    assert seen(session, facilitator)["people"][str(participant.pk)] == "Juliette R."
