@@ -37,6 +37,9 @@ def find(points, role, server, click=None):
                  and (click is None or p.get("click") == click)), None)
 
 
+STORM_OF = {"app": "the app", "click": "the stock stack's minimal reconnect"}
+
+
 def _app(points, role):
     return find(points, role, "app", "socket") or find(points, role, "app")
 
@@ -174,7 +177,8 @@ def markdown(r, raw_path, notes: str = "") -> str:
             s = p.get("storm")
             if s:
                 parts.append(
-                    f"Restart storm ({s['clients']} clients): server stopped in "
+                    f"Restart storm of {STORM_OF.get(p['server'], p['server'])} "
+                    f"({s['clients']} clients): server stopped in "
                     f"{s['stop_seconds']} s, listening again {s['restart_to_listening_s']} s "
                     f"later; every client on the current version "
                     f"{_fmt(s['all_current_after_stop_s'], ' s')} after the stop "
