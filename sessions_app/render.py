@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import flow, formats
@@ -206,6 +207,7 @@ def live_context(snap: dict, audience: str) -> dict:
         for a in state.plans
         if a.id in outcomes
     ]
+    joining = state.joining_next_round
     return {
         "snap": snap,
         "report_items": report_items,
@@ -249,8 +251,10 @@ def live_context(snap: dict, audience: str) -> dict:
                 "id": pid,
                 "name": name(pid),
                 "absent": pid in state.absent,
+                "joining": pid in joining,
                 "first": i == 0,
                 "last": i == len(state.seating) - 1,
+                **(presence_labels(name(pid)) if audience == "facilitator" else {}),
             }
             for i, pid in enumerate(state.seating)
         ],
@@ -260,7 +264,7 @@ def live_context(snap: dict, audience: str) -> dict:
             if int(pid) not in state.seating
         ],
         # Seated (or back) after the running round began: they speak from the next one.
-        "joining": [{"id": pid, "name": name(pid)} for pid in state.joining_next_round],
+        "joining": [{"id": pid, "name": name(pid)} for pid in joining],
         "subjects": subjects,
         # What "Commencer ce sujet" begins: the first subject whose owner is here (flow).
         "next_subject": next(
@@ -277,6 +281,19 @@ def live_context(snap: dict, audience: str) -> dict:
         "text_max": flow.TEXT_MAX,
         "action_max": flow.ACTION_MAX,
         **timer_context(snap, state, name),
+    }
+
+
+def presence_labels(person: str) -> dict:
+    """The presence card's labels that name a person, for the facilitator's frame: the same
+    messages as a ``blocktranslate`` would give, at a fraction of its cost per person."""
+    values = {"name": person}
+    return {
+        "mark_present": gettext("Marquer %(name)s présent·e") % values,
+        "confirm_absent": gettext(
+            "Marquer %(name)s absent·e ? Son tour sera passé jusqu’à son retour."
+        ) % values,
+        "mark_absent": gettext("Marquer %(name)s absent·e") % values,
     }
 
 
