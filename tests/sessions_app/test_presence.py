@@ -262,3 +262,34 @@ def test_outsiders_get_nothing_of_the_presence_controls(client, clarification, p
     )
     assert response.status_code == 404
     assert stranger.pk not in state_of(clarification).seating
+
+
+@pytest.mark.parametrize(
+    ("language", "absent", "present", "confirm", "tag"),
+    [
+        ("fr", "Marquer Dragos absent·e", "Marquer Amina présent·e",
+         "Marquer Dragos absent·e\u00a0? Son tour sera passé jusqu’à son retour.",
+         "au prochain tour"),
+        ("en", "Mark Dragos absent", "Mark Amina present",
+         "Mark Dragos absent? Their turn will be skipped until they are back.",
+         "next round"),
+    ],
+)
+def test_the_presence_card_names_each_person_in_the_pages_language(
+    client, clarification, facilitator, participants, language, absent, present, confirm, tag
+):
+    dragos, amina, paul = participants[1:4]
+    live.apply(clarification.pk, facilitator, {"type": "set_absent", "person": amina.pk,
+                                                "absent": True}, None)
+    live.apply(clarification.pk, facilitator, {"type": "join", "person": paul.pk}, None)
+    # A name is text, never markup, in a label as in the card.
+    paul.display_name = 'Paul <b>"P"</b>'
+    paul.save()
+    client.cookies["django_language"] = language
+    page = open_page(client, facilitator, clarification)
+    assert f'aria-label="{absent}"' in page
+    assert f'hx-confirm="{confirm}"' in page
+    assert f'aria-label="{present}"' in page
+    assert "Paul &lt;b&gt;&quot;P&quot;&lt;/b&gt;" in page and "<b>" not in page
+    card = page[page.index("presence-card"):]
+    assert card.count('class="tag next-round"') == 1 and tag in card
