@@ -53,8 +53,7 @@ def _scrub_sessions(sessions: Iterable[Session], person: int | None) -> None:
 
 
 def _show_again(session_id: int) -> None:
-    session = Session.objects.select_related("group").get(pk=session_id)
-    live.publish(live.snapshot(session), session.created_at)
+    live.broadcast(live.snapshot(Session.objects.select_related("group").get(pk=session_id)))
 
 
 def erase_content(user: User, group_ids: Iterable[int] | None = None) -> None:

@@ -131,6 +131,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await self.send_snapshot(snap)
 
     async def session_update(self, event):
+        live.remember(event["snapshot"])  # another process's command: the next connect's too
         await self.send_snapshot(event["snapshot"])
 
     async def access_revoked(self, event):

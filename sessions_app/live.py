@@ -114,7 +114,7 @@ def snapshot(session: Session, state: flow.State | None = None, roster=None) -> 
     """Everything a live page needs, as JSON: the pages render from this and nothing else."""
     state = state or session.flow_state()
     people, facilitators = roster or session.roster()
-    return {
+    snap = {
         "id": session.pk,
         "stamp": uuid.uuid4().hex,  # identifies this snapshot in the render cache
         "version": state.version,
@@ -128,20 +128,25 @@ def snapshot(session: Session, state: flow.State | None = None, roster=None) -> 
         "state": state.to_dict(),
         # The current stage's or phase's texts from the session's format (empty: preset's).
         "texts": formats.current_texts(session, state),
+        # Tells this row from another that got its id back (a restored database).
+        "created": session.created_at.isoformat(),
     }
+    remember(snap)
+    return snap
 
 
-# The latest snapshot of each session this process has loaded or broadcast, for the pages
+# The latest snapshot of each session this process has built or received, for the pages
 # that connect while the session stands still (a reload; the thousands of a restart storm):
 # after one light query (the membership rule, the row's state), they get it instead of the
 # session, its roster and its texts loaded again and a snapshot built (bench/README.md, "The
 # connect"). It is used only while the row holds the same state, compared in full: a state
-# changed outside ``apply`` (an erasure empties texts) is never served from here. What a
-# snapshot holds beside the state (names, who drives, texts) reaches open pages with the next
-# version or broadcast; a connecting page gets it at most RECENT_SECONDS late.
+# changed outside ``apply`` (an erasure empties texts) is never served from here, nor one
+# that was never committed. What a snapshot holds beside the state (names, who drives,
+# texts) is as fresh as the last page, command or broadcast of the session this process
+# saw, and at most RECENT_SECONDS old.
 RECENT_SECONDS = 30.0
 RECENT_SIZE = 8192
-_recent: OrderedDict = OrderedDict()  # session id -> (monotonic time, created_at, state, snap)
+_recent: OrderedDict = OrderedDict()  # session id -> (monotonic time, state key, snapshot)
 
 
 def _state_key(state: dict) -> str:
@@ -149,14 +154,14 @@ def _state_key(state: dict) -> str:
     return json.dumps(state, sort_keys=True)
 
 
-def remember(snap: dict, created_at) -> None:
-    """Keep ``snap`` as its session's latest (a committed state only: an open transaction's
-    snapshot may never exist)."""
+def remember(snap: dict) -> None:
+    """Keep ``snap`` as its session's latest: every snapshot built here (a page, a command, a
+    broadcast), and those broadcast by other processes."""
     held = _recent.get(snap["id"])
-    if held is not None and held[1] == created_at and held[3]["version"] > snap["version"]:
+    if held is not None and held[2]["stamp"] == snap["stamp"]:
         return
     _recent.pop(snap["id"], None)
-    _recent[snap["id"]] = (time.monotonic(), created_at, _state_key(snap["state"]), snap)
+    _recent[snap["id"]] = (time.monotonic(), _state_key(snap["state"]), snap)
     if len(_recent) > RECENT_SIZE:
         try:
             _recent.popitem(last=False)
@@ -178,18 +183,15 @@ def member_snapshot(session_id: int, user) -> dict | None:
     held = _recent.get(session_id)
     if (
         held is not None
-        and held[3]["version"] == version
-        and held[1] == created_at  # the same row: ids come back after a database is restored
+        and held[2]["version"] == version
+        # The same row: ids come back after a database is restored.
+        and held[2]["created"] == created_at.isoformat()
         and time.monotonic() - held[0] < RECENT_SECONDS
-        and held[2] == _state_key(state)
+        and held[1] == _state_key(state)
     ):
-        return held[3]
+        return held[2]
     session = Session.objects.select_related("group").filter(pk=session_id).first()
-    if session is None:
-        return None
-    snap = snapshot(session)
-    remember(snap, session.created_at)
-    return snap
+    return None if session is None else snapshot(session)
 
 
 def apply(
@@ -247,8 +249,7 @@ def apply(
         snap = snapshot(session, new, roster)
     # Outside the writer lock: the broadcast renders the page for both audiences first. In
     # autocommit this runs now; inside a caller's transaction, once that one commits.
-    created_at = session.created_at
-    transaction.on_commit(lambda: publish(snap, created_at), robust=True)
+    transaction.on_commit(lambda: broadcast(snap), robust=True)
     return snap
 
 
@@ -390,13 +391,6 @@ def _mirror_reports(session, old: flow.State, new: flow.State) -> None:
 _layer_healthy = True
 
 
-def publish(snap: dict, created_at) -> None:
-    """A committed snapshot of the session created at ``created_at``, to every open page and
-    to the pages that connect next."""
-    remember(snap, created_at)
-    broadcast(snap)
-
-
 def broadcast(snap: dict) -> None:
     """Tell every open page of the session. A channel layer failure loses no data."""
     global _layer_healthy
@@ -430,7 +424,7 @@ def broadcast_after_commit(session_id: int) -> None:
     def send() -> None:
         session = Session.objects.select_related("group").filter(pk=session_id).first()
         if session is not None:
-            publish(snapshot(session), session.created_at)
+            broadcast(snapshot(session))
 
     transaction.on_commit(send, robust=True)
 

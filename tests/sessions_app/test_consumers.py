@@ -488,3 +488,25 @@ def test_a_socket_sending_commands_in_a_loop_is_slowed_down(seated, participant)
     answers = async_to_sync(scenario)()
     assert all(a["code"] == "no_turn" for a in answers[:30])  # refused by the rules
     assert [a["code"] for a in answers[30:]] == ["too_fast", "too_fast"]
+
+
+def test_a_state_broadcast_by_another_process_is_what_the_next_page_to_connect_gets(
+    seated, participant
+):
+    """With several processes, a command applied in one reaches the others' pages through
+    the channel layer: a page connecting next to one of those gets that snapshot as is."""
+    cookie = cookie_for(participant)
+    elsewhere = live.snapshot(Session.objects.select_related("group").get(pk=seated.pk))
+    live._recent.clear()  # built in another process: this one has not seen it
+
+    async def scenario():
+        communicator, _ = await connect(seated.pk, cookie)
+        assert communicator is not None
+        await get_channel_layer().group_send(
+            live.group_name(seated.pk), {"type": "session.update", "snapshot": elsewhere}
+        )
+        await communicator.receive_json_from(timeout=TIMEOUT)
+        await communicator.disconnect()
+        return await database_sync_to_async(live.member_snapshot)(seated.pk, participant)
+
+    assert async_to_sync(scenario)()["stamp"] == elsewhere["stamp"]

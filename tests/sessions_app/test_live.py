@@ -139,3 +139,16 @@ def test_what_a_snapshot_holds_beside_the_state_is_read_again_after_a_while(
     now = live.time.monotonic()
     monkeypatch.setattr(live.time, "monotonic", lambda: now + live.RECENT_SECONDS + 1)
     assert seen(session, facilitator)["people"][str(participant.pk)] == "Juliette R."
+
+
+def test_a_page_loaded_after_a_rename_and_its_socket_show_the_same_name(
+    client, session, facilitator, participant
+):
+    live.apply(session.pk, participant, {"type": "join"}, None)
+    live.member_snapshot(session.pk, facilitator)
+    participant.display_name = "Juliette R."
+    participant.save()
+    client.force_login(facilitator)
+    assert "Juliette R." in client.get(f"/s/{session.pk}/").content.decode()
+    # The page's socket connects next: the snapshot the page was rendered from.
+    assert seen(session, facilitator)["people"][str(participant.pk)] == "Juliette R."
