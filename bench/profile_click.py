@@ -198,12 +198,16 @@ def main():
         f"wall {wall * 1000 / args.n:.2f} ms/click" + ("  (under cProfile)" if profiler else "")
     )
     if profiler:
-        titles = ("THE EVENT LOOP", "live.apply (database thread)")
-        for title, one in zip(titles, profiler, strict=True):
-            print(f"==== {title}")
-            stats = pstats.Stats(one)
-            stats.sort_stats("cumulative").print_stats(args.top)
-            stats.sort_stats("tottime").print_stats(args.top)
+        print_profiles(("THE EVENT LOOP", "live.apply (database thread)"), profiler, args.top)
+
+
+def print_profiles(titles, profilers, top: int) -> None:
+    """Each profiler's top functions, by cumulative then by own time."""
+    for title, one in zip(titles, profilers, strict=True):
+        print(f"==== {title}")
+        stats = pstats.Stats(one)
+        stats.sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
 
 
 if __name__ == "__main__":

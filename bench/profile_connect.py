@@ -26,7 +26,6 @@ import asyncio
 import cProfile
 import gc
 import json
-import pstats
 import sys
 import tempfile
 import time
@@ -35,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.profile_click import seed, setup  # noqa: E402
+from bench.profile_click import print_profiles, seed, setup  # noqa: E402
 
 BATCH = 64  # handshakes in flight at once, as the benchmark's reconnecting pages
 
@@ -150,11 +149,7 @@ def main():
         setup(tmp)
         profilers = asyncio.run(run(args.n, args.profile, args.only))
     if profilers:
-        for title, one in zip(("THE EVENT LOOP", "THE DATABASE THREAD"), profilers, strict=True):
-            print(f"==== {title}")
-            stats = pstats.Stats(one)
-            stats.sort_stats("cumulative").print_stats(args.top)
-            stats.sort_stats("tottime").print_stats(args.top)
+        print_profiles(("THE EVENT LOOP", "THE DATABASE THREAD"), profilers, args.top)
 
 
 if __name__ == "__main__":

@@ -127,13 +127,18 @@ def test_a_session_row_made_again_under_the_same_id_is_not_served_the_old_one(
     assert again is not first and again["title"] == "Autre séance"
 
 
-def test_what_a_snapshot_holds_beside_the_state_is_read_again_after_a_while(
-    session, facilitator, participant, monkeypatch
-):
+def renamed_after_a_connect(session, facilitator, participant) -> None:
+    """Juliette seated, a page of the session connected, then Juliette renamed."""
     live.apply(session.pk, participant, {"type": "join"}, None)
     live.member_snapshot(session.pk, facilitator)
     participant.display_name = "Juliette R."
     participant.save()
+
+
+def test_what_a_snapshot_holds_beside_the_state_is_read_again_after_a_while(
+    session, facilitator, participant, monkeypatch
+):
+    renamed_after_a_connect(session, facilitator, participant)
     held = seen(session, facilitator)
     assert held["people"][str(participant.pk)] == "Juliette"  # as the open pages show it
     now = live.time.monotonic()
@@ -144,10 +149,7 @@ def test_what_a_snapshot_holds_beside_the_state_is_read_again_after_a_while(
 def test_a_page_loaded_after_a_rename_and_its_socket_show_the_same_name(
     client, session, facilitator, participant
 ):
-    live.apply(session.pk, participant, {"type": "join"}, None)
-    live.member_snapshot(session.pk, facilitator)
-    participant.display_name = "Juliette R."
-    participant.save()
+    renamed_after_a_connect(session, facilitator, participant)
     client.force_login(facilitator)
     assert "Juliette R." in client.get(f"/s/{session.pk}/").content.decode()
     # The page's socket connects next: the snapshot the page was rendered from.
