@@ -22,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import asdict
+from time import monotonic
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -161,7 +162,7 @@ def remember(snap: dict) -> None:
     if held is not None and held[2]["stamp"] == snap["stamp"]:
         return
     _recent.pop(snap["id"], None)
-    _recent[snap["id"]] = (time.monotonic(), _state_key(snap["state"]), snap)
+    _recent[snap["id"]] = (monotonic(), _state_key(snap["state"]), snap)
     if len(_recent) > RECENT_SIZE:
         try:
             _recent.popitem(last=False)
@@ -186,7 +187,7 @@ def member_snapshot(session_id: int, user) -> dict | None:
         and held[2]["version"] == version
         # The same row: ids come back after a database is restored.
         and held[2]["created"] == created_at.isoformat()
-        and time.monotonic() - held[0] < RECENT_SECONDS
+        and monotonic() - held[0] < RECENT_SECONDS
         and held[1] == _state_key(state)
     ):
         return held[2]
