@@ -6,6 +6,6 @@ class ParticipantsConfig(AppConfig):
     verbose_name = "Participants"
 
     def ready(self):
-        from . import logs
+        from . import logs, reauth  # noqa: F401 - reauth connects the receiver dating sign-ins
 
         logs.install()

@@ -4,7 +4,8 @@ import zoneinfo
 from typing import Any
 
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -224,3 +225,29 @@ class LogbookForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Apprentissages, ressentis, progrès. Vous seul·e lisez ces notes."),
     )
+
+
+class CurrentPasswordChangeForm(PasswordChangeForm):
+    """Django's change of password, the current password checked as a sign-in attempt:
+    through ``authenticate``, so that django-axes counts the wrong ones and locks out, as
+    on the sign-in page. A session left open must not be a way to try passwords."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if authenticate(self.request, username=self.user.email, password=old_password) is None:
+            if getattr(self.request, "axes_locked_out", False):
+                raise forms.ValidationError(
+                    _(
+                        "Trop d’essais. Réessayez dans quelques minutes "
+                        "ou demandez un lien par e-mail."
+                    ),
+                    code="locked_out",
+                )
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password

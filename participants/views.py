@@ -10,6 +10,7 @@ import random
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -29,11 +30,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import get_usage
 
-from . import emails
+from . import emails, reauth
 from .access import get_membership_or_404
 from .forms import (
     AcceptInvitationForm,
     ApplicationForm,
+    CurrentPasswordChangeForm,
     DecisionForm,
     GroupForm,
     InviteForm,
@@ -233,14 +235,45 @@ def logout_view(request):
 @login_required
 @never_cache
 def password_view(request):
-    """An optional password, beside the e-mailed links."""
-    form = SetPasswordForm(request.user, request.POST or None)
+    """An optional password, beside the e-mailed links.
+
+    A password opens the whole account (it confirms who you are before a download or an
+    erasure): choosing one asks for a recent sign-in (``reauth``), changing one asks for
+    the current password unless the person signed in within those minutes. Either way an
+    e-mail tells them, so that a change they did not make does not go unnoticed."""
+    user = request.user
+    had_password = user.has_usable_password()
+    recent = reauth.recently_signed_in(request)
+    if not recent and not had_password:
+        return reauth.confirm_first(request)
+    data = request.POST if request.method == "POST" else None
+    form: SetPasswordForm = (
+        SetPasswordForm(user, data)
+        if recent
+        else CurrentPasswordChangeForm(user, data, request=request)
+    )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            emails.send(
+                "password_changed",
+                user.email,
+                {"first": not had_password, "login_url": settings.SITE_URL + reverse("login")},
+            )
         update_session_auth_hash(request, form.user)
         messages.success(request, _("Votre mot de passe est enregistré."))
         return redirect("home")
-    return render(request, "participants/password.html", {"form": form})
+    return render(
+        request,
+        "participants/password.html",
+        {
+            "form": form,
+            "asks_current": not recent,
+            "confirm_url": reverse("confirm_identity")
+            + "?"
+            + urlencode({"next": reverse("password")}),
+        },
+    )
 
 
 # --- Permission-checked getters -----------------------------------------------------------

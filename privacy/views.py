@@ -26,12 +26,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from participants import emails
+from participants import emails, reauth
 from participants.access import get_membership_or_404
 from participants.models import DEFAULT_RETENTION_DAYS, LoginLink, Membership
 from participants.views import safe_next
 
-from . import export, forget, reauth
+from . import export, forget
 from .retention import APPLICATION_DAYS, INVITATION_DAYS, LOGIN_LINK_DAYS
 
 # --- Confirming who you are ---------------------------------------------------------------
