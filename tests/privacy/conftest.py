@@ -1,12 +1,14 @@
 """A group's history with a recognisable text for each thing each person wrote, and a way
 to look for a text in every row of every table."""
 
+from datetime import timedelta
+
 import pytest
 from django.apps import apps
 
 from participants.models import LogbookEntry
 from sessions_app import live
-from sessions_app.models import Session
+from sessions_app.models import Action, Session
 
 
 def run(session, person, kind, **fields):
@@ -30,10 +32,12 @@ def tables_holding(text: str) -> list[str]:
 
 @pytest.fixture
 def history(session, facilitator, participants):
-    """Juliette's subject handled: Dragos asks and reacts, Amina reacts; Juliette takes
-    Amina's reaction into her panier with a note and writes an action. Dragos's own subject
-    waits in the backlog; a proposal was undone and proposed again (the event log holds copies
-    of the state); each of them writes in their carnet."""
+    """Juliette's subject handled: she sets out her request, Dragos asks (once himself, once
+    through the facilitator typing for him) and reacts, Amina reacts; Juliette takes Amina's
+    reaction into her panier with a note and writes an action. Dragos's own subject waits in
+    the backlog; a proposal was undone and proposed again (the event log holds copies of the
+    state); each of them writes in their carnet. At the next session, Juliette reports back
+    on her action with a note."""
     juliette, dragos, amina, _paul = participants
     for person in (juliette, dragos, amina):
         run(session, person, "join")
@@ -46,8 +50,11 @@ def history(session, facilitator, participants):
     run(session, facilitator, "close_triage")
     juliettes = next(s for s in state_of(session).subjects if s.owner == juliette.pk)
     run(session, facilitator, "begin_subject", subject=juliettes.id)
-    run(session, juliette, "done")  # exposé
+    run(session, juliette, "done", text="EXPOSE-JULIETTE")  # exposé
     run(session, dragos, "speak", text="QUESTION-DRAGOS")
+    run(session, amina, "pass")
+    # Dragos's turn again: the facilitator types what he says (his words, her command).
+    run(session, facilitator, "speak", text="DICTEE-DRAGOS")
     run(session, amina, "pass")
     run(session, dragos, "pass")
     run(session, amina, "pass")  # clarification over
@@ -64,4 +71,25 @@ def history(session, facilitator, participants):
             author=person, group=session.group, session=session,
             text=f"CARNET-{person.display_name.upper()}",
         )
+    later = later_session(session, facilitator)
+    for person in (juliette, dragos):
+        run(later, person, "join")
+    run(later, facilitator, "start")  # opens with the report back
+    action = Action.objects.get(owner=juliette)
+    run(later, juliette, "report", action=action.pk, status="done", note="RETOUR-JULIETTE")
+    run(later, juliette, "done")
+    run(later, facilitator, "end")
     return session
+
+
+def later_session(session, facilitator):
+    """The group meets again and opens with the report back of the plans (003)."""
+    group = session.group
+    group.report_back = True
+    group.save(update_fields=["report_back"])
+    later = Session.objects.create(
+        group=group, format=group.format, title="Séance d’avril",
+        scheduled_at=session.scheduled_at + timedelta(days=14),
+    )
+    later.facilitators.add(facilitator)
+    return later

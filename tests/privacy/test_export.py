@@ -60,9 +60,11 @@ def test_subjects_with_what_was_received_and_the_panier_without_names(exported):
         assert name not in text
 
 
-def test_contributions_are_what_she_said_only(exported, participants):
-    said = {c["text"] for c in exported["contributions"]}
-    assert not said & {"QUESTION-DRAGOS", "REACTION-DRAGOS", "REACTION-AMINA"}
+def test_contributions_are_what_she_said_only(exported):
+    """Her request on her own subject, with its keyword: nothing more (what the others said
+    to her is under her subject, without their names), nothing less."""
+    said = [(c["subject"], c["kind"], c["text"]) for c in exported["contributions"]]
+    assert said == [("SUJET-JULIETTE", "request", "EXPOSE-JULIETTE")]
 
 
 def test_actions_with_their_follow_up(exported):

@@ -12,9 +12,12 @@ from sessions_app.models import Action, Contribution, Event, Registration, Sessi
 
 from .conftest import tables_holding
 
-DRAGOS_WROTE = ("QUESTION-DRAGOS", "REACTION-DRAGOS", "SUJET-DRAGOS", "CARNET-DRAGOS")
-OTHERS_WROTE = ("SUJET-JULIETTE", "REACTION-AMINA", "NOTE-JULIETTE", "ACTION-JULIETTE",
-                "CARNET-JULIETTE")
+# DICTEE-DRAGOS: what the facilitator typed during Dragos's turn, his words.
+DRAGOS_WROTE = ("QUESTION-DRAGOS", "DICTEE-DRAGOS", "REACTION-DRAGOS", "SUJET-DRAGOS",
+                "CARNET-DRAGOS")
+# RETOUR-JULIETTE: her report back on her action, at the next session.
+OTHERS_WROTE = ("SUJET-JULIETTE", "EXPOSE-JULIETTE", "REACTION-AMINA", "NOTE-JULIETTE",
+                "ACTION-JULIETTE", "RETOUR-JULIETTE", "CARNET-JULIETTE")
 
 
 def test_the_history_does_hold_every_text_before_anything_is_erased(history):
@@ -23,6 +26,10 @@ def test_the_history_does_hold_every_text_before_anything_is_erased(history):
     # The event log holds copies: erasing the rows alone would not be enough.
     assert "Event" in tables_holding("QUESTION-DRAGOS")
     assert "Event" in tables_holding("SUJET-DRAGOS")
+    # ... the facilitator's command typed for Dragos, and the report back in the later
+    # session's state: copies only ``flow.scrub_event`` and ``flow.scrub_state`` reach.
+    assert "Event" in tables_holding("DICTEE-DRAGOS")
+    assert {"Session", "Event", "Action"} <= set(tables_holding("RETOUR-JULIETTE"))
 
 
 def test_an_erased_account_leaves_nothing_it_wrote_nor_its_name_or_address(
@@ -90,7 +97,7 @@ def test_a_group_with_nobody_else_closes_with_its_only_member(db):
 def test_an_organiser_erases_a_members_content_in_the_group_only(history, participants):
     dragos = participants[1]
     forget.erase_content(dragos, [history.group_id])
-    for text in ("QUESTION-DRAGOS", "REACTION-DRAGOS", "SUJET-DRAGOS"):
+    for text in ("QUESTION-DRAGOS", "DICTEE-DRAGOS", "REACTION-DRAGOS", "SUJET-DRAGOS"):
         assert tables_holding(text) == [], text
     # Their carnet is theirs: an organiser's erasure does not reach it; the account stays.
     assert tables_holding("CARNET-DRAGOS") == ["LogbookEntry"]
@@ -103,7 +110,8 @@ def test_erasing_an_owner_empties_their_panier_notes_and_plan_everywhere(
 ):
     juliette = participants[0]
     forget.erase_content(juliette)
-    for text in ("SUJET-JULIETTE", "NOTE-JULIETTE", "ACTION-JULIETTE"):
+    for text in ("SUJET-JULIETTE", "EXPOSE-JULIETTE", "NOTE-JULIETTE", "ACTION-JULIETTE",
+                 "RETOUR-JULIETTE"):
         assert tables_holding(text) == [], text
     # What Amina said to her is Amina's: it stays.
     assert tables_holding("REACTION-AMINA")
