@@ -18,7 +18,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from insights.models import Feedback
-from participants.models import Application, Group, Invitation, LogbookEntry, LoginLink, User
+from participants.models import (
+    Application,
+    Group,
+    Invitation,
+    LogbookEntry,
+    LoginLink,
+    Membership,
+    User,
+)
 from sessions_app import flow, live
 from sessions_app.models import Action, Contribution, Event, Session, Subject
 
@@ -58,11 +66,15 @@ def _show_again(session_id: int) -> None:
 
 def erase_content(user: User, group_ids: Iterable[int] | None = None) -> None:
     """Empty what ``user`` wrote for their groups (all, or ``group_ids``): their keywords,
-    what they said, their panier notes and plans, the words of their feedback. Their
-    private carnet is not touched here (it never left them; ``erase_account`` deletes it)."""
+    what they said, their panier notes and plans, the words of their feedback, their
+    answers to the eligibility questions (on their membership and their applications).
+    Their private carnet is not touched here (it never left them; ``erase_account``
+    deletes it)."""
     in_groups = Q() if group_ids is None else Q(group_id__in=list(group_ids))
     sessions = Session.objects.filter(in_groups).only("pk")
     with transaction.atomic():
+        Membership.objects.filter(in_groups, user=user).update(eligibility_answers=[])
+        Application.objects.filter(in_groups, email__iexact=user.email).update(answers=[])
         subjects = Subject.objects.filter(in_groups, owner=user)
         subjects.filter(status="open").update(status="withdrawn")
         subjects.update(keyword=flow.ERASED_KEYWORD)
@@ -113,7 +125,6 @@ def erase_account(user: User) -> str:
         group_ids = list(user.memberships.values_list("group_id", flat=True))
         for membership in user.memberships.active():
             membership.remove()
-        user.memberships.update(eligibility_answers=[])
         erase_content(user, group_ids)
         LogbookEntry.objects.filter(author=user).delete()
         LoginLink.objects.filter(user=user).delete()

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from participants.models import Group, LoginLink, Membership, User
+from participants.models import Application, Group, LoginLink, Membership, User
 from privacy import forget
 from sessions_app import flow
 from sessions_app.models import Action, Contribution, Event, Registration, Session, Subject
@@ -265,3 +265,42 @@ def test_open_pages_of_a_running_session_lose_the_erased_texts_at_once(
     keywords = [s["keyword"] for s in message["snapshot"]["state"]["subjects"]]
     assert "SUJET-JULIETTE" in keywords and "SUJET-DRAGOS" not in keywords
     assert flow.ERASED_KEYWORD in keywords
+
+
+def test_an_organisers_erasure_empties_the_members_answers_to_join_in_that_group_only(
+    history, participants, other_group_member
+):
+    """What Dragos answered to join (the eligibility questions, on his membership and on
+    his application) is his writing too."""
+    dragos = participants[1]
+    other = Group.objects.exclude(pk=history.group_id).get()
+    Membership.objects.create(
+        group=other, user=dragos,
+        eligibility_answers=[{"question": "Métier ?", "answer": "AILLEURS-DRAGOS"}],
+    )
+    Membership.objects.filter(user=dragos, group=history.group).update(
+        eligibility_answers=[{"question": "Métier ?", "answer": "ÉLIGIBILITÉ-DRAGOS"}]
+    )
+    for group, answer in ((history.group, "CANDIDATURE-DRAGOS"), (other, "AUTRE-CANDIDATURE")):
+        Application.objects.create(
+            group=group, name="Dragos", email="Dragos@example.org",
+            answers=[{"question": "Pourquoi ?", "answer": answer}],
+            status=Application.APPROVED,
+        )
+    forget.erase_content(dragos, [history.group_id])
+    assert tables_holding("ÉLIGIBILITÉ-DRAGOS") == []
+    assert tables_holding("CANDIDATURE-DRAGOS") == []
+    # His answers to another group stay: the organiser acted for hers only.
+    assert tables_holding("AILLEURS-DRAGOS") == ["Membership"]
+    assert tables_holding("AUTRE-CANDIDATURE") == ["Application"]
+
+
+def test_the_pages_say_that_the_answers_to_join_are_erased_too(
+    client, history, organiser, participants
+):
+    membership = Membership.objects.get(user=participants[1], group=history.group)
+    client.force_login(organiser)
+    page = client.get(reverse("member_erase", args=[history.group_id, membership.pk]))
+    assert "réponses aux questions pour rejoindre le groupe" in page.content.decode()
+    privacy = client.get(reverse("privacy")).content.decode()
+    assert "y compris vos réponses aux questions posées pour le rejoindre" in privacy
