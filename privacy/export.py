@@ -3,8 +3,9 @@
 What they wrote, what is recorded about them, and what was said to them on their own
 subjects — the questions and reactions they received, without who said them: the group's
 other members did not choose to have their names leave it (documented on the privacy
-page). Nothing else written by others: no keyword of another person's subject, no
-organiser's reason on an application.
+page). Nothing else written by others: no keyword of another person's subject (the rule
+of every download, ``sessions_app.logbook.keyword_in_download``), no organiser's reason on
+an application.
 """
 
 import json
@@ -14,6 +15,7 @@ from django.utils import formats, timezone
 
 from insights.models import Feedback
 from participants.models import Application, Invitation, LogbookEntry, Membership, User
+from sessions_app.logbook import keyword_in_download
 from sessions_app.models import Action, Contribution, Registration, Subject
 from sessions_app.render import KIND_LABELS
 
@@ -33,10 +35,8 @@ def personal_data(user: User) -> dict:
         )
     }
 
-    def own_keyword(subject_id) -> str | None:
-        """The keyword of a subject of theirs; another person's keyword is not theirs."""
-        subject = own_subjects.get(subject_id)
-        return subject.keyword if subject is not None else None
+    def keyword(subject) -> str | None:
+        return keyword_in_download(user, subject)
 
     received: dict[int, list[dict]] = {pk: [] for pk in own_subjects}
     for c in (
@@ -105,20 +105,20 @@ def personal_data(user: User) -> dict:
             {
                 "group": c.session.group.name,
                 "session": _when(c.session),
-                "subject": own_keyword(c.subject_id),
+                "subject": keyword(c.subject),
                 "phase": c.phase,
                 "kind": c.kind,
                 "text": c.text,
             }
             for c in Contribution.objects.filter(person=user)
-            .select_related("session__group")
+            .select_related("session__group", "subject")
             .order_by("session__scheduled_at", "subject_id", "n")
         ],
         "actions": [
             {
                 "group": a.session.group.name,
                 "session": _when(a.session),
-                "subject": own_keyword(a.subject_id),
+                "subject": keyword(a.subject),
                 "text": a.text,
                 "status": a.status,
                 "note": a.note,
@@ -126,7 +126,7 @@ def personal_data(user: User) -> dict:
                 "reported_in": _when(a.reported_in),
             }
             for a in Action.objects.filter(owner=user).select_related(
-                "session__group", "reported_in"
+                "session__group", "reported_in", "subject"
             )
         ],
         "logbook": [
@@ -135,10 +135,12 @@ def personal_data(user: User) -> dict:
                 "written_at": e.created_at.isoformat(),
                 "updated_at": e.updated_at.isoformat(),
                 "session": _when(e.session),
-                "subject": own_keyword(e.subject_id),
+                "subject": keyword(e.subject),
                 "text": e.text,
             }
-            for e in LogbookEntry.objects.filter(author=user).select_related("group", "session")
+            for e in LogbookEntry.objects.filter(author=user).select_related(
+                "group", "session", "subject"
+            )
         ],
         "feedback": [
             {

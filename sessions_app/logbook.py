@@ -122,6 +122,16 @@ def logbook_delete(request, pk, entry_pk):
     return render(request, "sessions_app/logbook/delete.html", {"entry": entry, "group_pk": pk})
 
 
+def keyword_in_download(reader, subject: Subject | None) -> str | None:
+    """The one rule of every file that leaves the site, the carnet's two downloads and the
+    account's « Mes données » alike: a subject's keyword is written only for its owner.
+    Another member's keyword is theirs and stays in the group (said on the privacy page);
+    None in its place."""
+    if subject is None or subject.owner_id != reader.pk:
+        return None
+    return subject.keyword
+
+
 def _download(content: str, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -135,6 +145,14 @@ def logbook_markdown(request, pk):
     """The whole carnet as a readable file (Markdown)."""
     membership = get_membership_or_404(request.user, pk)
     pages, loose = carnet_of(request.user, pk)
+    # The file names the subject of a note or an action by that one rule.
+    notes: list[LogbookEntry] = [*loose, *(e for page in pages for e in page.notes)]
+    for entry in notes:
+        keyword = keyword_in_download(request.user, entry.subject)
+        entry.download_keyword = keyword  # type: ignore[attr-defined]
+    for action in (a for page in pages for a in page.actions):
+        keyword = keyword_in_download(request.user, action.subject)
+        action.download_keyword = keyword  # type: ignore[attr-defined]
     text = render_to_string(
         "sessions_app/logbook/export.md.txt",
         {"group": membership.group, "pages": pages, "loose": loose, "now": timezone.now()},
@@ -144,10 +162,10 @@ def logbook_markdown(request, pk):
     return _download(text, "text/markdown; charset=utf-8", filename)
 
 
-def _note_data(entry: LogbookEntry) -> dict:
+def _note_data(entry: LogbookEntry, reader) -> dict:
     return {
         "id": entry.pk,
-        "subject": entry.subject.keyword if entry.subject else None,
+        "subject": keyword_in_download(reader, entry.subject),
         "text": entry.text,
         "created_at": entry.created_at.isoformat(),
         "updated_at": entry.updated_at.isoformat(),
@@ -169,11 +187,11 @@ def logbook_json(request, pk):
                 "id": page.session.pk,
                 "title": page.session.title,
                 "scheduled_at": page.session.scheduled_at.isoformat(),
-                "notes": [_note_data(entry) for entry in page.notes],
+                "notes": [_note_data(entry, request.user) for entry in page.notes],
                 "actions": [
                     {
                         "id": action.pk,
-                        "subject": action.subject.keyword,
+                        "subject": keyword_in_download(request.user, action.subject),
                         "text": action.text,
                         "status": action.status,
                         "note": action.note,
@@ -184,7 +202,7 @@ def logbook_json(request, pk):
             }
             for page in pages
         ],
-        "notes_without_session": [_note_data(entry) for entry in loose],
+        "notes_without_session": [_note_data(entry, request.user) for entry in loose],
     }
     filename = f"carnet-{slugify(membership.group.name) or membership.group.pk}.json"
     return _download(json.dumps(data, ensure_ascii=False, indent=2), "application/json", filename)

@@ -126,3 +126,44 @@ def test_the_download_needs_a_recent_sign_in(client, participants):
     response = client.get(reverse("my_data_json"))
     assert response.status_code == 302 and "confirm" in response["Location"]
 
+
+
+# --- One rule for every download: another member's keyword stays in the group ----------------
+
+
+def test_no_download_prints_another_members_keyword(client, history, participants):
+    """Dragos noted in his carnet, during Juliette's subject, something about it: the note
+    leaves with him, her keyword does not (his carnet's two files and his data alike), and
+    the privacy page says so. His note on his own subject keeps his keyword."""
+    from participants.models import LogbookEntry
+    from sessions_app.models import Subject
+
+    juliette, dragos = participants[:2]
+    hers = Subject.objects.get(owner=juliette)
+    his = Subject.objects.get(owner=dragos)
+    LogbookEntry.objects.create(
+        author=dragos, group=history.group, session=history, subject=hers,
+        text="CARNET-SUR-SON-SUJET",
+    )
+    LogbookEntry.objects.create(
+        author=dragos, group=history.group, session=history, subject=his,
+        text="CARNET-SUR-MON-SUJET",
+    )
+    client.force_login(dragos)
+    downloads = {
+        name: client.get(reverse(name, args=[history.group_id])).content.decode()
+        for name in ("logbook_json", "logbook_markdown")
+    }
+    downloads["my_data_json"] = client.get(reverse("my_data_json")).content.decode()
+    downloads["my_data_markdown"] = client.get(reverse("my_data_markdown")).content.decode()
+    for name, text in downloads.items():
+        assert "CARNET-SUR-SON-SUJET" in text and "CARNET-SUR-MON-SUJET" in text, name
+        assert "SUJET-JULIETTE" not in text, name
+        assert "SUJET-DRAGOS" in text, name
+    carnet = json.loads(downloads["logbook_json"])
+    notes = {n["text"]: n["subject"] for s in carnet["sessions"] for n in s["notes"]}
+    assert notes["CARNET-SUR-SON-SUJET"] is None
+    assert notes["CARNET-SUR-MON-SUJET"] == "SUJET-DRAGOS"
+    assert "le sujet d’un·e autre membre" in downloads["logbook_markdown"]
+    privacy = client.get(reverse("privacy")).content.decode()
+    assert "le mot-clé d’un sujet n’y figure que si ce sujet est le vôtre" in privacy
