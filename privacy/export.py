@@ -12,12 +12,13 @@ import json
 from datetime import datetime
 
 from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 
 from insights.models import Feedback
 from participants.models import Application, Invitation, LogbookEntry, Membership, User
 from sessions_app.logbook import keyword_in_download
 from sessions_app.models import Action, Contribution, Registration, Subject
-from sessions_app.render import KIND_LABELS
+from sessions_app.render import KIND_LABELS, PHASE_LABELS
 
 FORMAT = "intervision-export/1"
 
@@ -198,13 +199,20 @@ _DATES = {
 
 
 def readable(data: dict) -> dict:
-    """The same data with the codes (roles, statuses, kinds) in the reader's language, for
-    the Markdown rendering."""
+    """The same data with the codes (roles, statuses, kinds, phases) and the dates in the
+    reader's language, for the Markdown rendering, which writes every text of it."""
     roles = dict(Membership.ROLES)
     subject_statuses = dict(Subject.STATUSES)
     action_statuses = dict(Action.STATUSES)
     registration_statuses = dict(Registration.STATUSES)
     application_statuses = dict(Application.STATUSES)
+
+    invitation_statuses = {
+        "used": _("acceptée"),
+        "revoked": _("révoquée"),
+        "expired": _("expirée"),
+        "pending": _("en attente"),
+    }
 
     def label(labels, code):
         return str(labels.get(code, code))
@@ -219,10 +227,14 @@ def readable(data: dict) -> dict:
         s["status"] = label(subject_statuses, s["status"])
         for c in s["received"]:
             c["kind"] = label(KIND_LABELS, c["kind"])
+            c["phase"] = label(PHASE_LABELS, c["phase"])
     for c in data["contributions"]:
         c["kind"] = label(KIND_LABELS, c["kind"])
+        c["phase"] = label(PHASE_LABELS, c["phase"])
     for a in data["actions"]:
         a["status"] = label(action_statuses, a["status"])
     for a in data["applications"]:
         a["status"] = label(application_statuses, a["status"])
+    for i in data["invitations"]:
+        i["status"] = label(invitation_statuses, i["status"])
     return data

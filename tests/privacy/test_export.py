@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participants.models import Application, Invitation, Membership
+from privacy import export
 from sessions_app.models import Action, Registration
 
 
@@ -167,3 +168,73 @@ def test_no_download_prints_another_members_keyword(client, history, participant
     assert "le sujet d’un·e autre membre" in downloads["logbook_markdown"]
     privacy = client.get(reverse("privacy")).content.decode()
     assert "le mot-clé d’un sujet n’y figure que si ce sujet est le vôtre" in privacy
+
+
+# --- The readable file holds everything the complete one holds --------------------------------
+
+
+def texts(value, key=None):
+    """(key, text) for every text of an exported value, however deep."""
+    if isinstance(value, dict):
+        for inner_key, item in value.items():
+            yield from texts(item, inner_key)
+    elif isinstance(value, list):
+        for item in value:
+            yield from texts(item, key)
+    elif isinstance(value, str) and value:
+        yield key, value
+
+
+@pytest.fixture
+def rich(exported, history, participants):
+    """Every category of Juliette's data filled, each date a different day: a date left out
+    of the readable file cannot hide behind another one written the same minute."""
+    import datetime
+
+    from insights.models import Feedback
+    from participants.models import LogbookEntry
+    from sessions_app.models import Session, Subject
+
+    juliette = participants[0]
+    day = iter(range(1, 100))
+
+    def past():
+        return timezone.now() - datetime.timedelta(days=next(day) * 3, hours=next(day))
+
+    Membership.objects.filter(user=juliette).update(
+        joined_at=past(), charter_accepted_at=past(), removed_at=past()
+    )
+    Registration.objects.filter(user=juliette).update(created_at=past())
+    Subject.objects.filter(owner=juliette).update(created_at=past(), urgent=True)
+    Action.objects.filter(owner=juliette).update(
+        review_on=(timezone.now() + datetime.timedelta(days=40)).date()
+    )
+    LogbookEntry.objects.filter(author=juliette).update(created_at=past(), updated_at=past())
+    LogbookEntry.objects.create(
+        author=juliette, group=history.group, session=history,
+        subject=Subject.objects.get(owner=juliette), text="CARNET-SUR-MON-SUJET",
+    )
+    Feedback.objects.create(
+        session=history, author=juliette, usefulness=4, keeps="RETENU-JULIETTE", shared=True
+    )
+    Application.objects.update(created_at=past(), decided_at=past())
+    Invitation.objects.update(created_at=past())
+    Session.objects.exclude(pk=history.pk).update(scheduled_at=past())
+    return juliette
+
+
+def test_the_readable_file_holds_every_text_of_the_complete_one(client, rich):
+    data = client.get(reverse("my_data_json")).json()
+    text = client.get(reverse("my_data_markdown")).content.decode()
+    for category in ("memberships", "registrations", "subjects", "contributions", "actions",
+                     "logbook", "feedback", "applications", "invitations"):
+        assert data[category], category  # the fixture leaves nothing empty
+    assert data["applications"][0]["answers"] and data["feedback"][0]["keeps"]
+    readable = export.readable(data)  # codes and dates as the reader writes them
+    missing = [
+        (key, value)
+        for key, value in texts(readable)
+        # The file's own time: both say it, a few milliseconds apart.
+        if key != "exported_at" and value not in text
+    ]
+    assert missing == []
