@@ -167,3 +167,9 @@ def test_signing_in_dates_the_session(client, participant, clock):
     """The receiver that dates each sign-in is connected (it moved to participants)."""
     client.force_login(participant)
     assert client.session[reauth.SESSION_KEY] == NOW
+
+
+def test_the_privacy_page_says_what_a_password_change_asks_and_tells(client):
+    page = client.get(reverse("privacy")).content.decode()
+    assert "Choisir ou changer votre mot de passe demande aussi d’avoir confirmé" in page
+    assert "un e-mail vous prévient de chaque changement" in page
