@@ -1,6 +1,6 @@
 """Scheduling sessions, registration with the group's seat limit, the waitlist, the .ics file."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -224,7 +224,7 @@ def test_registration_is_closed_after_the_session(client, participant, session):
     assert not Registration.objects.exists()
 
 
-def test_the_calendar_file_has_the_time_and_the_visio_link(client, participant, session):
+def test_the_calendar_file_has_the_time_and_the_visio_link(client, participant, session, group):
     session.scheduled_at = timezone.now().replace(microsecond=0) + timedelta(days=2)
     session.visio_url = "https://zoom.us/j/123456789?pwd=abc"
     session.save()
@@ -236,10 +236,10 @@ def test_the_calendar_file_has_the_time_and_the_visio_link(client, participant, 
     body = response.content.decode()
     unfolded = body.replace("\r\n ", "")
     assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
-    start = session.scheduled_at.astimezone(UTC)
-    assert f"DTSTART:{start:%Y%m%dT%H%M%SZ}" in unfolded
+    start = session.scheduled_at.astimezone(group.tz)
+    assert f"DTSTART;TZID=Europe/Paris:{start:%Y%m%dT%H%M%S}" in unfolded
     end = start + timedelta(minutes=session.duration_minutes)
-    assert f"DTEND:{end:%Y%m%dT%H%M%SZ}" in unfolded
+    assert f"DTEND;TZID=Europe/Paris:{end:%Y%m%dT%H%M%S}" in unfolded
     assert "URL:https://zoom.us/j/123456789?pwd=abc" in unfolded
     # The title names the group: « Prochaine séance » alone says nothing in a calendar.
     assert "SUMMARY:Pairs produit — Séance de mars" in unfolded
