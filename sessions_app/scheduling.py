@@ -156,6 +156,14 @@ def series_dates(first: datetime, tz, repeat: str, every: int, count: int) -> li
     return dates
 
 
+def fallen_back(first: datetime, tz, dates: list[datetime]) -> list[datetime]:
+    """The dates of a monthly series begun on a 5th weekday that fall on the month's last
+    one instead (the months without a 5th): the organiser confirms them before saving."""
+    if (first.astimezone(tz).day - 1) // 7 < 4:
+        return []
+    return [d for d in dates if (d.astimezone(tz).day - 1) // 7 < 4]
+
+
 def _members_to_tell(session: Session, actor: User) -> list[User]:
     return list(
         User.objects.filter(
@@ -263,6 +271,10 @@ class ScheduleForm(forms.ModelForm):
         initial=4,
         help_text=gettext_lazy("Chacune reste modifiable ou annulable à part."),
     )
+    # Shown only when a monthly series begun on a 5th weekday needs the organiser's word.
+    last_weekday = forms.BooleanField(
+        label=gettext_lazy("Oui, programmer ces dates"), required=False, widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Session
@@ -297,14 +309,14 @@ class ScheduleForm(forms.ModelForm):
             method.initial = default or group.format
         self.order_fields(
             ["title", "date", "time", "duration_minutes", "visio_url", "facilitators",
-             "facilitators_take_part", "method", "repeat", "every", "count"]
+             "facilitators_take_part", "method", "repeat", "every", "count", "last_weekday"]
         )
         self.fields["time"].label = _("Heure (%(zone)s)") % {"zone": group.time_zone}
         self.fields["time"].help_text = _(
             "Le fuseau horaire du groupe ; il se change dans ses paramètres."
         )
         if self.instance.pk:
-            for name in ("repeat", "every", "count"):
+            for name in ("repeat", "every", "count", "last_weekday"):
                 del self.fields[name]
             local = timezone.localtime(self.instance.scheduled_at, group.tz)
             self.initial.setdefault("date", local.date())
@@ -346,7 +358,35 @@ class ScheduleForm(forms.ModelForm):
                 self.add_error("every", _("Indiquez toutes les combien de semaines."))
             if not data.get("count"):
                 self.add_error("count", _("Indiquez combien de séances programmer."))
+        if data.get("repeat") == "monthly" and data.get("count") and data.get("scheduled_at"):
+            self._confirm_fifth_weekday(data)
         return data
+
+    def _confirm_fifth_weekday(self, data) -> None:
+        """A series begun on a 5th weekday falls on the last one in the months without a
+        5th: the organiser sees which dates and confirms, rather than find out later."""
+        first = data["scheduled_at"]
+        tz = self.group.tz
+        moved = fallen_back(first, tz, series_dates(first, tz, "monthly", 1, data["count"]))
+        if not moved or data.get("last_weekday"):
+            return
+        local = timezone.localtime(first, tz)
+        self.fields["last_weekday"].widget = forms.CheckboxInput()
+        self.add_error(
+            "last_weekday",
+            _(
+                "Le %(first)s est le 5ᵉ %(weekday)s du mois. Les mois qui n’en ont pas, la "
+                "séance tomberait le dernier %(weekday)s du mois : %(dates)s. Cochez cette "
+                "case pour programmer ces dates, ou choisissez un autre jour."
+            )
+            % {
+                "first": formats.date_format(local, "DATE_FORMAT"),
+                "weekday": formats.date_format(local, "l"),
+                "dates": ", ".join(
+                    formats.date_format(timezone.localtime(d, tz), "DATE_FORMAT") for d in moved
+                ),
+            },
+        )
 
     def occurrences(self) -> list[datetime]:
         """The dates of the series (the first included), at the same local time."""
