@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from participants import language
 from participants import views as participant_views
 from sessions_app import cycle, format_views, logbook, reminders, rota, scheduling
 from sessions_app import views as session_views
@@ -12,7 +13,8 @@ urlpatterns = [
     path("login/", participant_views.login_view, name="login"),
     path("login/link/<str:token>/", participant_views.login_link, name="login_link"),
     path("logout/", participant_views.logout_view, name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's switch of language, which also remembers a signed-in person's for e-mails.
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("", include("participants.urls")),
     path("", include("privacy.urls")),
     path("", include("insights.urls")),

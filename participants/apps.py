@@ -6,6 +6,9 @@ class ParticipantsConfig(AppConfig):
     verbose_name = "Participants"
 
     def ready(self):
-        from . import logs
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import language, logs
 
         logs.install()
+        user_logged_in.connect(language.on_login, dispatch_uid="participants.language")

@@ -192,7 +192,7 @@ def _tell_next(group: Group, before: list[int], after: list[int], actor) -> None
         return
     emails.send(
         "rota_next",
-        person.email,
+        person,
         {
             "group": group.name,
             "url": settings.SITE_URL + reverse("group_detail", args=[group.pk]),

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -60,8 +60,8 @@ def _promote(session: Session) -> list[Registration]:
         promoted.append(registration)
         emails.send(
             "waitlist_promoted",
-            registration.user.email,
-            {
+            registration.user,
+            lambda: {
                 "session": str(session),
                 "when": formats.date_format(
                     timezone.localtime(session.scheduled_at), "DATETIME_FORMAT"
@@ -181,36 +181,50 @@ def _when(session: Session) -> str:
 
 def tell_members(template: str, sessions: list[Session], actor, *, cancelled=False) -> None:
     """One e-mail per member of the group (not ``actor``), after the commit, with the
-    calendar file of ``sessions``: nothing said in a session, only dates and links."""
+    calendar file of ``sessions``: nothing said in a session, only dates and links. Each is
+    written in its recipient's language, its dates and calendar file too (made once per
+    language)."""
     first = sessions[0]
-    ics = calendar.calendar(sessions, cancelled=cancelled)
-    context = {
-        "group": first.group.name,
-        "sessions": [
-            {
-                "title": str(s),
-                "when": _when(s),
-                "url": settings.SITE_URL + reverse("session_info", args=[s.pk]),
+    made: dict[str, tuple[dict, str]] = {}
+
+    def in_language() -> tuple[dict, str]:
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        if language not in made:
+            context = {
+                "group": first.group.name,
+                "sessions": [
+                    {
+                        "title": str(s),
+                        "when": _when(s),
+                        "url": settings.SITE_URL + reverse("session_info", args=[s.pk]),
+                    }
+                    for s in sessions
+                ],
+                "visio": first.visio_url,
+                "by": actor.name,
             }
-            for s in sessions
-        ],
-        "visio": first.visio_url,
-        "by": actor.name,
-    }
+            made[language] = (context, calendar.calendar(sessions, cancelled=cancelled))
+        return made[language]
+
     name = calendar.filename(first) if len(sessions) == 1 else f"seances-{first.pk}.ics"
     # Each person is also told which of these sessions they facilitate (theirs only).
     leads = {s.pk: set(s.facilitators.values_list("pk", flat=True)) for s in sessions}
     group_url = settings.SITE_URL + reverse("group_detail", args=[first.group_id])
     for person in _members_to_tell(first, actor):
-        mine = [
-            item for s, item in zip(sessions, context["sessions"], strict=True)
-            if person.pk in leads[s.pk]
-        ]
+
+        def context_for(person=person) -> dict:
+            context, _ics = in_language()
+            mine = [
+                item for s, item in zip(sessions, context["sessions"], strict=True)
+                if person.pk in leads[s.pk]
+            ]
+            return {**context, "facilitating": mine, "group_url": group_url}
+
         emails.send(
             template,
-            person.email,
-            {**context, "facilitating": mine, "group_url": group_url},
-            [(name, ics, "text/calendar")],
+            person,
+            context_for,
+            [(name, lambda: in_language()[1], "text/calendar")],
         )
 
 

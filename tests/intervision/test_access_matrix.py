@@ -66,6 +66,8 @@ MATRIX = {
     "set_language": ("post", lambda c: {}, {"language": "en", "next": "/"}, public()),
     "healthz": ("get", lambda c: {}, None, public()),
     "password": ("get", lambda c: {}, None, signed_in()),
+    # Each person chooses the language of their own e-mails, nobody else's.
+    "account_language": ("post", lambda c: {}, {"language": "fr"}, signed_in()),
     "group_create": ("get", lambda c: {}, None, signed_in()),
     "group_detail": ("get", lambda c: {"pk": c["group"]}, None, members_only()),
     "group_edit": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),
