@@ -228,6 +228,28 @@ def tell_members(template: str, sessions: list[Session], actor, *, cancelled=Fal
         )
 
 
+def tell_facilitation(session: Session, before: set[int], actor) -> None:
+    """Who facilitates changed: the people who now do and those who no longer do (not
+    ``actor``, who made the change) are each told, by name, who facilitates the session."""
+    leading = list(session.facilitators.order_by("pk"))
+    now = {u.pk for u in leading}
+    concerned = (now ^ before) - {actor.pk}
+    for person in User.objects.filter(pk__in=concerned, is_active=True):
+
+        def context(person=person) -> dict:
+            return {
+                "session": str(session),
+                "when": _when(session),
+                "by": actor.name,
+                "leading": person.pk in now,
+                "partners": ", ".join(u.name for u in leading if u.pk != person.pk),
+                "facilitators": ", ".join(u.name for u in leading),
+                "url": settings.SITE_URL + reverse("session_info", args=[session.pk]),
+            }
+
+        emails.send("facilitation_changed", person, context)
+
+
 # --- Forms --------------------------------------------------------------------------------
 
 
@@ -519,6 +541,7 @@ def session_edit(request, pk):
     if not _can_schedule(membership):
         raise Http404
     before = {name: getattr(session, name) for name in CHANGES}
+    leading_before = set(session.facilitators.values_list("pk", flat=True))
     form = ScheduleForm(request.POST or None, instance=session, group=session.group)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -536,6 +559,7 @@ def session_edit(request, pk):
                 )
             else:
                 messages.success(request, _("Les modifications sont enregistrées."))
+            tell_facilitation(session, leading_before, request.user)
         return redirect("session_info", pk=session.pk)
     return render(
         request,
