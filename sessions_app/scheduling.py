@@ -307,6 +307,9 @@ class ScheduleForm(forms.ModelForm):
         initial=4,
         help_text=gettext_lazy("Chacune reste modifiable ou annulable à part."),
     )
+    # Whom the rota proposed when the form was opened (not knowing the date yet): kept as
+    # is, that proposal is made again for the date chosen (see ``clean``).
+    proposed = forms.IntegerField(required=False, widget=forms.HiddenInput)
     # Shown only when a monthly series begun on a 5th weekday needs the organiser's word.
     last_weekday = forms.BooleanField(
         label=gettext_lazy("Oui, programmer ces dates"), required=False, widget=forms.HiddenInput
@@ -324,6 +327,7 @@ class ScheduleForm(forms.ModelForm):
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)
         self.group = group
+        self.reproposed: list[User] = []
         facilitators = self.fields["facilitators"]
         assert isinstance(facilitators, forms.ModelMultipleChoiceField)
         facilitators.queryset = User.objects.filter(
@@ -352,7 +356,7 @@ class ScheduleForm(forms.ModelForm):
             "Le fuseau horaire du groupe ; il se change dans ses paramètres."
         )
         if self.instance.pk:
-            for name in ("repeat", "every", "count", "last_weekday"):
+            for name in ("repeat", "every", "count", "last_weekday", "proposed"):
                 del self.fields[name]
             local = timezone.localtime(self.instance.scheduled_at, group.tz)
             self.initial.setdefault("date", local.date())
@@ -394,9 +398,26 @@ class ScheduleForm(forms.ModelForm):
                 self.add_error("every", _("Indiquez toutes les combien de semaines."))
             if not data.get("count"):
                 self.add_error("count", _("Indiquez combien de séances programmer."))
+        if "proposed" in self.fields and data.get("scheduled_at"):
+            self._propose_for_the_date(data)
         if data.get("repeat") == "monthly" and data.get("count") and data.get("scheduled_at"):
             self._confirm_fifth_weekday(data)
         return data
+
+    def _propose_for_the_date(self, data) -> None:
+        """In a rotating group, the rota's proposal kept unchanged is made for the chosen
+        date: if that person leads the session just before or just after it, the next one
+        in the rota at that date facilitates instead (no one leads two in a row)."""
+        proposed, people = data.get("proposed"), list(data.get("facilitators") or [])
+        if self.group.facilitation != "rotating" or [u.pk for u in people] != [proposed]:
+            return
+        when = data["scheduled_at"]
+        if proposed not in rota.neighbours(self.group, when):
+            return
+        following = rota.next_facilitator(self.group, when)
+        if following is not None and following != proposed:
+            data["facilitators"] = list(User.objects.filter(pk=following))
+            self.reproposed = data["facilitators"]
 
     def _confirm_fifth_weekday(self, data) -> None:
         """A series begun on a 5th weekday falls on the last one in the months without a
@@ -466,6 +487,7 @@ def session_create(request, group_pk):
     if group.facilitation == "rotating":
         following = next_in_rotation(group)
         initial["facilitators"] = [following] if following else []
+        initial["proposed"] = following
     elif group.facilitation == "named":
         initial["facilitators"] = [request.user.pk]
     # Seed 000: the organisers facilitate and may bring subjects.
@@ -491,6 +513,15 @@ def session_create(request, group_pk):
             messages.success(
                 request, _("La séance est programmée ; les membres sont prévenus par e-mail.")
             )
+        if form.reproposed:
+            messages.info(
+                request,
+                _(
+                    "%(name)s anime la première séance : la personne proposée anime déjà une "
+                    "séance voisine de cette date, la rotation passe à la suivante."
+                )
+                % {"name": ", ".join(u.name for u in form.reproposed)},
+            )
         return redirect("session_info", pk=session.pk)
     return render(
         request,
@@ -507,8 +538,6 @@ def _follow(first: Session, form: ScheduleForm, dates: list[datetime]) -> list[S
     first.series = first.series or uuid.uuid4().hex
     first.save(update_fields=["series"])
     people = list(form.cleaned_data["facilitators"])
-    # The rota as it stands once the first session is saved: it ends with its facilitator.
-    order = rota.queue(first.group)
     made = []
     for when in dates:
         session = Session.objects.create(
@@ -522,10 +551,12 @@ def _follow(first: Session, form: ScheduleForm, dates: list[datetime]) -> list[S
             facilitators_take_part=first.facilitators_take_part,
             series=first.series,
         )
-        if first.group.facilitation == "rotating" and order and len(people) == 1:
-            at = order.index(people[0].pk) if people[0].pk in order else -1
-            following = order[(at + 1) % len(order)]
-            people = list(User.objects.filter(pk=following))
+        if first.group.facilitation == "rotating" and len(people) == 1:
+            # The rota at that date, with the sessions made so far: by dates, not by the
+            # order in which the sessions were scheduled.
+            following = rota.next_facilitator(first.group, when)
+            if following is not None:
+                people = list(User.objects.filter(pk=following))
         session.facilitators.set(people)
         made.append(session)
     return made
