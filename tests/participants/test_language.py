@@ -166,3 +166,17 @@ def test_an_applicant_is_answered_in_the_language_they_applied_in(
     [reply] = to("eve@example.org")
     assert reply.subject.startswith("Your application")
 
+
+
+def test_a_sign_in_link_comes_in_the_language_of_the_page_unless_another_was_chosen(
+    participants, django_capture_on_commit_callbacks
+):
+    from participants.views import send_login_link_if_known
+
+    juliette, dragos = participants[0], participants[1]
+    User.objects.filter(pk=dragos.pk).update(language="fr", language_chosen=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_login_link_if_known(juliette.email, "en")  # asked from the English page
+        send_login_link_if_known(dragos.email, "en")
+    assert to(juliette.email)[0].subject == "Your sign-in link to Intervision"
+    assert to(dragos.email)[0].subject == "Votre lien de connexion à Intervision"
