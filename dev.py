@@ -102,8 +102,9 @@ def run(args):
         # gets come before the sign-in links, not after them.
         sent = step(PY, "manage.py", "periodic", env=quiet, capture=True)
         if sent:
-            print("\nE-mails envoyés par les tâches périodiques (en développement, les e-mails "
-                  "s’affichent ici) :\n")
+            # In development each e-mail is one line here, and whole on the outbox page.
+            print("\nE-mails envoyés par les tâches périodiques (une ligne chacun ; en entier "
+                  f"sur http://127.0.0.1:{port}/dev/outbox/) :\n")
             print(sent, end="", flush=True)
         periodic = subprocess.Popen(
             [str(PY), "manage.py", "periodic", "--every", "60"], cwd=ROOT, env=quiet
@@ -120,7 +121,8 @@ def run(args):
             sys.exit(f"dev.py : le serveur n’a pas démarré sur le port {port} (voir ci-dessus). "
                      "Un autre port : PORT=8001 python3 dev.py run")
         # Last, so that they stay on the screen: where to go, and the sign-in links.
-        print(f"\nIntervision tourne sur http://127.0.0.1:{port}/ (Ctrl+C pour arrêter).\n")
+        print(f"\nIntervision tourne sur http://127.0.0.1:{port}/ (Ctrl+C pour arrêter).")
+        print(f"Les e-mails envoyés : http://127.0.0.1:{port}/dev/outbox/\n")
         print(demo, end="", flush=True)
         code = server.wait()
     except KeyboardInterrupt:

@@ -345,7 +345,11 @@ STORAGES = {
 }
 
 CONSOLE_EMAIL = "django.core.mail.backends.console.EmailBackend"
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", CONSOLE_EMAIL)
+# In development, one line per e-mail on the console and the whole e-mail on /dev/outbox/
+# (participants.devmail), kept in DEV_OUTBOX_DIR; the console backend otherwise.
+OUTBOX_EMAIL = "participants.devmail.OutboxBackend"
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", OUTBOX_EMAIL if DEBUG else CONSOLE_EMAIL)
+DEV_OUTBOX_DIR = Path(os.environ.get("DEV_OUTBOX_DIR") or BASE_DIR / "var" / "outbox")
 # The console backend writes every sign-in and invitation link, token included, to the
 # standard output, hence to the logs: with DEBUG off only when asked for by name.
 if not DEBUG and EMAIL_BACKEND == CONSOLE_EMAIL and not envbool("ALLOW_CONSOLE_EMAIL", False):

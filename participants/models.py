@@ -98,6 +98,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Set when the person erased their account: the row stays, emptied, so that what the
     # group counts still adds up; nothing in it names or reaches the person any more.
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The language of the e-mails the person receives (``participants.language``): the one
+    # chosen in « Mon compte » when ``language_chosen``, else the one they last used.
+    language = models.CharField(
+        _("langue des e-mails"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
+    language_chosen = models.BooleanField(default=False)
 
     objects = UserManager()
 
@@ -461,6 +467,8 @@ class Application(models.Model):
     name = models.CharField(_("nom"), max_length=80)
     email = models.EmailField(_("adresse e-mail"))
     answers = models.JSONField(default=list)
+    # The language the applicant wrote in: the replies they get (decision, invitation) use it.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True)
     status = models.CharField(max_length=10, choices=STATUSES, default=PENDING)
     reason = models.TextField(_("motif (visible des seuls organisateurs)"), blank=True)
     decided_by = models.ForeignKey(

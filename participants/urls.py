@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import language, views
 
 urlpatterns = [
     path("account/password/", views.password_view, name="password"),
+    path("account/language/", language.account_language, name="account_language"),
     path("groups/new/", views.group_create, name="group_create"),
     path("g/<int:pk>/edit/", views.group_edit, name="group_edit"),
     path("g/<int:pk>/members/", views.members, name="group_members"),

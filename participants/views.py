@@ -75,10 +75,14 @@ def safe_next(request, fallback="home") -> str:
     return reverse(fallback)
 
 
-def send_login_link(user) -> None:
+def send_login_link(user, language: str | None = None) -> None:
+    """``language``: the one of the page the link was asked from (the person's own, unless
+    they chose another for their e-mails)."""
     token = LoginLink.issue(user)
     url = settings.SITE_URL + reverse("login_link", args=[token])
-    emails.send("login_link", user.email, {"url": url, "minutes": settings.LOGIN_LINK_MINUTES})
+    emails.send(
+        "login_link", user, {"url": url, "minutes": settings.LOGIN_LINK_MINUTES}, language=language
+    )
 
 
 def send_login_link_if_known(email: str, language: str) -> None:
@@ -88,7 +92,7 @@ def send_login_link_if_known(email: str, language: str) -> None:
     if user is None:
         return
     with translation.override(language), transaction.atomic():
-        send_login_link(user)
+        send_login_link(user, language)
 
 
 # Seconds the work after a response waits first (random in this range): the answer's last
@@ -417,7 +421,7 @@ def send_invitation(group, email, invited_by=None, application=None) -> Invitati
     invitation, token = Invitation.issue(group, email, invited_by, application)
     emails.send(
         "invitation",
-        invitation.email,
+        invitation.email,  # in their language if they have an account, else the inviter's
         {
             "group": group.name,
             "inviter": invited_by.name if invited_by else "",
@@ -425,6 +429,7 @@ def send_invitation(group, email, invited_by=None, application=None) -> Invitati
             "days": settings.INVITATION_DAYS,
             "privacy_url": settings.SITE_URL + reverse("privacy"),
         },
+        language=application.language if application else None,
     )
     return invitation
 
@@ -631,10 +636,17 @@ def apply(request, key):
             already = group.memberships.active().filter(user__email=email).exists()
             if not pending and not already:
                 application = Application.objects.create(
-                    group=group, name=form.cleaned_data["name"], email=email, answers=form.answers()
+                    group=group,
+                    name=form.cleaned_data["name"],
+                    email=email,
+                    answers=form.answers(),
+                    language=translation.get_language() or "",
                 )
                 emails.send(
-                    "application_received", email, {"group": group.name, "name": application.name}
+                    "application_received",
+                    email,
+                    {"group": group.name, "name": application.name},
+                    language=application.language,
                 )
                 url = settings.SITE_URL + reverse(
                     "group_application", args=[group.pk, application.pk]
@@ -645,7 +657,7 @@ def apply(request, key):
                     .select_related("user")
                 )
                 for m in organisers:
-                    emails.send("application_new", m.user.email, {"group": group.name, "url": url})
+                    emails.send("application_new", m.user, {"group": group.name, "url": url})
         # The same answer whatever happened: the page reveals nothing about who is a member.
         return render(request, "participants/apply_done.html", {"group": group})
     return render(request, "participants/apply.html", {"group": group, "form": form, "full": full})
@@ -708,6 +720,7 @@ def application_detail(request, pk, application_pk):
                             "application_rejected",
                             application.email,
                             {"group": group.name, "name": application.name},
+                            language=application.language or None,
                         )
                 if decision == Application.APPROVED:
                     messages.success(

@@ -4,10 +4,16 @@ Each session is one event with a stable UID; its ``sequence`` goes up at each ch
 duration, title or visio link, so a calendar that imported it replaces it; a cancelled
 session is sent with METHOD:CANCEL and STATUS:CANCELLED under the same UID. The title names
 the group; the description carries the visio link and the session's page.
+
+Times are written in the group's time zone (``DTSTART;TZID=Europe/Paris:…``), with the zone's
+VTIMEZONE definition in the file, so that a calendar shows and keeps the session at its local
+time across daylight saving. Every event names an ORGANIZER (RFC 5546 requires one in a
+METHOD:CANCEL): the site's sending address under the group's name, never a person's address.
 """
 
 from collections.abc import Iterable
 from datetime import UTC, timedelta
+from email.utils import parseaddr
 
 import icalendar
 from django.conf import settings
@@ -33,9 +39,13 @@ def _event(session: Session, *, cancelled: bool) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", f"session-{session.pk}@{_host()}")
     event.add("dtstamp", timezone.now().astimezone(UTC))
+    zone = session.group.tz
     end = session.scheduled_at + timedelta(minutes=session.duration_minutes)
-    event.add("dtstart", session.scheduled_at.astimezone(UTC))
-    event.add("dtend", end.astimezone(UTC))
+    event.add("dtstart", session.scheduled_at.astimezone(zone))
+    event.add("dtend", end.astimezone(zone))  # elapsed time, even across a change of hour
+    organizer = icalendar.vCalAddress("mailto:" + parseaddr(settings.DEFAULT_FROM_EMAIL)[1])
+    organizer.params["cn"] = session.group.name
+    event.add("organizer", organizer)
     event.add("sequence", session.sequence)
     event.add("summary", summary(session))
     page = settings.SITE_URL + reverse("session_page", args=[session.pk])
@@ -58,6 +68,7 @@ def calendar(sessions: Iterable[Session], *, cancelled: bool = False) -> str:
     cal.add("method", "CANCEL" if cancelled else "PUBLISH")
     for session in sessions:
         cal.add_component(_event(session, cancelled=cancelled))
+    cal.add_missing_timezones()
     return cal.to_ical().decode()
 
 

@@ -22,7 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -100,14 +100,13 @@ def send_reminder(session: Session, user) -> bool:
         _reminder, created = Reminder.objects.get_or_create(session=session, user=user)
         if not created:
             return False
-        # No language is stored per person: the site's language, French by default.
-        with translation.override(settings.LANGUAGE_CODE):
-            emails.send(
-                "session_reminder",
-                user.email,
-                _context(session, user),
-                attachments=[(ics_filename(session), ics_calendar(session), "text/calendar")],
-            )
+        # In the person's own language, dates and calendar file included.
+        emails.send(
+            "session_reminder",
+            user,
+            lambda: _context(session, user),
+            attachments=[(ics_filename(session), lambda: ics_calendar(session), "text/calendar")],
+        )
     return True
 
 

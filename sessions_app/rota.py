@@ -9,6 +9,12 @@ it followed; the queue then turns from that stored order at each later session. 
 joined later than that order was stored go at its end, in arrival order; those who left are
 dropped.
 
+The rota follows the sessions' dates, not the order in which they were scheduled: whom it
+proposes for a session on a given day (``order_at``) is never the facilitator of the session
+just before or just after that day, so two series overlapping, or a session inserted before
+others already scheduled, give no one two sessions in a row, nor the session of today to
+whoever held yesterday's.
+
 History is what happened, not what was planned: the facilitators of the sessions held
 (ended), the most recent first.
 
@@ -166,8 +172,42 @@ def queue(group: Group, now: datetime | None = None) -> list[int]:
     )
 
 
-def next_facilitator(group: Group) -> int | None:
+def neighbours(group: Group, when: datetime) -> set[int]:
+    """The facilitators of the sessions just before and just after ``when`` (by date; a
+    session whose day passed unheld does not count)."""
+    now = timezone.now()
+    rows = group.sessions.filter(facilitators__isnull=False).distinct()
+    before = next(
+        (
+            s
+            for s in rows.filter(scheduled_at__lte=when).order_by("-scheduled_at", "-id")[:20]
+            if s.timing_at(now) != MISSED
+        ),
+        None,
+    )
+    after = rows.filter(scheduled_at__gt=when).order_by("scheduled_at", "id").first()
+    return {
+        u
+        for s in (before, after)
+        if s is not None
+        for u in s.facilitators.values_list("pk", flat=True)
+    }
+
+
+def order_at(group: Group, when: datetime | None = None) -> list[int]:
+    """The rota for a session on ``when`` (now by default): the queue, with the people who
+    facilitate the session just before or just after that date put last, so that nobody
+    leads two sessions in a row, whatever order the sessions were scheduled in (two series
+    overlapping, a session inserted before others)."""
     order = queue(group)
+    close = neighbours(group, when or timezone.now())
+    return [u for u in order if u not in close] + [u for u in order if u in close]
+
+
+def next_facilitator(group: Group, when: datetime | None = None) -> int | None:
+    """Who the rota proposes for a session on ``when`` (a session scheduled now, by default:
+    not whoever just held one, nor whoever leads the next one)."""
+    order = order_at(group, when)
     return order[0] if order else None
 
 
@@ -192,7 +232,7 @@ def _tell_next(group: Group, before: list[int], after: list[int], actor) -> None
         return
     emails.send(
         "rota_next",
-        person.email,
+        person,
         {
             "group": group.name,
             "url": settings.SITE_URL + reverse("group_detail", args=[group.pk]),
@@ -205,7 +245,7 @@ def _tell_next(group: Group, before: list[int], after: list[int], actor) -> None
 
 def context_for(group: Group, user, membership: Membership, upcoming: list[Session]) -> dict:
     """What the group page's « Animation tournante » section shows to ``user``."""
-    order = queue(group)
+    order = order_at(group)
     fresh = newcomers(group)
     people = {
         m.user_id: m

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -60,8 +60,8 @@ def _promote(session: Session) -> list[Registration]:
         promoted.append(registration)
         emails.send(
             "waitlist_promoted",
-            registration.user.email,
-            {
+            registration.user,
+            lambda: {
                 "session": str(session),
                 "when": formats.date_format(
                     timezone.localtime(session.scheduled_at), "DATETIME_FORMAT"
@@ -156,6 +156,14 @@ def series_dates(first: datetime, tz, repeat: str, every: int, count: int) -> li
     return dates
 
 
+def fallen_back(first: datetime, tz, dates: list[datetime]) -> list[datetime]:
+    """The dates of a monthly series begun on a 5th weekday that fall on the month's last
+    one instead (the months without a 5th): the organiser confirms them before saving."""
+    if (first.astimezone(tz).day - 1) // 7 < 4:
+        return []
+    return [d for d in dates if (d.astimezone(tz).day - 1) // 7 < 4]
+
+
 def _members_to_tell(session: Session, actor: User) -> list[User]:
     return list(
         User.objects.filter(
@@ -173,37 +181,73 @@ def _when(session: Session) -> str:
 
 def tell_members(template: str, sessions: list[Session], actor, *, cancelled=False) -> None:
     """One e-mail per member of the group (not ``actor``), after the commit, with the
-    calendar file of ``sessions``: nothing said in a session, only dates and links."""
+    calendar file of ``sessions``: nothing said in a session, only dates and links. Each is
+    written in its recipient's language, its dates and calendar file too (made once per
+    language)."""
     first = sessions[0]
-    ics = calendar.calendar(sessions, cancelled=cancelled)
-    context = {
-        "group": first.group.name,
-        "sessions": [
-            {
-                "title": str(s),
-                "when": _when(s),
-                "url": settings.SITE_URL + reverse("session_info", args=[s.pk]),
+    made: dict[str, tuple[dict, str]] = {}
+
+    def in_language() -> tuple[dict, str]:
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        if language not in made:
+            context = {
+                "group": first.group.name,
+                "sessions": [
+                    {
+                        "title": str(s),
+                        "when": _when(s),
+                        "url": settings.SITE_URL + reverse("session_info", args=[s.pk]),
+                    }
+                    for s in sessions
+                ],
+                "visio": first.visio_url,
+                "by": actor.name,
             }
-            for s in sessions
-        ],
-        "visio": first.visio_url,
-        "by": actor.name,
-    }
+            made[language] = (context, calendar.calendar(sessions, cancelled=cancelled))
+        return made[language]
+
     name = calendar.filename(first) if len(sessions) == 1 else f"seances-{first.pk}.ics"
     # Each person is also told which of these sessions they facilitate (theirs only).
     leads = {s.pk: set(s.facilitators.values_list("pk", flat=True)) for s in sessions}
     group_url = settings.SITE_URL + reverse("group_detail", args=[first.group_id])
     for person in _members_to_tell(first, actor):
-        mine = [
-            item for s, item in zip(sessions, context["sessions"], strict=True)
-            if person.pk in leads[s.pk]
-        ]
+
+        def context_for(person=person) -> dict:
+            context, _ics = in_language()
+            mine = [
+                item for s, item in zip(sessions, context["sessions"], strict=True)
+                if person.pk in leads[s.pk]
+            ]
+            return {**context, "facilitating": mine, "group_url": group_url}
+
         emails.send(
             template,
-            person.email,
-            {**context, "facilitating": mine, "group_url": group_url},
-            [(name, ics, "text/calendar")],
+            person,
+            context_for,
+            [(name, lambda: in_language()[1], "text/calendar")],
         )
+
+
+def tell_facilitation(session: Session, before: set[int], actor) -> None:
+    """Who facilitates changed: the people who now do and those who no longer do (not
+    ``actor``, who made the change) are each told, by name, who facilitates the session."""
+    leading = list(session.facilitators.order_by("pk"))
+    now = {u.pk for u in leading}
+    concerned = (now ^ before) - {actor.pk}
+    for person in User.objects.filter(pk__in=concerned, is_active=True):
+
+        def context(person=person) -> dict:
+            return {
+                "session": str(session),
+                "when": _when(session),
+                "by": actor.name,
+                "leading": person.pk in now,
+                "partners": ", ".join(u.name for u in leading if u.pk != person.pk),
+                "facilitators": ", ".join(u.name for u in leading),
+                "url": settings.SITE_URL + reverse("session_info", args=[session.pk]),
+            }
+
+        emails.send("facilitation_changed", person, context)
 
 
 # --- Forms --------------------------------------------------------------------------------
@@ -263,6 +307,13 @@ class ScheduleForm(forms.ModelForm):
         initial=4,
         help_text=gettext_lazy("Chacune reste modifiable ou annulable à part."),
     )
+    # Whom the rota proposed when the form was opened (not knowing the date yet): kept as
+    # is, that proposal is made again for the date chosen (see ``clean``).
+    proposed = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Shown only when a monthly series begun on a 5th weekday needs the organiser's word.
+    last_weekday = forms.BooleanField(
+        label=gettext_lazy("Oui, programmer ces dates"), required=False, widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Session
@@ -276,6 +327,7 @@ class ScheduleForm(forms.ModelForm):
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)
         self.group = group
+        self.reproposed: list[User] = []
         facilitators = self.fields["facilitators"]
         assert isinstance(facilitators, forms.ModelMultipleChoiceField)
         facilitators.queryset = User.objects.filter(
@@ -297,14 +349,14 @@ class ScheduleForm(forms.ModelForm):
             method.initial = default or group.format
         self.order_fields(
             ["title", "date", "time", "duration_minutes", "visio_url", "facilitators",
-             "facilitators_take_part", "method", "repeat", "every", "count"]
+             "facilitators_take_part", "method", "repeat", "every", "count", "last_weekday"]
         )
         self.fields["time"].label = _("Heure (%(zone)s)") % {"zone": group.time_zone}
         self.fields["time"].help_text = _(
             "Le fuseau horaire du groupe ; il se change dans ses paramètres."
         )
         if self.instance.pk:
-            for name in ("repeat", "every", "count"):
+            for name in ("repeat", "every", "count", "last_weekday", "proposed"):
                 del self.fields[name]
             local = timezone.localtime(self.instance.scheduled_at, group.tz)
             self.initial.setdefault("date", local.date())
@@ -346,7 +398,52 @@ class ScheduleForm(forms.ModelForm):
                 self.add_error("every", _("Indiquez toutes les combien de semaines."))
             if not data.get("count"):
                 self.add_error("count", _("Indiquez combien de séances programmer."))
+        if "proposed" in self.fields and data.get("scheduled_at"):
+            self._propose_for_the_date(data)
+        if data.get("repeat") == "monthly" and data.get("count") and data.get("scheduled_at"):
+            self._confirm_fifth_weekday(data)
         return data
+
+    def _propose_for_the_date(self, data) -> None:
+        """In a rotating group, the rota's proposal kept unchanged is made for the chosen
+        date: if that person leads the session just before or just after it, the next one
+        in the rota at that date facilitates instead (no one leads two in a row)."""
+        proposed, people = data.get("proposed"), list(data.get("facilitators") or [])
+        if self.group.facilitation != "rotating" or [u.pk for u in people] != [proposed]:
+            return
+        when = data["scheduled_at"]
+        if proposed not in rota.neighbours(self.group, when):
+            return
+        following = rota.next_facilitator(self.group, when)
+        if following is not None and following != proposed:
+            data["facilitators"] = list(User.objects.filter(pk=following))
+            self.reproposed = data["facilitators"]
+
+    def _confirm_fifth_weekday(self, data) -> None:
+        """A series begun on a 5th weekday falls on the last one in the months without a
+        5th: the organiser sees which dates and confirms, rather than find out later."""
+        first = data["scheduled_at"]
+        tz = self.group.tz
+        moved = fallen_back(first, tz, series_dates(first, tz, "monthly", 1, data["count"]))
+        if not moved or data.get("last_weekday"):
+            return
+        local = timezone.localtime(first, tz)
+        self.fields["last_weekday"].widget = forms.CheckboxInput()
+        self.add_error(
+            "last_weekday",
+            _(
+                "Le %(first)s est le 5ᵉ %(weekday)s du mois. Les mois qui n’en ont pas, la "
+                "séance tomberait le dernier %(weekday)s du mois : %(dates)s. Cochez cette "
+                "case pour programmer ces dates, ou choisissez un autre jour."
+            )
+            % {
+                "first": formats.date_format(local, "DATE_FORMAT"),
+                "weekday": formats.date_format(local, "l"),
+                "dates": ", ".join(
+                    formats.date_format(timezone.localtime(d, tz), "DATE_FORMAT") for d in moved
+                ),
+            },
+        )
 
     def occurrences(self) -> list[datetime]:
         """The dates of the series (the first included), at the same local time."""
@@ -390,6 +487,7 @@ def session_create(request, group_pk):
     if group.facilitation == "rotating":
         following = next_in_rotation(group)
         initial["facilitators"] = [following] if following else []
+        initial["proposed"] = following
     elif group.facilitation == "named":
         initial["facilitators"] = [request.user.pk]
     # Seed 000: the organisers facilitate and may bring subjects.
@@ -415,6 +513,15 @@ def session_create(request, group_pk):
             messages.success(
                 request, _("La séance est programmée ; les membres sont prévenus par e-mail.")
             )
+        if form.reproposed:
+            messages.info(
+                request,
+                _(
+                    "%(name)s anime la première séance : la personne proposée anime déjà une "
+                    "séance voisine de cette date, la rotation passe à la suivante."
+                )
+                % {"name": ", ".join(u.name for u in form.reproposed)},
+            )
         return redirect("session_info", pk=session.pk)
     return render(
         request,
@@ -431,8 +538,6 @@ def _follow(first: Session, form: ScheduleForm, dates: list[datetime]) -> list[S
     first.series = first.series or uuid.uuid4().hex
     first.save(update_fields=["series"])
     people = list(form.cleaned_data["facilitators"])
-    # The rota as it stands once the first session is saved: it ends with its facilitator.
-    order = rota.queue(first.group)
     made = []
     for when in dates:
         session = Session.objects.create(
@@ -446,10 +551,12 @@ def _follow(first: Session, form: ScheduleForm, dates: list[datetime]) -> list[S
             facilitators_take_part=first.facilitators_take_part,
             series=first.series,
         )
-        if first.group.facilitation == "rotating" and order and len(people) == 1:
-            at = order.index(people[0].pk) if people[0].pk in order else -1
-            following = order[(at + 1) % len(order)]
-            people = list(User.objects.filter(pk=following))
+        if first.group.facilitation == "rotating" and len(people) == 1:
+            # The rota at that date, with the sessions made so far: by dates, not by the
+            # order in which the sessions were scheduled.
+            following = rota.next_facilitator(first.group, when)
+            if following is not None:
+                people = list(User.objects.filter(pk=following))
         session.facilitators.set(people)
         made.append(session)
     return made
@@ -465,6 +572,7 @@ def session_edit(request, pk):
     if not _can_schedule(membership):
         raise Http404
     before = {name: getattr(session, name) for name in CHANGES}
+    leading_before = set(session.facilitators.values_list("pk", flat=True))
     form = ScheduleForm(request.POST or None, instance=session, group=session.group)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -482,6 +590,7 @@ def session_edit(request, pk):
                 )
             else:
                 messages.success(request, _("Les modifications sont enregistrées."))
+            tell_facilitation(session, leading_before, request.user)
         return redirect("session_info", pk=session.pk)
     return render(
         request,

@@ -110,6 +110,9 @@ class Server:
             PYTHONUNBUFFERED="1",
             AXES_FAILURE_LIMIT="1000",
         )
+        # The tests read the messages sent from the server's log, whole (not the one-line
+        # summaries of development's outbox).
+        env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
         if self.admin_url:
             self.dbname = f"intervision_{tag}"
             env["DATABASE_URL"] = _with_path(self.admin_url, self.dbname)

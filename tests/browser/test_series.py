@@ -2,8 +2,8 @@
 zone, schedules three sessions two weeks apart from the group page, moves the second one and
 cancels the third. The calendar files (downloaded as a person would, and attached to the
 members' e-mails, which the test server's console backend writes to its log) follow: same
-UID, SEQUENCE one higher after the move, the new start in UTC, METHOD:CANCEL for the
-cancelled one."""
+UID, SEQUENCE one higher after the move, the new start at its local time in the group's
+zone (TZID, with its VTIMEZONE), METHOD:CANCEL with an ORGANIZER for the cancelled one."""
 
 import email
 import re
@@ -48,16 +48,18 @@ def download_ics(page) -> icalendar.Component:
     assert download.value.suggested_filename.endswith(".ics")
     text = Path(download.value.path()).read_bytes().decode()  # its CRLF kept
     [event] = icalendar.Calendar.from_ical(text).walk("VEVENT")
-    # As written in the file: a start in UTC (« Z »), the revision.
-    assert f"DTSTART:{utc(event):%Y%m%dT%H%M%SZ}\r\n" in text
+    # As written in the file: a start at its local time in the group's zone, the revision.
+    local = utc(event).astimezone(TZ)
+    assert f"DTSTART;TZID={ZONE}:{local:%Y%m%dT%H%M%S}\r\n" in text
+    assert f"BEGIN:VTIMEZONE\r\nTZID:{ZONE}\r\n" in text
     assert f"SEQUENCE:{event['sequence']}\r\n" in text
     return event
 
 
 def utc(event: icalendar.Component) -> datetime:
     start = event.decoded("dtstart")
-    assert start.utcoffset() == timedelta(0), "DTSTART is written in UTC"
-    return start
+    assert str(start.tzinfo) == ZONE, "DTSTART is written in the group's time zone"
+    return start.astimezone(UTC)
 
 
 def sent_mail(log: Path) -> list[Message]:
@@ -188,7 +190,7 @@ def test_a_series_scheduled_in_the_groups_time_zone_then_one_moved_and_one_cance
         assert [len(scheduled), len(changed), len(cancelled)] == [1, 1, 1], (
             address, [subject(m) for m in mine])
         events = calendar_of(scheduled[0]).walk("VEVENT")
-        assert sorted(e.decoded("dtstart") for e in events) == [
+        assert sorted(utc(e) for e in events) == [
             d.astimezone(UTC) for d in dates
         ]
         assert all(e["sequence"] == 0 for e in events)
@@ -196,11 +198,12 @@ def test_a_series_scheduled_in_the_groups_time_zone_then_one_moved_and_one_cance
         assert f"({ZONE})" in text and VISIO in text and f"/s/{second}/info/" in text
         [update] = calendar_of(changed[0]).walk("VEVENT")
         assert str(update["uid"]) == str(after["uid"]) and update["sequence"] == 1
-        assert update.decoded("dtstart") == moved.astimezone(UTC)
+        assert utc(update) == moved.astimezone(UTC)
         cancel = calendar_of(cancelled[0])
         assert str(cancel["method"]) == "CANCEL"
         [gone] = cancel.walk("VEVENT")
         assert str(gone["status"]) == "CANCELLED" and gone["sequence"] == 1
         assert str(gone["uid"]).startswith(f"session-{third}@")
+        assert str(gone["organizer"]).startswith("mailto:")
     assert not [m for m in sent_mail(table.server.log_path)
                 if m["To"] == table.data["people"]["Olga"]["email"]]

@@ -65,7 +65,15 @@ MATRIX = {
     "logout": ("post", lambda c: {}, {}, {p: LOGIN for p in PERSONAS}),  # back to sign-in
     "set_language": ("post", lambda c: {}, {"language": "en", "next": "/"}, public()),
     "healthz": ("get", lambda c: {}, None, public()),
+    # Development only: a 404 for everyone with DEBUG off (as in these tests).
+    "dev_outbox": ("get", lambda c: {}, None, {p: NOT_FOUND for p in PERSONAS}),
+    "dev_outbox_message": (
+        "get", lambda c: {"name": "20261207-120000000000-0123abcd"}, None,
+        {p: NOT_FOUND for p in PERSONAS},
+    ),
     "password": ("get", lambda c: {}, None, signed_in()),
+    # Each person chooses the language of their own e-mails, nobody else's.
+    "account_language": ("post", lambda c: {}, {"language": "fr"}, signed_in()),
     "group_create": ("get", lambda c: {}, None, signed_in()),
     "group_detail": ("get", lambda c: {"pk": c["group"]}, None, members_only()),
     "group_edit": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),

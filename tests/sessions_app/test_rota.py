@@ -349,3 +349,64 @@ def test_the_home_page_tells_whoever_facilitates_their_groups_next_session(
     # Amina facilitates a later one, not the next: her home page does not say it yet.
     client.force_login(participants[2])
     assert "C’est vous qui animez" not in client.get("/").content.decode()
+
+
+# --- The rota follows the dates -------------------------------------------------------------
+
+
+def keep_only(group, count):
+    """The rotating group reduced to its first ``count`` members by arrival."""
+    members = list(Membership.objects.filter(group=group).order_by("joined_at"))
+    for m in members[count:]:
+        m.removed_at = timezone.now()
+        m.save(update_fields=["removed_at"])
+    return [m.user for m in members[:count]]
+
+
+def proposed_form(client, group):
+    """The new-session form as the organiser gets it: who is checked, and its hidden fields."""
+    import re
+
+    page = client.get(f"/g/{group.pk}/sessions/new/").content.decode()
+    checked = [int(v) for v in re.findall(r'value="(\d+)" id="id_facilitators_\d+" checked', page)]
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    hidden.pop("csrfmiddlewaretoken", None)
+    return checked, hidden
+
+
+def test_two_overlapping_series_never_give_anyone_two_sessions_in_a_row(
+    client, rotating, organiser
+):
+    keep_only(rotating, 4)
+    client.force_login(organiser)
+    for offset in (7, 8):  # a weekly series, then another a day later each week
+        checked, hidden = proposed_form(client, rotating)
+        day = (timezone.localdate() + timedelta(days=offset)).isoformat()
+        client.post(f"/g/{rotating.pk}/sessions/new/", {
+            **hidden, "title": f"Série {offset}", "date": day, "time": "18:30",
+            "duration_minutes": "120", "facilitators": checked, "repeat": "weekly",
+            "every": "1", "count": "4",
+        })
+    leads = [s.facilitators.get().pk for s in Session.objects.order_by("scheduled_at")]
+    assert len(leads) == 8
+    assert all(a != b for a, b in zip(leads, leads[1:], strict=False)), leads
+
+
+def test_a_session_inserted_today_is_not_proposed_to_whoever_just_held_one(
+    client, rotating, organiser
+):
+    olga, lucie, juliette = keep_only(rotating, 3)
+    held_session(rotating, olga, days_ago=1)
+    for who, days in ((lucie, 7), (juliette, 14)):
+        coming = Session.objects.create(
+            group=rotating, format=rotating.format,
+            scheduled_at=timezone.now() + timedelta(days=days),
+        )
+        coming.facilitators.add(who)
+    client.force_login(organiser)
+    checked, _hidden = proposed_form(client, rotating)
+    # Not Olga, who held yesterday's; not Lucie, who leads the next one.
+    assert checked == [juliette.pk]
+    page = client.get(f"/g/{rotating.pk}/").content.decode()
+    order = page[page.index("Ordre de l’animation"):page.index("Historique")]
+    assert order.index("Juliette") < order.index("Olga")

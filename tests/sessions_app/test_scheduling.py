@@ -1,6 +1,6 @@
 """Scheduling sessions, registration with the group's seat limit, the waitlist, the .ics file."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -117,6 +117,34 @@ def test_the_organiser_edits_the_schedule(client, organiser, facilitator, sessio
     assert session.title == "Déplacée" and session.duration_minutes == 90
 
 
+def test_changing_who_facilitates_tells_the_new_facilitator_and_the_former_one(
+    client, organiser, facilitator, participant, participants, session, group,
+    django_capture_on_commit_callbacks,
+):
+    local = timezone.localtime(session.scheduled_at + timedelta(days=3), group.tz).replace(
+        second=0, microsecond=0
+    )
+    session.scheduled_at = local
+    session.save()
+    values = schedule_data(participant, title=session.title, duration_minutes="120",
+                           date=local.strftime("%Y-%m-%d"), time=local.strftime("%H:%M"),
+                           visio_url=session.visio_url)
+    client.force_login(organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/s/{session.pk}/edit/", values)
+    session.refresh_from_db()
+    assert list(session.facilitators.all()) == [participant]
+    # Only the two concerned hear of it, each told who facilitates now.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([participant.email, facilitator.email])
+    [new] = [m for m in mail.outbox if m.to == [participant.email]]
+    assert "Séance de mars" in new.subject
+    assert "C’est vous qui animez cette séance" in new.body
+    assert "Olga" in new.body and f"/s/{session.pk}/info/" in new.body
+    [former] = [m for m in mail.outbox if m.to == [facilitator.email]]
+    assert "Vous n’animez plus cette séance\u00a0; elle est animée par Juliette." in former.body
+    assert session.sequence == 0  # the calendar's event is unchanged
+
+
 @pytest.mark.parametrize(
     "persona", ["participant", "outsider", "other_group_member", "removed_member"]
 )
@@ -224,7 +252,7 @@ def test_registration_is_closed_after_the_session(client, participant, session):
     assert not Registration.objects.exists()
 
 
-def test_the_calendar_file_has_the_time_and_the_visio_link(client, participant, session):
+def test_the_calendar_file_has_the_time_and_the_visio_link(client, participant, session, group):
     session.scheduled_at = timezone.now().replace(microsecond=0) + timedelta(days=2)
     session.visio_url = "https://zoom.us/j/123456789?pwd=abc"
     session.save()
@@ -236,10 +264,10 @@ def test_the_calendar_file_has_the_time_and_the_visio_link(client, participant, 
     body = response.content.decode()
     unfolded = body.replace("\r\n ", "")
     assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
-    start = session.scheduled_at.astimezone(UTC)
-    assert f"DTSTART:{start:%Y%m%dT%H%M%SZ}" in unfolded
+    start = session.scheduled_at.astimezone(group.tz)
+    assert f"DTSTART;TZID=Europe/Paris:{start:%Y%m%dT%H%M%S}" in unfolded
     end = start + timedelta(minutes=session.duration_minutes)
-    assert f"DTEND:{end:%Y%m%dT%H%M%SZ}" in unfolded
+    assert f"DTEND;TZID=Europe/Paris:{end:%Y%m%dT%H%M%S}" in unfolded
     assert "URL:https://zoom.us/j/123456789?pwd=abc" in unfolded
     # The title names the group: « Prochaine séance » alone says nothing in a calendar.
     assert "SUMMARY:Pairs produit — Séance de mars" in unfolded

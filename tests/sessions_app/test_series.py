@@ -168,12 +168,14 @@ def test_moving_one_session_of_a_series_updates_its_calendar_only(
     assert f"UID:session-{second.pk}@" in ics and "SEQUENCE:1" in ics
     downloaded = unfold(client.get(f"/s/{second.pk}/session.ics").content.decode())
     assert "SEQUENCE:1" in downloaded
-    # Changing who facilitates only is no change of the calendar.
+    # Changing who facilitates only is no change of the calendar: only Lucie, who no longer
+    # facilitates, hears of it (Olga made the change).
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/s/{second.pk}/edit/", data(organiser, moved, time="19:00"))
     second.refresh_from_db()
-    assert second.sequence == 1 and mail.outbox == []
+    assert second.sequence == 1 and [m.to for m in mail.outbox] == [[facilitator.email]]
+    assert not mail.outbox[0].attachments
 
 
 def test_cancelling_a_session_removes_it_from_everyones_calendar(
@@ -226,3 +228,21 @@ def test_an_untitled_session_is_named_by_its_group_and_its_day_in_words(group):
         group=group, format="intervision", scheduled_at=datetime(2026, 12, 16, 18, 30, tzinfo=PARIS)
     )
     assert str(untitled) == "Pairs produit — 16 décembre 2026"
+
+
+def test_a_monthly_series_on_a_fifth_weekday_asks_before_falling_back_to_the_last(
+    client, organiser, facilitator, participants, group, django_capture_on_commit_callbacks
+):
+    client.force_login(organiser)
+    # 30 March 2027 is the 5th Tuesday; April and May have four, June has a 5th again.
+    values = data(facilitator, "2027-03-30", repeat="monthly", count="4")
+    response = client.post(f"/g/{group.pk}/sessions/new/", values)
+    assert response.status_code == 200 and not Session.objects.exists()
+    body = response.content.decode()
+    assert "Le 30 mars 2027 est le 5ᵉ mardi du mois" in body
+    assert "27 avril 2027, 25 mai 2027" in body and "29 juin 2027" not in body
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/g/{group.pk}/sessions/new/", {**values, "last_weekday": "on"})
+    days = [timezone.localtime(s.scheduled_at, PARIS).strftime("%d/%m")
+            for s in Session.objects.order_by("scheduled_at")]
+    assert days == ["30/03", "27/04", "25/05", "29/06"]
