@@ -201,8 +201,13 @@ def apply(
     command: dict,
     expected_version: int | None,
     command_id: str = "",
+    *,
+    facilitator: bool = False,
 ) -> dict:
     """Apply ``command`` for ``user``; return the new snapshot.
+
+    ``facilitator`` True: the caller checked that ``user`` may change the session beyond
+    its live page (scheduling rights: an organiser's edit), so they act as one who drives.
 
     Raises FlowError, Conflict, AlreadyApplied, and Session.DoesNotExist when ``user`` is
     not an active member of the session's group (the permission check is the locking
@@ -228,7 +233,7 @@ def apply(
             state,
             command,
             actor=user.pk,
-            facilitator=user.pk in roster[1],
+            facilitator=facilitator or user.pk in roster[1],
             now=time.time(),
             members=roster[0],
         )

@@ -65,3 +65,19 @@ def seat_on_open(session: Session, user) -> tuple[dict, str]:
     except flow.FlowError:
         pass
     return snap, ""
+
+
+def facilitators_leave_the_table(session: Session, user) -> None:
+    """The session no longer says its facilitators take part: those seated leave the table
+    at once (``unseat``, a rule of ``flow``, applied and broadcast by ``live.apply``), on
+    behalf of ``user``, who may schedule the session. In a self-managed group everyone
+    drives and sits: nothing changes there."""
+    if session.group.facilitation == "self":
+        return
+    seating = session.flow_state().seating
+    for person in session.facilitators.filter(pk__in=seating).values_list("pk", flat=True):
+        try:
+            live.apply(session.pk, user, {"type": "unseat", "person": person}, None,
+                       facilitator=True)
+        except flow.FlowError:
+            pass  # the session ended, or her subject is in progress: she stays till then

@@ -167,7 +167,7 @@ def live_context(snap: dict, audience: str) -> dict:
             status = state.turns[index].action
         elif index == len(state.turns):
             status = "current"
-        elif pid in state.absent:
+        elif state.away(pid):
             status = "away"  # skipped when their turn comes
         else:
             status = "upcoming"

@@ -28,7 +28,7 @@ from participants import emails
 from participants.access import get_membership_or_404
 from participants.models import Group, Membership, User
 
-from . import calendar, live, rota
+from . import calendar, live, presence, rota
 from .models import Format, Registration, Session
 
 MAX_FACILITATORS = 2
@@ -392,8 +392,9 @@ def session_create(request, group_pk):
         initial["facilitators"] = [following] if following else []
     elif group.facilitation == "named":
         initial["facilitators"] = [request.user.pk]
-    # Seed 000: the organisers facilitate and may bring subjects.
-    initial["facilitators_take_part"] = membership.is_organiser
+    # Seed 000: the organisers facilitate and may bring subjects; in codéveloppement (003)
+    # the animateur does not consult.
+    initial["facilitators_take_part"] = membership.is_organiser and group.format != "codev"
     form = ScheduleForm(request.POST or None, group=group, initial=initial)
     if request.method == "POST" and form.is_valid():
         dates = form.occurrences()
@@ -465,10 +466,13 @@ def session_edit(request, pk):
     if not _can_schedule(membership):
         raise Http404
     before = {name: getattr(session, name) for name in CHANGES}
+    took_part = session.facilitators_take_part
     form = ScheduleForm(request.POST or None, instance=session, group=session.group)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             session = form.save()
+            if took_part and not session.facilitators_take_part:
+                presence.facilitators_leave_the_table(session, request.user)
             if any(getattr(session, name) != value for name, value in before.items()):
                 Session.objects.filter(pk=session.pk).update(sequence=F("sequence") + 1)
                 session.refresh_from_db(fields=["sequence"])
