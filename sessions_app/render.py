@@ -330,6 +330,9 @@ def display_context(snap: dict) -> dict:
         "phase_total": full["phase_total"],
         "session_clock": full["session_clock"],
         "session_total": full["session_total"],
+        # An overrun in words, as on the session page (the whole visio sees this screen).
+        "phase_due": full["phase_due"],
+        "session_due": full["session_due"],
     }
 
 

@@ -592,6 +592,7 @@ def session_cancel(request, pk):
         with transaction.atomic():
             session.sequence += 1
             tell_members("session_cancelled", [session], request.user, cancelled=True)
+            live.tell_cancelled(session.pk)
             session.delete()
         messages.success(
             request, _("La séance est annulée ; les membres sont prévenus par e-mail.")
