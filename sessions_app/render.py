@@ -221,12 +221,16 @@ def live_context(snap: dict, audience: str) -> dict:
         "phase": phase,
         "phase_label": formats.label(phase.key, phase.label) if phase else None,
         "rule": (
-            formats.rule(phase.key, texts.get("rule", "")) if phase
+            formats.rule(phase.key, texts.get("rule", ""), timebox=phase.timebox) if phase
             else formats.rule(state.stage, stage=True)
         ),
         # The job-aid of the current stage or phase, for whoever drives.
         "job_aid": (
-            formats.aid(phase.key if phase else state.stage, texts.get("aid", ""))
+            formats.aid(
+                phase.key if phase else state.stage,
+                texts.get("aid", ""),
+                timebox=phase.timebox if phase else None,
+            )
             if audience == "facilitator" else ""
         ),
         "phase_steps": [
