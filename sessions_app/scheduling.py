@@ -394,7 +394,9 @@ def session_create(request, group_pk):
         initial["facilitators"] = [request.user.pk]
     # Seed 000: the organisers facilitate and may bring subjects; in codéveloppement (003)
     # the animateur does not consult.
-    initial["facilitators_take_part"] = membership.is_organiser and group.format != "codev"
+    default = Format.objects.filter(group=group, is_default=True).first()
+    family = default.base if default is not None else group.format
+    initial["facilitators_take_part"] = membership.is_organiser and family != "codev"
     form = ScheduleForm(request.POST or None, group=group, initial=initial)
     if request.method == "POST" and form.is_valid():
         dates = form.occurrences()

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from participants.models import Membership
-from sessions_app import flow, live
-from sessions_app.models import Registration, Session
+from sessions_app import flow, formats, live
+from sessions_app.models import Format, Registration, Session
 from tests.conftest import make_user
 from tests.sessions_app.test_scheduling import schedule_data
 
@@ -381,3 +381,11 @@ def test_a_participants_lobby_lists_absent_people_apart_from_those_present(
     assert "Juliette" in present and "Dragos" not in present
     absent = page[page.index("<h4>Absents</h4>"):]
     assert f'data-person="{dragos.pk}">Dragos</span>' in absent[: absent.index("</ul>")]
+
+
+def test_a_groups_default_codev_format_leaves_the_box_unchecked_too(client, group, organiser):
+    Format.objects.create(group=group, name="Codév maison", base="codev", is_default=True,
+                          phases=formats.preset_rows("codev"))
+    client.force_login(organiser)
+    page = client.get(f"/g/{group.pk}/sessions/new/").content.decode()
+    assert 'id="id_facilitators_take_part">' in page
