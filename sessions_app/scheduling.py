@@ -288,6 +288,11 @@ class ScheduleForm(forms.ModelForm):
         method.choices = [(key, label) for key, label in Group.FORMATS] + [
             (key, f.name) for key, f in self.shaped.items()
         ]
+        # The methods that are codéveloppements: the page unchecks « participe aussi » when
+        # one is chosen (static/js/schedule.js), as the default does (see session_create).
+        method.widget.attrs["data-codev"] = " ".join(
+            ["codev", *(key for key, f in self.shaped.items() if f.base == "codev")]
+        )
         instance = self.instance
         if instance.pk:
             current = f"f{instance.shaped_format_id}" if instance.shaped_format_id else None
@@ -398,6 +403,8 @@ def session_create(request, group_pk):
     family = default.base if default is not None else group.format
     initial["facilitators_take_part"] = membership.is_organiser and family != "codev"
     form = ScheduleForm(request.POST or None, group=group, initial=initial)
+    if membership.is_organiser:
+        form.fields["facilitators_take_part"].widget.attrs["data-follows-method"] = ""
     if request.method == "POST" and form.is_valid():
         dates = form.occurrences()
         with transaction.atomic():

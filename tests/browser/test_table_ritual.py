@@ -36,6 +36,16 @@ def test_in_codev_the_facilitator_consults_only_if_asked_and_leaves_the_table_at
     olga.page.goto(f"/g/{table.data['group']}/sessions/new/")
     take_part = olga.page.get_by_label("La personne qui anime participe aussi")
     expect(take_part).not_to_be_checked()
+    # It follows the method chosen, until she sets it herself.
+    method = olga.page.locator("#id_method")
+    method.select_option(label="Intervision")
+    expect(take_part).to_be_checked()
+    method.select_option(label="Codéveloppement")
+    expect(take_part).not_to_be_checked()
+    take_part.check()
+    method.select_option(label="Intervision")
+    method.select_option(label="Codéveloppement")
+    expect(take_part).to_be_checked()
 
     # Lucie facilitates a session that says she takes part: opening the page seats her.
     session = table.data["sessions"][0]
