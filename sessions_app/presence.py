@@ -10,8 +10,9 @@ whether opening the page seats the person:
   waitlist is not (the page says so; a freed seat promotes them, see ``scheduling``); a
   member who did not register is seated while the group's capacity leaves room for them
   beside those registered;
-- the facilitators of a session are seated when the session says they take part; in a
-  self-managed group every member is seated (everybody may drive there).
+- the facilitators of a session are seated when the session says they take part (and
+  leave the table at once when an edit stops saying so: ``facilitators_leave_the_table``);
+  in a self-managed group every member is seated (everybody may drive there).
 
 The facilitator can still seat anyone by hand (``join`` with a ``person``).
 """
