@@ -139,6 +139,10 @@ class SessionConsumer(AsyncWebsocketConsumer):
         if event.get("group_id") in (None, self.group_id):
             await self.close(code=4403)
 
+    async def session_cancelled(self, event):
+        """Sent to a session's pages when it is cancelled: the page says so (live.js)."""
+        await self.close(code=4410)
+
     async def send_snapshot(self, snap):
         audience = "facilitator" if self.user.pk in snap["facilitators"] else "participant"
         await self.send(text_data=live_frame(snap, audience, self.language))

@@ -279,9 +279,13 @@ class State:
         if not self.in_round:
             return None
         for person in self.queue[len(self.turns) + 1 :]:
-            if person not in self.absent:
+            if not self.away(person):
                 return person
         return None
+
+    def away(self, person: int) -> bool:
+        """Skipped when their turn comes: marked absent, or no longer at the table."""
+        return person in self.absent or person not in self.seating
 
     @property
     def open_subjects(self) -> tuple[Subject, ...]:
@@ -328,6 +332,7 @@ FACILITATOR_ONLY = {
     "start",
     "skip",
     "set_absent",
+    "unseat",
     "close_triage",
     "set_urgent",
     "begin_subject",
@@ -490,6 +495,28 @@ def _set_absent(state, command, *, actor, facilitator, now):
             state = _record_turn(state, person, "skipped", now=now)
         return state
     return replace(state, absent=tuple(p for p in state.absent if p != person))
+
+
+def _unseat(state, command, *, actor, facilitator, now):
+    """``person`` leaves the table: the person who facilitates stops taking part (the
+    session no longer says she does). Not absent: gone from the seating, so nothing counts
+    her absent; a round that counted her skips her turn, the next ones leave her out. The
+    owner of the subject in progress stays until it is over."""
+    person = _person(command)
+    if person not in state.seating:
+        raise FlowError("bad_person")
+    subject = state.current_subject
+    if subject is not None and subject.owner == person:
+        raise FlowError("subject_in_progress")
+    speaking = state.in_round and state.speaker == person
+    state = replace(
+        state,
+        seating=tuple(p for p in state.seating if p != person),
+        absent=tuple(p for p in state.absent if p != person),
+    )
+    if speaking:
+        state = _record_turn(state, person, "skipped", now=now)
+    return state
 
 
 # Triage
@@ -747,7 +774,7 @@ def _start_round(state, *, now):
 def _record_turn(state, person, action, *, now, text=""):
     """``person`` has had the turn; anyone absent next in the queue is skipped at once."""
     state = _append_turn(state, person, action, text)
-    while len(state.turns) < len(state.queue) and state.queue[len(state.turns)] in state.absent:
+    while len(state.turns) < len(state.queue) and state.away(state.queue[len(state.turns)]):
         state = _append_turn(state, state.queue[len(state.turns)], "skipped", "")
     if len(state.turns) < len(state.queue):
         return state
@@ -1006,6 +1033,7 @@ _HANDLERS = {
     "move": _move,
     "undo": _undo,
     "set_absent": _set_absent,
+    "unseat": _unseat,
     "start": _start,
     "propose": _propose,
     "close_triage": _close_triage,

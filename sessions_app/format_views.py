@@ -175,11 +175,11 @@ def format_list(request, pk):
     group = membership.group
     presets = [
         {"key": key, "name": name,
-         "phases": [formats.label(p.key) for p in flow.FORMATS[key]]}
+         "phases": formats.with_boxes(formats.preset_rows(key))}
         for key, name in Group.FORMATS
     ]
     own = [
-        {"f": f, "phases": [formats.label(r["key"], r.get("label", "")) for r in f.phases]}
+        {"f": f, "phases": formats.with_boxes(f.phases)}
         for f in Format.objects.filter(group=group)
     ]
     return render(request, "sessions_app/formats/list.html",

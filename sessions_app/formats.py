@@ -110,6 +110,43 @@ AIDS = {
 }
 
 
+# Texts of the presets that say a phase's duration hold for the preset's time box only; in a
+# format whose phase lasts otherwise, they say the format's (« 5 à 10 minutes » is wrong for
+# an exposé of 1 minute).
+PRESET_BOXES = {p.key: p.timebox for phases in flow.FORMATS.values() for p in phases}
+TIMED_RULES = {
+    "expose": _(
+        "Le porteur du sujet expose sa situation (%(box)s) et peut déjà proposer "
+        "ses prochaines actions. Les autres écoutent."
+    ),
+}
+TIMED_AIDS = {
+    "expose": _(
+        "À dire : « Vous avez %(box)s pour exposer votre situation. »\n"
+        "À surveiller : personne n’interrompt ; le porteur peut déjà dire ses prochaines "
+        "actions.\n"
+        "Rôles : le porteur expose ; les autres écoutent et notent leurs questions."
+    ),
+}
+
+
+def _timed(texts: dict, key: str, timebox: int | None) -> str:
+    """The preset's text for ``key`` with the format's time box, when it is not the
+    preset's; "" when the preset's own text holds."""
+    found = texts.get(key)
+    if found is None or timebox is None or timebox == PRESET_BOXES.get(key):
+        return ""
+    return str(found) % {"box": render.duration_label(timebox)}
+
+
+def with_boxes(rows) -> list[str]:
+    """Each phase's name with its time box: « Exposé (10 min) »."""
+    return [
+        f"{label(r['key'], r.get('label', ''))} ({render.duration_label(r['timebox'])})"
+        for r in rows
+    ]
+
+
 def preset_rows(family: str) -> list[dict]:
     """A preset's phases as a format's rows: every text empty, meaning the preset's."""
     return [
@@ -122,16 +159,20 @@ def label(key: str, custom: str = "") -> str:
     return custom or str(render.PHASE_LABELS.get(key, key))
 
 
-def rule(key: str, custom: str = "", *, stage: bool = False) -> str:
+def rule(key: str, custom: str = "", *, stage: bool = False, timebox: int | None = None) -> str:
     if custom:
         return custom
+    if not stage and (timed := _timed(TIMED_RULES, key, timebox)):
+        return timed
     found = (render.STAGE_RULES if stage else render.PHASE_RULES).get(key)
     return str(found) if found else ""
 
 
-def aid(key: str, custom: str = "") -> str:
+def aid(key: str, custom: str = "", *, timebox: int | None = None) -> str:
     if custom:
         return custom
+    if timed := _timed(TIMED_AIDS, key, timebox):
+        return timed
     found = AIDS.get(key)
     return str(found) if found else ""
 

@@ -28,6 +28,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 
 from . import flow, formats, render
 from .models import Action, Contribution, Event, Session, Subject
@@ -201,8 +202,13 @@ def apply(
     command: dict,
     expected_version: int | None,
     command_id: str = "",
+    *,
+    facilitator: bool = False,
 ) -> dict:
     """Apply ``command`` for ``user``; return the new snapshot.
+
+    ``facilitator`` True: the caller checked that ``user`` may change the session beyond
+    its live page (scheduling rights: an organiser's edit), so they act as one who drives.
 
     Raises FlowError, Conflict, AlreadyApplied, and Session.DoesNotExist when ``user`` is
     not an active member of the session's group (the permission check is the locking
@@ -228,7 +234,7 @@ def apply(
             state,
             command,
             actor=user.pk,
-            facilitator=user.pk in roster[1],
+            facilitator=facilitator or user.pk in roster[1],
             now=time.time(),
             members=roster[0],
         )
@@ -271,8 +277,12 @@ def _with_inputs(session: Session, state: flow.State, command: dict) -> dict:
         return {**command, "order": random.sample(state.seating, len(state.seating))}
     if kind == "start" and state.stage == "lobby":
         backlog = session.group.subjects.filter(status="open")
+        # Every action of the plans not reported on yet, whatever its status (one marked
+        # « fait » between sessions: its owner says what it gave), and those still open.
         plans = (
-            Action.objects.open()
+            Action.objects.filter(
+                Q(status__in=(Action.TODO, Action.DOING)) | Q(reported_in__isnull=True)
+            )
             .filter(
                 subject__group_id=session.group_id,
                 owner_id__in=session.group.memberships.active().values("user_id"),
@@ -428,6 +438,22 @@ def broadcast_after_commit(session_id: int) -> None:
             broadcast(snapshot(session))
 
     transaction.on_commit(send, robust=True)
+
+
+def tell_cancelled(session_id: int) -> None:
+    """Once the cancellation is committed, close every open page of the session (its live
+    page and its display) with the cancellation's code: the page says so at once, instead
+    of finding the session gone at its next poll."""
+
+    def send() -> None:
+        try:
+            layer = get_channel_layer()
+            assert layer is not None  # CHANNEL_LAYERS always names one
+            async_to_sync(layer.group_send)(group_name(session_id), {"type": "session.cancelled"})
+        except Exception as exc:  # noqa: BLE001 - the row is gone: their next poll finds out
+            log.warning("could not tell open pages of a cancellation (%s)", type(exc).__name__)
+
+    transaction.on_commit(send)
 
 
 def revoke_access(user_id: int, group_id: int | None) -> None:

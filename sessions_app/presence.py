@@ -10,8 +10,9 @@ whether opening the page seats the person:
   waitlist is not (the page says so; a freed seat promotes them, see ``scheduling``); a
   member who did not register is seated while the group's capacity leaves room for them
   beside those registered;
-- the facilitators of a session are seated when the session says they take part; in a
-  self-managed group every member is seated (everybody may drive there).
+- the facilitators of a session are seated when the session says they take part (and
+  leave the table at once when an edit stops saying so: ``facilitators_leave_the_table``);
+  in a self-managed group every member is seated (everybody may drive there).
 
 The facilitator can still seat anyone by hand (``join`` with a ``person``).
 """
@@ -65,3 +66,19 @@ def seat_on_open(session: Session, user) -> tuple[dict, str]:
     except flow.FlowError:
         pass
     return snap, ""
+
+
+def facilitators_leave_the_table(session: Session, user) -> None:
+    """The session no longer says its facilitators take part: those seated leave the table
+    at once (``unseat``, a rule of ``flow``, applied and broadcast by ``live.apply``), on
+    behalf of ``user``, who may schedule the session. In a self-managed group everyone
+    drives and sits: nothing changes there."""
+    if session.group.facilitation == "self":
+        return
+    seating = session.flow_state().seating
+    for person in session.facilitators.filter(pk__in=seating).values_list("pk", flat=True):
+        try:
+            live.apply(session.pk, user, {"type": "unseat", "person": person}, None,
+                       facilitator=True)
+        except flow.FlowError:
+            pass  # the session ended, or her subject is in progress: she stays till then

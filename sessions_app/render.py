@@ -167,7 +167,7 @@ def live_context(snap: dict, audience: str) -> dict:
             status = state.turns[index].action
         elif index == len(state.turns):
             status = "current"
-        elif pid in state.absent:
+        elif state.away(pid):
             status = "away"  # skipped when their turn comes
         else:
             status = "upcoming"
@@ -221,12 +221,16 @@ def live_context(snap: dict, audience: str) -> dict:
         "phase": phase,
         "phase_label": formats.label(phase.key, phase.label) if phase else None,
         "rule": (
-            formats.rule(phase.key, texts.get("rule", "")) if phase
+            formats.rule(phase.key, texts.get("rule", ""), timebox=phase.timebox) if phase
             else formats.rule(state.stage, stage=True)
         ),
         # The job-aid of the current stage or phase, for whoever drives.
         "job_aid": (
-            formats.aid(phase.key if phase else state.stage, texts.get("aid", ""))
+            formats.aid(
+                phase.key if phase else state.stage,
+                texts.get("aid", ""),
+                timebox=phase.timebox if phase else None,
+            )
             if audience == "facilitator" else ""
         ),
         "phase_steps": [
@@ -330,6 +334,9 @@ def display_context(snap: dict) -> dict:
         "phase_total": full["phase_total"],
         "session_clock": full["session_clock"],
         "session_total": full["session_total"],
+        # An overrun in words, as on the session page (the whole visio sees this screen).
+        "phase_due": full["phase_due"],
+        "session_due": full["session_due"],
     }
 
 

@@ -28,7 +28,7 @@ from participants import emails
 from participants.access import get_membership_or_404
 from participants.models import Group, Membership, User
 
-from . import calendar, live, rota
+from . import calendar, live, presence, rota
 from .models import Format, Registration, Session
 
 MAX_FACILITATORS = 2
@@ -340,6 +340,11 @@ class ScheduleForm(forms.ModelForm):
         method.choices = [(key, label) for key, label in Group.FORMATS] + [
             (key, f.name) for key, f in self.shaped.items()
         ]
+        # The methods that are codéveloppements: the page unchecks « participe aussi » when
+        # one is chosen (static/js/schedule.js), as the default does (see session_create).
+        method.widget.attrs["data-codev"] = " ".join(
+            ["codev", *(key for key, f in self.shaped.items() if f.base == "codev")]
+        )
         instance = self.instance
         if instance.pk:
             current = f"f{instance.shaped_format_id}" if instance.shaped_format_id else None
@@ -490,9 +495,14 @@ def session_create(request, group_pk):
         initial["proposed"] = following
     elif group.facilitation == "named":
         initial["facilitators"] = [request.user.pk]
-    # Seed 000: the organisers facilitate and may bring subjects.
-    initial["facilitators_take_part"] = membership.is_organiser
+    # Seed 000: the organisers facilitate and may bring subjects; in codéveloppement (003)
+    # the animateur does not consult.
+    default = Format.objects.filter(group=group, is_default=True).first()
+    family = default.base if default is not None else group.format
+    initial["facilitators_take_part"] = membership.is_organiser and family != "codev"
     form = ScheduleForm(request.POST or None, group=group, initial=initial)
+    if membership.is_organiser:
+        form.fields["facilitators_take_part"].widget.attrs["data-follows-method"] = ""
     if request.method == "POST" and form.is_valid():
         dates = form.occurrences()
         with transaction.atomic():
@@ -573,10 +583,13 @@ def session_edit(request, pk):
         raise Http404
     before = {name: getattr(session, name) for name in CHANGES}
     leading_before = set(session.facilitators.values_list("pk", flat=True))
+    took_part = session.facilitators_take_part
     form = ScheduleForm(request.POST or None, instance=session, group=session.group)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             session = form.save()
+            if took_part and not session.facilitators_take_part:
+                presence.facilitators_leave_the_table(session, request.user)
             if any(getattr(session, name) != value for name, value in before.items()):
                 Session.objects.filter(pk=session.pk).update(sequence=F("sequence") + 1)
                 session.refresh_from_db(fields=["sequence"])
@@ -697,6 +710,7 @@ def session_cancel(request, pk):
         with transaction.atomic():
             session.sequence += 1
             tell_members("session_cancelled", [session], request.user, cancelled=True)
+            live.tell_cancelled(session.pk)
             session.delete()
         messages.success(
             request, _("La séance est annulée ; les membres sont prévenus par e-mail.")

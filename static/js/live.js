@@ -160,6 +160,7 @@
       status(false);
       resendByPost();
       if (event.code === 4403 || event.code === 4404) { revoked(); return; }
+      if (event.code === 4410) { revoked("cancelled-page"); return; }
       if (gone) return;
       startPolling();
       var delay = Math.min(10000, 500 * Math.pow(2, retry++)) * (0.75 + Math.random() / 2);
@@ -171,7 +172,8 @@
   // and leave nothing on the page that only members may see — not the session's title, the
   // group's name or the visio link: the whole content and the document's title are replaced
   // by the page's neutral template.
-  function revoked() {
+  // A cancelled session (close code 4410) is told the same way, with its own page.
+  function revoked(templateId) {
     if (gone) return;
     gone = true;
     stopPolling();
@@ -180,7 +182,7 @@
       socket = null;  // its onclose, if still to come, no longer reconnects
       if (closing.readyState <= 1) closing.close();
     }
-    var page = document.getElementById("revoked-page");
+    var page = document.getElementById(templateId || "revoked-page");
     var main = document.getElementById("content");
     main.replaceChildren(page.content.cloneNode(true));
     document.title = page.dataset.title;

@@ -47,7 +47,12 @@ def test_a_format_edited_by_an_organiser_is_used_by_a_session(table_for):
     )
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     expect(page.get_by_text("Le format est enregistré.")).to_be_visible()
-    expect(page.locator("#live, main")).to_contain_text("Exposé → Questions sur les faits → Panier")
+    # The list shows each phase with its time box.
+    expect(page.locator("#live, main")).to_contain_text(
+        re.compile(
+            r"Exposé \(8\s*min\) → Questions sur les faits \(12\s*min\) → Panier \(10\s*min\)"
+        )
+    )
 
     # The session is given that format.
     session = table.data["sessions"][0]
@@ -70,6 +75,10 @@ def test_a_format_edited_by_an_organiser_is_used_by_a_session(table_for):
     steps = lucie.page.locator("#live ol.steps li")
     expect(steps).to_have_text(["Exposé", "Questions sur les faits", "Panier"])
     expect(lucie.page.locator("#live .clocks")).to_contain_text(re.compile(r"sur 8\s*min"))
+    # Its rule says the format's time box, not the preset's « 5 à 10 minutes ».
+    expect(lucie.page.locator("#live .rule")).to_contain_text(
+        re.compile(r"expose sa situation \(8\s*min\)")
+    )
     table.click(lucie, lucie.page.locator("#live form:has(input[value=done]) button").first,
                 expect="Questions sur les faits")
     expect(lucie.page.locator("#live .clocks")).to_contain_text(re.compile(r"sur 12\s*min"))

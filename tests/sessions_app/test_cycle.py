@@ -382,3 +382,40 @@ def test_the_next_subject_shown_is_the_one_begun_never_an_absent_owners(
     # Only Amina's « feedback » is left, and she is not there: it waits, nothing to begin.
     assert "Les porteurs des sujets restants sont absents" in page and "« feedback »" in page
     assert "Commencer ce sujet" not in page
+
+
+def test_the_report_back_offers_every_action_of_the_plan_a_done_one_included(
+    client, next_session, group, facilitator, participants
+):
+    """An action marked « fait » between sessions is reported on too: its owner says what
+    it gave. Once reported, a closed action is not offered again at the following session."""
+    juliette = participants[0]
+    grid = Action.objects.get(text="Écrire la grille")
+    grid.status, grid.note = Action.DONE, "Faite"
+    grid.save()
+    run(next_session, juliette, "join")
+    run(next_session, facilitator, "start")
+    state = state_of(next_session)
+    assert state.stage == "retour" and state.queue == (juliette.pk,)
+    offered = {a.text: a.status for a in state.plans}
+    assert offered == {"Écrire la grille": "done", "Proposer le binôme à mon équipe": "todo"}
+    client.force_login(juliette)
+    page = client.get(reverse("session_live", args=[next_session.pk])).content.decode()
+    report = page[page.index("Écrire la grille"):]
+    assert '<span class="tag status-done">fait</span>' in report[:200]
+    run(next_session, juliette, "report", action=grid.pk, note="L’équipe l’utilise")
+    grid.refresh_from_db()
+    assert (grid.status, grid.note, grid.reported_in_id) == (
+        "done", "L’équipe l’utilise", next_session.pk
+    )
+    run(next_session, juliette, "done")
+    run(next_session, facilitator, "end")
+    # The session after: only what is still open.
+    third = Session.objects.create(
+        group=group, format=group.format, title="Séance de mai",
+        scheduled_at=next_session.scheduled_at + datetime.timedelta(days=14),
+    )
+    third.facilitators.add(facilitator)
+    run(third, juliette, "join")
+    run(third, facilitator, "start")
+    assert [a.text for a in state_of(third).plans] == ["Proposer le binôme à mon équipe"]

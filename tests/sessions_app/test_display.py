@@ -233,3 +233,25 @@ def test_the_display_is_rendered_once_per_version(in_clarification, monkeypatch)
     assert render.live_frame(snap, render.DISPLAY, "fr") == first
     assert len(calls) == 1
     assert render.live_frame(snap, "participant", "fr") != first
+
+
+def test_the_display_says_in_words_when_the_phase_or_the_session_runs_over(
+    client, in_clarification, participant
+):
+    """The whole visio sees the display: an overrun is written there as on the session page
+    (shown by the page's clock at its moment), never with the facilitator's buttons."""
+    session = Session.objects.get(pk=in_clarification.pk)
+    state = session.flow_state()
+    session.state = {**state.to_dict(), "phase_started_at": state.phase_started_at - 3600}
+    session.save(update_fields=["state"])
+    client.force_login(participant)
+    page = client.get(display_url(session)).content.decode()
+    live_region = page[page.index('<section id="live"'):page.index("</section>")]
+    assert (
+        "Le temps de la phase «\u00a0Clarification\u00a0» (15\u00a0min) est dépassé."
+        in live_region
+    )
+    assert "La séance a dépassé sa durée prévue (2\u00a0h)." in live_region
+    assert 'class="overrun" data-due="' in live_region
+    assert "<button" not in live_region
+    assert 'id="clock-announce"' in page and "js/clock.js" in page

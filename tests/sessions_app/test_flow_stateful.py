@@ -184,10 +184,10 @@ class SessionMachine(RuleBasedStateMachine):
         )
         if same_round:
             return
-        # This step took the turn of the speaker; whoever came after them was absent and
-        # skipped in the same step.
+        # This step took the turn of the speaker; whoever came after them was absent (or
+        # had left the table) and skipped in the same step.
         still_to_speak = before.queue[len(before.turns) + 1 :]
-        assert all(p in after.absent for p in still_to_speak), (before, after)
+        assert all(after.away(p) for p in still_to_speak), (before, after)
 
     def check_presence(self, before, after):
         """Presence may change at any stage: a subject begins only with its owner at the
@@ -338,6 +338,17 @@ class SessionMachine(RuleBasedStateMachine):
         else:
             self.apply({"type": "set_absent", "person": person, "absent": True}, FAC)
 
+    @precondition(lambda self: self.state.seating)
+    @rule(data=st.data())
+    def facilitator_takes_someone_off_the_table(self, data):
+        """At any stage: the session stops saying its facilitator takes part."""
+        person = data.draw(st.sampled_from(self.state.seating), label="person")
+        before = self.state
+        self.apply({"type": "unseat", "person": person}, FAC)
+        if self.state is not before:
+            assert person not in self.state.seating and person not in self.state.absent
+            self.late.append(person)  # may be seated again
+
     @rule(data=st.data())
     def owner_withdraws_a_subject(self, data):
         if not self.state.subjects:
@@ -392,6 +403,7 @@ class SessionMachine(RuleBasedStateMachine):
             assert len(set(state.queue)) == len(state.queue), "someone twice in a round"
             assert state.speaker == state.queue[len(state.turns)]
             assert state.speaker not in state.absent, "an absent person has the turn"
+            assert state.speaker in state.seating, "someone who left the table has the turn"
         elif state.stage in ("lobby", "order", "ended"):
             assert state.speaker is None
 

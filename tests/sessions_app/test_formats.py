@@ -271,3 +271,57 @@ def test_a_presets_job_aid_is_translated(session, facilitator, participants):
     assert "Un mot-clé pour votre sujet, ou passez." in french
     english = render.render_live(snap, "facilitator", "en")
     assert "Facilitation guide" in english and "A keyword for your subject, or pass." in english
+
+
+# --- The format's time boxes, said where they are shown (issue 23) ----------------------------
+
+
+@pytest.fixture
+def one_minute_expose(group):
+    rows = formats.preset_rows("intervision")
+    rows[0] = {**rows[0], "timebox": 1}
+    return Format.objects.create(group=group, name="Intervision minute", base="intervision",
+                                 phases=rows)
+
+
+def at_the_expose(session, facilitator, participants):
+    for person in participants:
+        live.apply(session.pk, person, {"type": "join"}, None)
+    live.apply(session.pk, facilitator, {"type": "start"}, None)
+    live.apply(session.pk, facilitator, {"type": "propose", "keyword": "budget"}, None)
+    live.apply(session.pk, facilitator, {"type": "close_triage"}, None)
+    return live.apply(session.pk, facilitator, {"type": "begin_subject"}, None)
+
+
+def test_the_expose_rule_says_the_formats_time_box_not_the_presets(
+    facilitator, participants, group, one_minute_expose
+):
+    session = Session.objects.create(
+        group=group, format="intervision", shaped_format=one_minute_expose
+    )
+    session.facilitators.add(facilitator)
+    snap = at_the_expose(session, facilitator, participants)
+    for audience in ("facilitator", "participant"):
+        page = render.render_live(snap, audience, "fr")
+        assert "expose sa situation (1\u00a0min)" in page
+        assert "5 à 10 minutes" not in page
+    aid = render.render_live(snap, "facilitator", "fr")
+    assert "Vous avez 1\u00a0min pour exposer votre situation." in aid
+    english = render.render_live(snap, "participant", "en")
+    assert "describes the situation (1\u00a0min)" in english
+    assert "You have 1\u00a0min to present" in render.render_live(snap, "facilitator", "en")
+
+
+def test_the_presets_expose_keeps_its_five_to_ten_minutes(session, facilitator, participants):
+    snap = at_the_expose(session, facilitator, participants)
+    assert "expose sa situation (5 à 10 minutes)" in render.render_live(snap, "participant", "fr")
+
+
+def test_the_list_shows_each_formats_time_boxes(client, organiser, group, one_minute_expose):
+    client.force_login(organiser)
+    page = text(client.get(f"/g/{group.pk}/formats/"))
+    own = page[page.index("Intervision minute"):page.index("Partir d’une méthode")]
+    assert "Exposé (1\u00a0min) → Clarification (15\u00a0min)" in own
+    presets = page[page.index("Partir d’une méthode"):]
+    assert "Exposé (10\u00a0min) → Clarification (15\u00a0min)" in presets
+    assert "Apprentissages (10\u00a0min)" in presets

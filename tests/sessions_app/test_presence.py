@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from participants.models import Membership
-from sessions_app import flow, live
-from sessions_app.models import Registration, Session
+from sessions_app import flow, formats, live
+from sessions_app.models import Format, Registration, Session
 from tests.conftest import make_user
 from tests.sessions_app.test_scheduling import schedule_data
 
@@ -293,3 +293,99 @@ def test_the_presence_card_names_each_person_in_the_pages_language(
     assert "Paul &lt;b&gt;&quot;P&quot;&lt;/b&gt;" in page and "<b>" not in page
     card = page[page.index("presence-card"):]
     assert card.count('class="tag next-round"') == 1 and tag in card
+
+
+# --- Whether the person who facilitates takes part (issue 23) --------------------------------
+
+
+def test_scheduling_a_codev_session_leaves_the_facilitator_out_of_the_table_by_default(
+    client, group, organiser
+):
+    """003: in codéveloppement the animateur does not consult; in intervision (000) the
+    organisers take part."""
+    group.format = "codev"
+    group.save()
+    client.force_login(organiser)
+    page = client.get(f"/g/{group.pk}/sessions/new/").content.decode()
+    assert 'id="id_facilitators_take_part">' in page
+
+
+def test_unchecking_the_box_takes_the_facilitator_off_the_table_at_once(
+    client, session, organiser, facilitator, participants, broadcasts,
+    django_capture_on_commit_callbacks,
+):
+    juliette = participants[0]
+    session.facilitators_take_part = True
+    session.save()
+    open_page(client, facilitator, session)
+    open_page(client, juliette, session)
+    live.apply(session.pk, facilitator, {"type": "set_absent", "person": facilitator.pk}, None)
+    assert state_of(session).seating == (facilitator.pk, juliette.pk)
+    client.force_login(organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/s/{session.pk}/edit/", schedule_data(facilitator))
+    assert response.status_code == 302
+    state = state_of(session)
+    assert state.seating == (juliette.pk,) and state.absent == ()
+    # Every open page is told, through the live path: the change is an event of the session.
+    assert broadcasts and list(broadcasts[-1]["state"]["seating"]) == [juliette.pk]
+    assert session.events.filter(command__type="unseat").count() == 1
+    # She still drives, and opening the page again does not seat her.
+    page = open_page(client, facilitator, session)
+    assert "Commencer le tour de mots-clés" in page
+    assert state_of(session).seating == (juliette.pk,)
+
+
+def test_unchecking_the_box_mid_round_moves_the_turn_on(
+    client, clarification, organiser, facilitator, participants, broadcasts,
+    django_capture_on_commit_callbacks,
+):
+    """She was seated (and in the round); leaving, her turn is skipped and she is out of
+    the next rounds, not counted absent."""
+    dragos, amina = participants[1:3]
+    clarification.facilitators_take_part = True
+    clarification.save()
+    live.apply(clarification.pk, facilitator, {"type": "join"}, None)
+    assert facilitator.pk in state_of(clarification).seating
+    client.force_login(organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/s/{clarification.pk}/edit/", schedule_data(facilitator))
+    state = state_of(clarification)
+    assert facilitator.pk not in state.seating and facilitator.pk not in state.absent
+    assert state.speaker == dragos.pk and state.next_speaker == amina.pk
+
+
+def test_an_edit_that_keeps_the_box_checked_leaves_the_table_alone(
+    client, session, organiser, facilitator, django_capture_on_commit_callbacks
+):
+    session.facilitators_take_part = True
+    session.save()
+    open_page(client, facilitator, session)
+    client.force_login(organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/s/{session.pk}/edit/", schedule_data(facilitator, facilitators_take_part="on")
+        )
+    assert state_of(session).seating == (facilitator.pk,)
+
+
+def test_a_participants_lobby_lists_absent_people_apart_from_those_present(
+    client, session, facilitator, participants
+):
+    juliette, dragos = participants[:2]
+    for person in (juliette, dragos):
+        open_page(client, person, session)
+    live.apply(session.pk, facilitator, {"type": "set_absent", "person": dragos.pk}, None)
+    page = open_page(client, juliette, session)
+    present = page[page.index("<h3>Présents</h3>"):page.index("<h4>Absents</h4>")]
+    assert "Juliette" in present and "Dragos" not in present
+    absent = page[page.index("<h4>Absents</h4>"):]
+    assert f'data-person="{dragos.pk}">Dragos</span>' in absent[: absent.index("</ul>")]
+
+
+def test_a_groups_default_codev_format_leaves_the_box_unchecked_too(client, group, organiser):
+    Format.objects.create(group=group, name="Codév maison", base="codev", is_default=True,
+                          phases=formats.preset_rows("codev"))
+    client.force_login(organiser)
+    page = client.get(f"/g/{group.pk}/sessions/new/").content.decode()
+    assert 'id="id_facilitators_take_part">' in page
