@@ -261,8 +261,10 @@ def password_view(request):
             form.save()
             emails.send(
                 "password_changed",
-                user.email,
+                user,
                 {"first": not had_password, "login_url": settings.SITE_URL + reverse("login")},
+                # Their own doing: the page's language, unless they chose one for e-mails.
+                language=translation.get_language(),
             )
         update_session_auth_hash(request, form.user)
         messages.success(request, _("Votre mot de passe est enregistré."))
