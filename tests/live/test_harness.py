@@ -8,6 +8,7 @@ workers would; it writes its pid and its child's to a file so that we can look f
 
 import http.server
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -142,6 +143,7 @@ def test_no_process_outlives_a_failed_start_a_failed_test_or_an_interrupted_run(
     assert gone(pids), [pid for pid in pids if alive(pid)]
 
 
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv (util-linux) is not installed")
 def test_a_server_is_stopped_even_when_pytest_itself_is_killed(tmp_path):
     """SIGKILL to the test runner: no teardown, no atexit; the server dies with it."""
     (tmp_path / "stand_in.py").write_text(STAND_IN)
