@@ -42,8 +42,6 @@ ROOT = Path(os.environ.get("BENCH_TREE") or BENCH.parent).resolve()
 PY = sys.executable
 PG_ADMIN = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
-PORT0 = int(os.environ.get("BENCH_PORT", "8700"))
-PORTS = iter(range(PORT0, PORT0 + 200))  # one port per load point
 CLK = os.sysconf("SC_CLK_TCK")
 # Seconds to let a server settle before its RSS is read, and after the sockets opened
 # (shorter in --quick mode, whose memory figures are not kept).
@@ -58,6 +56,46 @@ def log(*args):
 
 
 # --- machine and servers -------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A port the kernel says is free now (bind to port 0). Another program may take it
+    before our server binds it: ``Server`` checks that the listener is its own."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def listening_inodes(port) -> set[str]:
+    """The sockets (inodes) listening on ``port``, whoever holds them (/proc/net/tcp)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    return inodes
+
+
+def socket_inodes(pid) -> set[str]:
+    """The sockets (inodes) process ``pid`` holds."""
+    out: set[str] = set()
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return out
+    for fd in fds:
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            out.add(target[8:-1])
+    return out
 
 
 def raise_fd_limit() -> int:
@@ -146,6 +184,24 @@ class Server:
     def start(self):
         self.log = open(tempfile.mktemp(prefix=f"bench-{self.kind}-", suffix=".log"), "w")
         self.procs = []
+        try:
+            self._start()
+        except BaseException:
+            self.stop(signal.SIGKILL)  # a server that failed to start is not left running
+            raise
+
+    def ours(self) -> bool:
+        """Whether every socket listening on our port is one of ours: the one our process
+        bound, or those we bound and handed over. Anything else (another program on the
+        port) and the clients would measure that program."""
+        listening = listening_inodes(self.port)
+        if self.socks:
+            mine = {str(os.fstat(sock.fileno()).st_ino) for sock in self.socks}
+        else:
+            mine = set().union(*(socket_inodes(proc.pid) for proc in self.procs))
+        return bool(listening) and listening <= mine
+
+    def _start(self):
         for i in range(self.processes):
             fds = [self.socks[i].fileno()] if self.socks else []
             cmd = [a.format(fd=fds[0]) if a == "{fd}" else a for a in self.cmd]
@@ -159,6 +215,8 @@ class Server:
             if any(p.poll() is not None for p in self.procs):
                 raise RuntimeError(f"{self.kind} server exited: see {self.log.name}")
             if self.socks:
+                if not self.ours():
+                    break
                 # The sockets accept before any daphne runs: wait for an answer, then
                 # give the other processes the time one took to start.
                 if self._answers():
@@ -167,13 +225,15 @@ class Server:
                     return
                 time.sleep(0.1)
                 continue
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+            if self.ours():
                 self.ready = time.monotonic()
                 return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"{self.kind} server did not listen on {self.port}")
+            time.sleep(0.05)
+        raise RuntimeError(
+            f"{self.kind} server did not listen on {self.port}"
+            + (" (another program is listening there)" if listening_inodes(self.port) else "")
+            + f": see {self.log.name}"
+        )
 
     def _answers(self) -> bool:
         try:
@@ -575,7 +635,7 @@ def load_point(name, kind, env, sessions, segments, workers, payload=0, storm=Fa
     ``kind``: "app" (the app's daphne; ``click`` "socket" or "post"), "click" (the stock
     stack's minimal click, bench/floor_click.py), "channels" or "websockets" (the floors).
     """
-    port = next(PORTS)
+    port = free_port()
     click = click if kind == "app" else {"click": "post", "channels": "driver socket",
                                          "websockets": "driver socket"}[kind]
     log(f"{name}: {kind} server on :{port} ({processes} process{'es' if processes > 1 else ''}), "

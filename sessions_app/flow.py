@@ -377,6 +377,8 @@ def step(
         raise FlowError("unknown_command")
     if kind in FACILITATOR_ONLY and not facilitator:
         raise FlowError("facilitator_only")
+    # An ended session takes no command but its facilitator's undo, which reopens a session
+    # ended by mistake where it stopped (the page offers it once the session has ended).
     if state.stage == "ended" and kind != "undo":
         raise FlowError("session_ended")
     handler = _HANDLERS[kind]

@@ -3,13 +3,14 @@ they never see."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
 
 from insights.models import Feedback
 from sessions_app import live
-from sessions_app.models import Session
+from sessions_app.models import Action, Session, Subject
 
 
 def run(session, actor, kind, **fields):
@@ -86,10 +87,40 @@ def test_organisers_see_who_facilitated_and_export_counts_only(
         assert secret not in text
 
 
+def usefulness_table(body):
+    """The usefulness chart's table of numbers: {"5/5": what its cell says, ...}."""
+    chart = body.split('id="usefulness-title"', 1)[1].split("</figure>", 1)[0]
+    table = chart.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return dict(re.findall(r'<th scope="row">([^<]*)</th><td>([^<]*)</td>', table))
+
+
 def test_small_counts_are_not_shown_apart(client, group, two_sessions, participants):
+    juliette, dragos, amina, _paul = participants
+    # Three 3/5 on the other session: that count is large enough to be shown.
+    other = Session.objects.filter(group=group).exclude(pk=two_sessions.pk).get()
+    for person in (juliette, dragos, amina):
+        Feedback.objects.create(session=other, author=person, usefulness=3)
+    body = page(client, juliette, group)
+    table = usefulness_table(body)
+    assert table["3/5"] == "3"  # shown: three people said 3/5
+    # One person rated 5/5, two 4/5, one 2/5: no cell says how many.
+    assert table["5/5"] == table["4/5"] == table["2/5"] == "moins de 3"
+    assert table["1/5"] == "0"
+    # And no average, which would give the hidden counts back.
+    assert "utilité moyenne" not in body
+
+
+def test_counts_of_three_or_more_are_shown_with_the_average(
+    client, group, two_sessions, participants
+):
+    """Positive control of the test above: with every count at 3 or more, each is shown."""
+    other = Session.objects.filter(group=group).exclude(pk=two_sessions.pk).get()
+    Feedback.objects.filter(session=two_sessions).update(usefulness=4)
+    for person in participants[:3]:
+        Feedback.objects.create(session=other, author=person, usefulness=2)
     body = page(client, participants[0], group)
-    # One person rated 2/5 and one 5/5: neither bar says how many.
-    assert "moins de 3" in body
+    assert usefulness_table(body) == {"1/5": "0", "2/5": "3", "3/5": "0", "4/5": "4", "5/5": "0"}
+    assert "7 réponses, utilité moyenne 3,1 sur 5." in body
 
 
 def test_a_group_without_sessions_says_so(client, group, participants):
@@ -98,10 +129,34 @@ def test_a_group_without_sessions_says_so(client, group, participants):
     assert "apparaissent à partir de 3" in body
 
 
-def test_my_own_figures_are_mine_only(client, group, two_sessions, participants):
-    juliette_page = page(client, participants[0], group)
-    mine = juliette_page.split("mine-title", 1)[1]
-    assert "Mes sujets proposés" in mine
+def my_figures(body):
+    """The « Mon parcours » card: {label: number}."""
+    card = body.split('id="mine-title"', 1)[1].split("</section>", 1)[0]
+    return {dt: int(dd) for dt, dd in re.findall(r"<dt>([^<]*)</dt><dd>(\d+)</dd>", card)}
+
+
+def test_my_own_figures_are_mine_only(client, group, session, two_sessions, participants):
+    juliette, dragos, amina, _paul = participants
+    hers = Subject.objects.get(group=group, owner=juliette)
+    his = Subject.objects.get(group=group, owner=dragos)
+    Subject.objects.filter(pk=hers.pk).update(status="handled")  # his still waits
+    Action.objects.create(subject=hers, session=session, owner=juliette, text="a",
+                          status=Action.DONE)
+    for text in ("b", "c"):
+        Action.objects.create(subject=his, session=session, owner=dragos, text=text)
+    Action.objects.create(subject=his, session=session, owner=dragos, text="d",
+                          status=Action.DROPPED)
+
+    def figures(person):
+        numbers = my_figures(page(client, person, group))
+        return [numbers[label] for label in (
+            "Séances suivies", "Mes sujets proposés", "traités", "en attente",
+            "Mes actions en cours", "faites", "abandonnées",
+        )]
+
+    assert figures(juliette) == [2, 1, 1, 0, 0, 1, 0]
+    assert figures(dragos) == [2, 1, 0, 1, 2, 0, 1]
+    assert figures(amina) == [2, 0, 0, 0, 0, 0, 0]
 
 
 def test_the_period_is_chosen_and_shown(client, group, two_sessions, participants):

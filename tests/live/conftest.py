@@ -9,9 +9,11 @@ PostgreSQL or Redis cannot be reached.
 Services: ``LIVE_PG_URL`` (else ``PG_URL``, else a postgres ``DATABASE_URL``, else
 postgres://postgres@127.0.0.1:5432/test) names a database to connect to for CREATE
 DATABASE; ``LIVE_REDIS_URL`` (else ``REDIS_TEST_URL``, ``REDIS_URL``,
-redis://127.0.0.1:6379/0) the shared Redis. Ports 8500-8599 are used.
+redis://127.0.0.1:6379/0) the shared Redis. Every server takes a free port (no fixed port),
+and every process started is stopped whatever happens (see "processes" below).
 """
 
+import atexit
 import contextlib
 import json
 import os
@@ -63,16 +65,6 @@ def reachable(url, default_port):
             return True
     except OSError:
         return False
-
-
-def port_free(port):
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def daphne_args(port, access_log=False):
@@ -192,49 +184,183 @@ def seeded(live_env, request):
 
 
 # --- processes ---------------------------------------------------------------------------
+#
+# Every process a test starts is stopped, whatever happens: a start that fails stops what it
+# started before raising; the fixtures stop what they started in a ``finally``; each process
+# leads its own process group, and the whole group is killed; whatever is still running when
+# pytest finishes (or its interpreter exits) is killed then; and each server is started
+# under ``setpriv --pdeathsig KILL`` where that exists, so that even a pytest killed with
+# SIGKILL takes its servers with it.
+#
+# No fixed port: each server gets a port the kernel gave as free (bind to port 0), and is
+# ready only once the process we started is itself listening on it (its own socket, read in
+# /proc), so a client never talks to another program that took the port meanwhile.
+
+_RUNNING = set()
+
+
+def free_port():
+    """A port the kernel says is free now. Another program may take it before our server
+    binds it: ``Process`` checks, by its pid, that the server listening is ours."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _listening_inodes(port):
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
+                inodes.add(fields[9])
+    return inodes
+
+
+def listens_on(pid, port):
+    """Whether process ``pid`` itself holds a listening socket on ``port``."""
+    inodes = _listening_inodes(port)
+    if not inodes:
+        return False
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in inodes:
+            return True
+    return False
+
+
+def _kill_group(proc, sig):
+    try:
+        os.killpg(proc.pid, sig)  # the process leads its own group (start_new_session)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+_SETPRIV = shutil.which("setpriv")
+_PDEATHSIG = [_SETPRIV, "--pdeathsig", "KILL"] if _SETPRIV else []
 
 
 class Process:
-    """A server process we started: its log, and stopping it by its own pid only."""
+    """A server process we started: its log, its ports, and stopping it (its whole process
+    group) by its own pid only.
 
-    def __init__(self, name, argv, env, log_dir, ready):
+    ``ports`` are the ports it must itself listen on before it counts as started; ``ready``
+    then says whether it answers."""
+
+    def __init__(self, name, argv, env, log_dir, ready, ports=(), timeout=30):
         self.name, self.argv, self.env, self.ready = name, argv, env, ready
+        self.ports = tuple(ports)
+        self.port = self.ports[0] if self.ports else None
         self.log_path = Path(log_dir) / f"{name}.log"
         self.proc = None
-        self.start()
+        self.start(timeout)
 
     def start(self, timeout=30):
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                [*_PDEATHSIG, *self.argv], cwd=ROOT, env=self.env, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        _RUNNING.add(self)
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            self.kill()  # a start that fails leaves nothing behind
+            raise
+
+    def _wait_ready(self, timeout):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited at start:\n{self.log()}")
-            if self.ready():
+            if all(listens_on(self.proc.pid, port) for port in self.ports) and self.ready():
                 return
             time.sleep(0.1)
-        raise RuntimeError(f"{self.name} not ready after {timeout}s:\n{self.log()}")
+        held = [port for port in self.ports if not listens_on(self.proc.pid, port)]
+        raise RuntimeError(
+            f"{self.name} not ready after {timeout}s"
+            + (f" (not listening on {held}: another program may hold them)" if held else "")
+            + f":\n{self.log()}"
+        )
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
 
     def kill(self):
-        """SIGKILL: no clean shutdown, as a crash or an OOM kill."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
+        """SIGKILL to the whole group: no clean shutdown, as a crash or an OOM kill."""
+        if self.proc is None:
+            return
+        _kill_group(self.proc, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(10)
+        _RUNNING.discard(self)
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            _kill_group(self.proc, signal.SIGTERM)
             try:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
-                self.kill()
+                pass
+        self.kill()  # the rest of its group, and itself if SIGTERM was not enough
 
     def log(self):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def stop_all(processes):
+    """Stop each of ``processes``, even when stopping one of them fails."""
+    errors = []
+    for process in processes:
+        try:
+            process.stop()
+        except BaseException as error:  # noqa: BLE001 - the others are stopped all the same
+            errors.append(error)
+    if errors:
+        raise errors[0]
+
+
+@atexit.register
+def _stop_what_is_left():
+    stop_all(list(_RUNNING))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    stop_all(list(_RUNNING))
+
+
+@pytest.fixture(scope="module")
+def start_server(tmp_path_factory):
+    """start_server(name, argv_of(port), env, ready_of(port)) -> Process on a free port,
+    stopped at the end of the test module whatever happened."""
+    started = []
+    tmp_path = tmp_path_factory.mktemp("servers")
+
+    def start(name, argv_of, env, ready_of, timeout=30):
+        port = free_port()
+        process = Process(
+            f"{name}-{port}", argv_of(port), env, tmp_path, ready_of(port), (port,), timeout
+        )
+        started.append(process)
+        return process
+
+    try:
+        yield start
+    finally:
+        stop_all(started)
 
 
 def http_ready(port):
@@ -249,37 +375,28 @@ def http_ready(port):
 
 
 @pytest.fixture(scope="module")
-def start_daphne(live_env, tmp_path_factory):
-    """start_daphne(port, **env) -> Process, stopped at the end of the test module."""
-    started = []
-    tmp_path = tmp_path_factory.mktemp("daphne")
+def start_daphne(live_env, start_server):
+    """start_daphne(name=..., **env) -> Process on a free port (``.port``), stopped at the
+    end of the test module."""
 
-    def start(port, name=None, access_log=False, **extra_env):
-        assert port_free(port), f"port {port} is busy"
-        process = Process(
-            name or f"daphne-{port}", daphne_args(port, access_log), {**live_env, **extra_env},
-            tmp_path, http_ready(port),
+    def start(name="daphne", access_log=False, **extra_env):
+        return start_server(
+            name, lambda port: daphne_args(port, access_log), {**live_env, **extra_env},
+            http_ready,
         )
-        started.append(process)
-        return process
 
-    yield start
-    for process in started:
-        process.stop()
+    return start
 
 
 @pytest.fixture(scope="module")
-def start_redis(tmp_path_factory):
-    """start_redis(port) -> Process: a private redis-server we may stop, never the shared one."""
+def start_redis(start_server, tmp_path_factory):
+    """start_redis() -> Process: a private redis-server we may stop, never the shared one."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed")
-    started = []
     tmp_path = tmp_path_factory.mktemp("redis")
 
-    def start(port):
-        assert port_free(port), f"port {port} is busy"
-
+    def ready_of(port):
         def ready():
             try:
                 with socket.create_connection(("127.0.0.1", port), 1) as s:
@@ -288,15 +405,16 @@ def start_redis(tmp_path_factory):
             except OSError:
                 return False
 
-        argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", str(tmp_path)]
-        process = Process(f"redis-{port}", argv, dict(os.environ), tmp_path, ready)
-        started.append(process)
-        return process
+        return ready
 
-    yield start
-    for process in started:
-        process.stop()
+    def argv_of(port):
+        return [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", str(tmp_path)]
+
+    def start():
+        return start_server("redis", argv_of, dict(os.environ), ready_of)
+
+    return start
 
 
 # --- clients -----------------------------------------------------------------------------

@@ -6,13 +6,11 @@ from .conftest import Client
 
 pytestmark = pytest.mark.live
 
-PORT = 8512
-
 
 def test_daphne_output_has_no_token_after_a_sign_in_through_a_link(start_daphne, seeded):
-    server = start_daphne(PORT, name="daphne-access-log")
+    server = start_daphne(name="daphne-access-log")
     token = seeded["links"]["Juliette"]
-    juliette = Client(PORT).sign_in(token)
+    juliette = Client(server.port).sign_in(token)
     assert juliette.get(f"/s/{seeded['session']}/").status == 200  # really signed in
     server.stop()
     output = server.log()

@@ -5,54 +5,56 @@ import time
 
 import pytest
 
-from .conftest import ROOT, Client, Process, port_free, receive, version_of
+from .conftest import ROOT, Client, Process, free_port, receive, version_of
 
 pytestmark = pytest.mark.live
-
-PORT_A, PORT_B, PROXY, ADMIN = 8506, 8507, 8510, 8511
 
 
 @pytest.fixture(scope="module")
 def behind_proxy(start_daphne, tmp_path_factory):
+    """Caddy on a free port (and its admin endpoint on another) before daphne A and B: the
+    proxy's address first, then the three processes."""
     caddy = shutil.which("caddy")
     if caddy is None:
         pytest.skip("caddy is not installed (Debian package `caddy`)")
     # Access logs on, to see which process served each request.
-    a = start_daphne(PORT_A, name="daphne-A", access_log=True)
-    b = start_daphne(PORT_B, name="daphne-B", access_log=True)
-    assert port_free(PROXY)
+    a = start_daphne(name="daphne-A", access_log=True)
+    b = start_daphne(name="daphne-B", access_log=True)
+    proxy_port, admin_port = free_port(), free_port()
     home = tmp_path_factory.mktemp("caddy")
     env = {
         "HOME": str(home),
         "XDG_DATA_HOME": str(home / "data"),
         "XDG_CONFIG_HOME": str(home / "config"),
         "PATH": "/usr/bin:/bin",
-        "SITE_ADDRESS": f"http://127.0.0.1:{PROXY}",
+        "SITE_ADDRESS": f"http://127.0.0.1:{proxy_port}",
         # compose says "dynamic a web 8000": every replica of the web service.
-        "WEB_UPSTREAMS": f"to 127.0.0.1:{PORT_A} 127.0.0.1:{PORT_B}",
-        "CADDY_ADMIN": f"127.0.0.1:{ADMIN}",
+        "WEB_UPSTREAMS": f"to 127.0.0.1:{a.port} 127.0.0.1:{b.port}",
+        "CADDY_ADMIN": f"127.0.0.1:{admin_port}",
     }
 
     def ready():
         try:
-            return Client(PROXY).get("/healthz").status == 200
+            return Client(proxy_port).get("/healthz").status == 200
         except OSError:
             return False
 
     proxy = Process(
         "caddy",
         [caddy, "run", "--config", str(ROOT / "deploy" / "Caddyfile"), "--adapter", "caddyfile"],
-        env, home, ready,
+        env, home, ready, ports=(proxy_port, admin_port),
     )
-    yield proxy, a, b
-    proxy.stop()
+    try:
+        yield proxy, a, b
+    finally:
+        proxy.stop()
 
 
 def test_proxy_spreads_requests_over_both_processes(behind_proxy):
-    _, a, b = behind_proxy
+    proxy, a, b = behind_proxy
     before = a.log().count("GET /healthz"), b.log().count("GET /healthz")
     for _ in range(6):
-        assert Client(PROXY).get("/healthz").status == 200
+        assert Client(proxy.port).get("/healthz").status == 200
     time.sleep(0.3)
     after = a.log().count("GET /healthz"), b.log().count("GET /healthz")
     assert after[0] - before[0] >= 2 and after[1] - before[1] >= 2, (before, after)
@@ -61,7 +63,7 @@ def test_proxy_spreads_requests_over_both_processes(behind_proxy):
 def test_a_client_cannot_pick_its_address_to_escape_the_sign_in_link_limit(behind_proxy):
     """Each request claims another X-Forwarded-For: Caddy replaces it with the address it
     saw, daphne takes that one, and both processes count it in the same Redis."""
-    browser = Client(PROXY)
+    browser = Client(behind_proxy[0].port)
     token = browser.csrf_from(browser.get("/login/"))
     answers = []
     for i in range(6):
@@ -77,10 +79,10 @@ def test_a_client_cannot_pick_its_address_to_escape_the_sign_in_link_limit(behin
 
 
 def test_websockets_pass_through_the_proxy_and_survive_a_replica_dying(behind_proxy, seeded):
-    _, a, b = behind_proxy
+    proxy, a, b = behind_proxy
     sid = seeded["session"]
-    lucie = Client(PROXY).sign_in(seeded["links"]["Lucie"])
-    juliette = Client(PROXY).sign_in(seeded["links"]["Juliette"])
+    lucie = Client(proxy.port).sign_in(seeded["links"]["Lucie"])
+    juliette = Client(proxy.port).sign_in(seeded["links"]["Juliette"])
     assert juliette.get(f"/s/{sid}/").status == 200
     with juliette.websocket(sid) as ws:
         first = receive(ws, 5)
@@ -91,6 +93,6 @@ def test_websockets_pass_through_the_proxy_and_survive_a_replica_dying(behind_pr
     b.kill()  # the last test of the module: the fixture's teardown does not mind
     # Every request still succeeds: the proxy retries on the replica that is up.
     for _ in range(4):
-        assert Client(PROXY).get("/healthz").status == 200
+        assert Client(proxy.port).get("/healthz").status == 200
     with juliette.websocket(sid) as ws:
         assert receive(ws, 5)["version"] == version_of(step.text)

@@ -1,6 +1,6 @@
 """Redis goes down in the middle of a session: the database is the truth, nothing is lost.
 
-Uses a private redis-server on port 8599 (the shared one on 6379 is never touched).
+Uses a private redis-server on a free port (the shared one is never touched).
 """
 
 import json
@@ -14,14 +14,13 @@ from .conftest import ROOT, Client, chromium_page, receive, version_of
 
 pytestmark = pytest.mark.live
 
-PORT, REDIS_PORT = 8505, 8599
 UNAVAILABLE = "channel layer unavailable"
 
 
 @pytest.fixture(scope="module")
 def stack(start_redis, start_daphne):
-    redis = start_redis(REDIS_PORT)
-    web = start_daphne(PORT, REDIS_URL=f"redis://127.0.0.1:{REDIS_PORT}/0")
+    redis = start_redis()
+    web = start_daphne(REDIS_URL=f"redis://127.0.0.1:{redis.port}/0")
     return redis, web
 
 
@@ -29,7 +28,7 @@ def container_healthcheck(web):
     """deploy/healthcheck.py, as the web container runs it (Host from ALLOWED_HOSTS)."""
     result = subprocess.run(
         [sys.executable, str(ROOT / "deploy" / "healthcheck.py")],
-        env={**web.env, "PORT": str(PORT)}, capture_output=True, timeout=30,
+        env={**web.env, "PORT": str(web.port)}, capture_output=True, timeout=30,
     )
     return result.returncode
 
@@ -45,10 +44,11 @@ def wait_for(predicate, timeout, step=0.2):
 
 def test_clicks_succeed_while_redis_is_down_and_everyone_catches_up(stack, seeded):
     redis, web = stack
+    port = web.port
     sid = seeded["session"]
-    lucie = Client(PORT).sign_in(seeded["links"]["Lucie"])
-    juliette = Client(PORT).sign_in(seeded["links"]["Juliette"])
-    dragos = Client(PORT).sign_in(seeded["links"]["Dragos"])
+    lucie = Client(port).sign_in(seeded["links"]["Lucie"])
+    juliette = Client(port).sign_in(seeded["links"]["Juliette"])
+    dragos = Client(port).sign_in(seeded["links"]["Dragos"])
     juliette.get(f"/s/{sid}/")
     dragos.get(f"/s/{sid}/")
 
@@ -71,7 +71,7 @@ def test_clicks_succeed_while_redis_is_down_and_everyone_catches_up(stack, seede
         assert web.log().count(UNAVAILABLE) == 1, web.log()[-3000:]
 
         # The load balancer learns that this process has lost its channel layer.
-        health = Client(PORT).get("/healthz")
+        health = Client(port).get("/healthz")
         assert health.status == 503
         assert json.loads(health.text) == {
             "status": "error", "database": "ok", "channel_layer": "error"
@@ -86,7 +86,7 @@ def test_clicks_succeed_while_redis_is_down_and_everyone_catches_up(stack, seede
         assert dragos.get(f"/s/{sid}/live/?v={now}").status == 204
 
         redis.start()
-        assert wait_for(lambda: Client(PORT).get("/healthz").status == 200, 15)
+        assert wait_for(lambda: Client(port).get("/healthz").status == 200, 15)
         assert container_healthcheck(web) == 0
 
         # A (re)connecting page gets the current state first.
@@ -113,12 +113,13 @@ def test_open_page_catches_up_while_redis_is_still_down(stack, seeded):
     from playwright.sync_api import expect
 
     redis, web = stack
+    port = web.port
     sid = seeded["session"]
-    lucie = Client(PORT).sign_in(seeded["links"]["Lucie"])
-    juliette = Client(PORT).sign_in(seeded["links"]["Juliette"])
+    lucie = Client(port).sign_in(seeded["links"]["Lucie"])
+    juliette = Client(port).sign_in(seeded["links"]["Juliette"])
     juliette.get(f"/s/{sid}/")
     with chromium_page(juliette) as page:
-        page.goto(f"http://127.0.0.1:{PORT}/s/{sid}/")
+        page.goto(f"http://127.0.0.1:{port}/s/{sid}/")
         expect(page.locator("#connection")).to_have_text("En direct", timeout=10_000)
         shown = page.locator("#live").get_attribute("data-version")
 

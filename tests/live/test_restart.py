@@ -7,20 +7,19 @@ from .conftest import Client, chromium_page, receive, version_of
 
 pytestmark = pytest.mark.live
 
-PORT_A, PORT_B = 8503, 8504
-
 
 @pytest.fixture(scope="module")
 def pair(start_daphne):
-    return start_daphne(PORT_A, name="daphne-A"), start_daphne(PORT_B, name="daphne-B")
+    return start_daphne(name="daphne-A"), start_daphne(name="daphne-B")
 
 
 def test_killed_process_comes_back_with_the_state_intact_and_clients_resync(pair, seeded):
     a, b = pair
+    port_a, port_b = a.port, b.port
     sid = seeded["session"]
-    lucie = Client(PORT_A).sign_in(seeded["links"]["Lucie"])
-    juliette = Client(PORT_B).sign_in(seeded["links"]["Juliette"])
-    dragos = Client(PORT_B).sign_in(seeded["links"]["Dragos"])
+    lucie = Client(port_a).sign_in(seeded["links"]["Lucie"])
+    juliette = Client(port_b).sign_in(seeded["links"]["Juliette"])
+    dragos = Client(port_b).sign_in(seeded["links"]["Dragos"])
     juliette.get(f"/s/{sid}/")
     dragos.get(f"/s/{sid}/")
     started = lucie.command(sid, type="start")
@@ -54,7 +53,7 @@ def test_killed_process_comes_back_with_the_state_intact_and_clients_resync(pair
     assert polled.status == 200 and version_of(polled.text) == now
     assert dragos.get(f"/s/{sid}/live/?v={now}").status == 204
     # The session state on A is the same: nothing was lost or doubled.
-    assert version_of(juliette.on(PORT_A).get(f"/s/{sid}/live/").text) == now
+    assert version_of(juliette.on(port_a).get(f"/s/{sid}/live/").text) == now
     assert a.proc.poll() is None
 
 
@@ -64,18 +63,19 @@ def test_open_page_reconnects_by_itself_after_its_process_restarts(pair, seeded)
     state made meanwhile through another process without a reload."""
     from playwright.sync_api import expect
 
-    _, b = pair
+    a, b = pair
+    port_a, port_b = a.port, b.port
     sid = seeded["session"]
-    lucie = Client(PORT_A).sign_in(seeded["links"]["Lucie"])
-    juliette = Client(PORT_B).sign_in(seeded["links"]["Juliette"])
+    lucie = Client(port_a).sign_in(seeded["links"]["Lucie"])
+    juliette = Client(port_b).sign_in(seeded["links"]["Juliette"])
     juliette.get(f"/s/{sid}/")
-    Client(PORT_B).sign_in(seeded["links"]["Dragos"]).get(f"/s/{sid}/")
+    Client(port_b).sign_in(seeded["links"]["Dragos"]).get(f"/s/{sid}/")
 
     with chromium_page(juliette) as page:
         console, script_errors = [], []
         page.on("console", lambda m: console.append(m.text))
         page.on("pageerror", lambda e: script_errors.append(str(e)))
-        page.goto(f"http://127.0.0.1:{PORT_B}/s/{sid}/")
+        page.goto(f"http://127.0.0.1:{port_b}/s/{sid}/")
         expect(page.locator("#connection")).not_to_have_class("connection offline", timeout=10_000)
         expect(page.locator("#connection")).to_have_text("En direct", timeout=10_000)
         shown = int(page.locator("#live").get_attribute("data-version"))
@@ -93,4 +93,3 @@ def test_open_page_reconnects_by_itself_after_its_process_restarts(pair, seeded)
         # No script error and nothing blocked by the Content Security Policy.
         assert script_errors == []
         assert [m for m in console if "Content Security Policy" in m] == []
-

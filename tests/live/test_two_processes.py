@@ -10,24 +10,25 @@ from .conftest import ROOT, Client, receive, version_of
 
 pytestmark = pytest.mark.live
 
-PORT_A, PORT_B = 8501, 8502
-
 
 @pytest.fixture(scope="module")
 def two(start_daphne):
-    return start_daphne(PORT_A, name="daphne-A"), start_daphne(PORT_B, name="daphne-B")
+    """The ports of two daphne processes (A, B) sharing the database and Redis."""
+    a, b = start_daphne(name="daphne-A"), start_daphne(name="daphne-B")
+    return a.port, b.port
 
 
 def test_step_made_through_process_a_reaches_a_participant_on_process_b_within_a_second(
     two, seeded
 ):
+    port_a, port_b = two
     sid = seeded["session"]
     # Each person signs in through whichever process the balancer picked.
-    lucie = Client(PORT_A).sign_in(seeded["links"]["Lucie"])
-    juliette = Client(PORT_B).sign_in(seeded["links"]["Juliette"])
+    lucie = Client(port_a).sign_in(seeded["links"]["Lucie"])
+    juliette = Client(port_b).sign_in(seeded["links"]["Juliette"])
     assert juliette.get(f"/s/{sid}/").status == 200  # first seat: first to speak
     for name in ("Dragos", "Amina"):
-        Client(PORT_B).sign_in(seeded["links"][name]).get(f"/s/{sid}/")
+        Client(port_b).sign_in(seeded["links"][name]).get(f"/s/{sid}/")
 
     with juliette.websocket(sid) as ws:
         first = receive(ws, 5)
@@ -67,8 +68,9 @@ def test_step_made_through_process_a_reaches_a_participant_on_process_b_within_a
 
 
 def test_websocket_frame_larger_than_the_limit_is_refused_by_daphne(two, seeded):
+    port_a, port_b = two
     sid = seeded["session"]
-    juliette = Client(PORT_A).sign_in(seeded["links"]["Juliette"])
+    juliette = Client(port_a).sign_in(seeded["links"]["Juliette"])
     with juliette.websocket(sid) as ws:
         receive(ws, 5)
         ws.send('{"type": "resync"}')
@@ -82,13 +84,15 @@ def test_websocket_frame_larger_than_the_limit_is_refused_by_daphne(two, seeded)
         # Either a 1009 "message too big" close frame or the TCP connection cut.
         assert closed.value.rcvd is None or closed.value.rcvd.code == 1009
     # The process is unharmed.
-    assert Client(PORT_A).get("/healthz").status == 200
+    assert Client(port_a).get("/healthz").status == 200
 
 
 def test_outsider_websocket_is_refused_on_every_process(two, seeded):
     from websockets.exceptions import InvalidStatus
 
-    anonymous = Client(PORT_B)
+    port_a, port_b = two
+
+    anonymous = Client(port_b)
     with pytest.raises(InvalidStatus) as refused:
         with anonymous.websocket(seeded["session"]):
             pass
@@ -96,8 +100,9 @@ def test_outsider_websocket_is_refused_on_every_process(two, seeded):
 
 
 def test_production_response_headers_and_static_files(two, seeded):
+    port_a, port_b = two
     sid = seeded["session"]
-    juliette = Client(PORT_A).sign_in(seeded["links"]["Juliette"])
+    juliette = Client(port_a).sign_in(seeded["links"]["Juliette"])
     # As behind the proxy, which terminates TLS and says so in X-Forwarded-Proto.
     page = juliette.get(f"/s/{sid}/", headers={"X-Forwarded-Proto": "https"})
     assert page.status == 200
@@ -117,7 +122,7 @@ def test_production_response_headers_and_static_files(two, seeded):
     assert not re.search(r"\son[a-z]+=", page.text)
 
     # Session and CSRF cookies were set Secure and the session one HttpOnly.
-    login = Client(PORT_A).get(f"/login/link/{seeded['links']['Dragos']}/")
+    login = Client(port_a).get(f"/login/link/{seeded['links']['Dragos']}/")
     cookies = " | ".join(login.headers.get_all("Set-Cookie"))
     assert "csrftoken=" in cookies and "Secure" in cookies
 
@@ -128,7 +133,7 @@ def test_production_response_headers_and_static_files(two, seeded):
     assert scripts and styles
     for path in scripts + styles:
         assert re.search(r"\.[0-9a-f]{12}\.(js|css)$", path), path
-        asset = Client(PORT_B).get(path)
+        asset = Client(port_b).get(path)
         assert asset.status == 200, path
         assert "immutable" in asset.headers["Cache-Control"]
         source = re.sub(r"\.[0-9a-f]{12}\.", ".", path.removeprefix("/static/"))
@@ -137,7 +142,8 @@ def test_production_response_headers_and_static_files(two, seeded):
 
 
 def test_health_endpoint_on_each_process(two):
-    for port in (PORT_A, PORT_B):
+    port_a, port_b = two
+    for port in (port_a, port_b):
         response = Client(port).get("/healthz")
         assert response.status == 200
         assert response.text == '{"status": "ok", "database": "ok", "channel_layer": "ok"}'

@@ -79,7 +79,15 @@ def test_the_display_shows_nothing_of_the_subjects_beyond_the_current_keyword(
     client, in_clarification, participant
 ):
     client.force_login(participant)
-    body = client.get(display_url(in_clarification)).content.decode()
+    # The same person's session page shows all three, at the same moment…
+    page = client.get(f"/s/{in_clarification.pk}/").content.decode()
+    assert "recrutement" in page and "Depuis quand" in page
+    assert "hx-post" in page and "<form" in page.split("<main", 1)[1].split("</main>")[0]
+    # …the display shows the current keyword and none of them.
+    response = client.get(display_url(in_clarification))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "« délégation »" in body
     assert "recrutement" not in body  # a waiting subject
     assert "Depuis quand" not in body  # a contribution's text
     assert "hx-post" not in body and "<form" not in body.split("<main", 1)[1].split("</main>")[0]
@@ -117,9 +125,13 @@ def test_the_display_polls_its_own_region(client, in_clarification, participant)
 
 
 def test_display_of_an_ended_session(client, in_clarification, facilitator):
-    run(in_clarification, facilitator, {"type": "end"})
     client.force_login(facilitator)
-    body = client.get(display_url(in_clarification)).content.decode()
+    before = client.get(display_url(in_clarification)).content.decode()
+    assert "« délégation »" in before and "Séance terminée" not in before
+    run(in_clarification, facilitator, {"type": "end"})
+    response = client.get(display_url(in_clarification))
+    assert response.status_code == 200
+    body = response.content.decode()
     assert "Séance terminée" in body and "délégation" not in body
 
 

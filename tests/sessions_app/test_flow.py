@@ -687,6 +687,34 @@ def test_nothing_happens_after_the_end():
     refused("session_ended", state, "end")
 
 
+def ended_in_clarification():
+    """A's exposé done, B asked a question, then the facilitator ended the session: the
+    state just before the end, and the ended one."""
+    before = do(do(at_subject(A, B, C), "done", A, now=2300.0), "speak", B, text="Depuis quand ?")
+    return before, do(before, "end", now=9000.0)
+
+
+def test_undo_after_the_end_reopens_the_session_at_its_last_step():
+    before, ended = ended_in_clarification()
+    assert ended.stage == "ended" and ended.current is None
+    previous = {**before.to_dict(), "version": ended.version}  # live.apply adds it
+    reopened = do(ended, "undo", now=9100.0, previous=previous)
+    assert reopened.version == ended.version + 1
+    assert replace(reopened, version=before.version) == before  # exactly where it stopped
+    assert reopened.stage == "subject" and reopened.current_phase.key == "clarification"
+    assert reopened.ended_at is None and reopened.speaker == before.speaker
+    # And the session goes on from there.
+    going_on = do(reopened, "pass", reopened.speaker)
+    assert going_on.speaker != reopened.speaker
+
+
+def test_undo_after_the_end_is_the_facilitators_and_needs_a_step_to_go_back_to():
+    before, ended = ended_in_clarification()
+    previous = {**before.to_dict(), "version": ended.version}
+    refused("facilitator_only", ended, "undo", B, previous=previous)
+    refused("nothing_to_undo", ended, "undo")
+
+
 # --- Who may do what; bad input -------------------------------------------------------------
 
 

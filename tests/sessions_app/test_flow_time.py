@@ -1,5 +1,7 @@
 """Time boxes, "+2 min" and the planner: rules on plain State objects, time passed in."""
 
+import random
+import time
 from dataclasses import replace
 
 import pytest
@@ -196,8 +198,31 @@ def test_handled_and_withdrawn_subjects_are_not_planned():
     assert statuses(plan(state, 0.0, 60 * MIN)) == [(C, "fits")]
 
 
-def test_the_planner_is_pure():
-    state = waiting([A, B])
-    assert plan(state, 0.0, 120 * MIN) == plan(state, 0.0, 120 * MIN)
+def test_the_planner_is_pure(monkeypatch):
+    """plan() reads its arguments and nothing else: no clock, no randomness, nothing kept
+    from one call to the next; and its answer follows the time it is given."""
+    state = at_subject(A, B, C)  # A's exposé began at 2000 (a 10-minute box); B and C wait
+    twin = at_subject(A, B, C)  # equal, built apart
+    assert twin == state and twin is not state
+
+    def no_clock(*args):
+        raise AssertionError("the planner read a clock or drew a random number")
+
+    for name in ("time", "monotonic", "perf_counter", "time_ns", "monotonic_ns"):
+        monkeypatch.setattr(time, name, no_clock)
+    monkeypatch.setattr(random, "random", no_clock)
+    monkeypatch.setattr(random, "shuffle", no_clock)
+
+    now, ends = 2000 + 5 * MIN, 2000 + 120 * MIN
+    first = plan(state, now, ends)
+    assert statuses(first) == [(B, "fits"), (C, "waits")]
+    assert first.current_left == 50  # the exposé's 5 minutes left, then 15 + 20 + 10
+    plan(waiting([D]), 0.0, 10 * MIN)  # another call in between changes nothing
+    assert plan(twin, now, ends) == first
+    assert state == twin  # the state it was given is untouched
+    # Its answer follows ``now`` and ``ends_at``, and only them.
+    assert plan(state, now + MIN, ends).current_left == 49
+    assert statuses(plan(state, now, ends - 20 * MIN)) == [(B, "waits"), (C, "waits")]
+    # And it is no step: "+2 min" outside a subject is refused, as any step out of place.
     with pytest.raises(FlowError):
-        do(state, "extend")
+        do(waiting([A, B]), "extend")

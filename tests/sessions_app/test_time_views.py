@@ -186,10 +186,19 @@ def test_the_session_overrun_offers_the_facilitator_to_end(client, running, faci
 
 
 def test_an_ended_session_runs_over_nothing(client, running, facilitator):
-    live.apply(running.pk, facilitator, {"type": "end"}, None)
+    # Over its phase and over the session's two hours: both overruns shown while it runs…
+    long_ago = time.time() - 3 * 60 * 60
+    set_state(running, started_at=long_ago, phase_started_at=long_ago)
     client.force_login(facilitator)
     page = text(client.get(live_url(running)))
+    assert page.count('class="overrun"') == 2, page
+    assert "est dépassé." in page and "La séance a dépassé sa durée prévue" in page
+    # …and none once it has ended.
+    live.apply(running.pk, facilitator, {"type": "end"}, None)
+    page = text(client.get(live_url(running)))
+    assert "Séance terminée" in page
     assert 'class="overrun"' not in page
+    assert "dépassé" not in page
 
 
 # --- The planner in the order stage -----------------------------------------------------------
