@@ -97,12 +97,14 @@ class SessionConsumer(AsyncWebsocketConsumer):
             return
         data = message.get("command")
         try:
-            if not isinstance(data, dict) or cid is None or message.get("version") is None:
-                # A page always says which version it acted on: no unchecked command.
+            if not isinstance(data, dict) or cid is None:
                 raise flow.FlowError("bad_input")
             command, expected, _ = live.parse(
                 {**data, "version": message.get("version"), "command_id": cid}
             )
+            if expected is None:
+                # A page always says which version it acted on: no unchecked command.
+                raise flow.FlowError("bad_input")
             snap = await database_sync_to_async(live.apply)(
                 self.session_id, self.user, command, expected, cid
             )

@@ -234,7 +234,7 @@ def test_forged_frames_get_an_error_change_nothing_and_the_socket_stays_usable(s
         ("abcdefgh03", 400, "Action inconnue."),
         ("abcdefgh04", 400, "Personne inconnue dans cette séance."),
         ("abcdefgh05", 400, "Texte trop long (60 caractères au plus)."),
-        ("abcdefgh06", 400, "Action inconnue."),
+        ("abcdefgh06", 400, "Valeur invalide."),  # a version is a whole number
         ("abcdefgh07", 400, "Valeur invalide."),  # no version: never applied unchecked
     ]
     assert resync["version"] == before == version_of(seated)
