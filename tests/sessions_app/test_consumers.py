@@ -490,6 +490,70 @@ def test_a_socket_sending_commands_in_a_loop_is_slowed_down(seated, participant)
     assert [a["code"] for a in answers[30:]] == ["too_fast", "too_fast"]
 
 
+def test_the_rate_limit_is_the_persons_across_their_sockets_and_spares_the_others(
+    seated, participants
+):
+    """A new socket does not start a new count: a loop that reconnects is slowed down all
+    the same (the count is kept in the cache that several processes share)."""
+    juliette, dragos = participants[:2]
+    hers, his = cookie_for(juliette), cookie_for(dragos)
+    version = version_of(seated)
+
+    async def scenario():
+        first, _ = await connect(seated.pk, hers)
+        second, _ = await connect(seated.pk, hers)
+        answers = []
+        for i in range(24):  # two sockets open at once, taking turns
+            communicator = (first, second)[i % 2]
+            await communicator.send_json_to(command(f"loop-{i:06d}", "pass", version))
+            answers.append(await communicator.receive_json_from(timeout=TIMEOUT))
+        for communicator in (first, second):
+            await communicator.disconnect()
+        for start in (24, 28):  # then a new socket every 4 commands
+            communicator, _ = await connect(seated.pk, hers)
+            for i in range(start, start + 4):
+                await communicator.send_json_to(command(f"loop-{i:06d}", "pass", version))
+                answers.append(await communicator.receive_json_from(timeout=TIMEOUT))
+            await communicator.disconnect()
+        dragos_socket, _ = await connect(seated.pk, his)
+        await dragos_socket.send_json_to(command("dragos-00001", "pass", version))
+        his_answer = await dragos_socket.receive_json_from(timeout=TIMEOUT)
+        await dragos_socket.disconnect()
+        return answers, his_answer
+
+    answers, his_answer = async_to_sync(scenario)()
+    assert [a["code"] for a in answers[:30]] == ["no_turn"] * 30  # refused by the rules
+    assert [a["code"] for a in answers[30:]] == ["too_fast", "too_fast"]
+    assert answers[-1]["error"] == "Trop d’actions d’un coup\u00a0: attendez quelques secondes."
+    assert his_answer["code"] == "no_turn"  # another person's budget is untouched
+
+
+def test_the_rate_limit_lets_commands_through_when_its_cache_fails(
+    seated, facilitator, monkeypatch
+):
+    """As the sign-in's limits (RATELIMIT_FAIL_OPEN): Redis down must not stop a session."""
+    from sessions_app import consumers
+
+    class Broken:
+        def incr(self, *args, **kwargs):
+            raise ConnectionError("cache unreachable")
+
+        add = incr
+
+    monkeypatch.setattr(consumers, "caches", {"ratelimit": Broken()})
+    cookie = cookie_for(facilitator)
+    version = version_of(seated)
+
+    async def scenario():
+        lucie, _ = await connect(seated.pk, cookie)
+        await lucie.send_json_to(command("start-00001", "start", version))
+        answer = (await frames_until(lucie, "ack", "nack"))[-1]
+        await lucie.disconnect()
+        return answer
+
+    assert async_to_sync(scenario)() == {"ack": "start-00001", "version": version + 1}
+
+
 def test_a_state_broadcast_by_another_process_is_what_the_next_page_to_connect_gets(
     seated, participant
 ):
