@@ -34,6 +34,12 @@ log.addFilter(OncePerInterval())  # a cache that is down would say so at every c
 # Commands a person may send to a session in a window of ``RATE_WINDOW`` seconds, whatever
 # the number of their sockets: well above what a person clicks, well below what a loop sends.
 RATE_LIMIT, RATE_WINDOW = 30, 10.0
+# The longest frame read, in characters: a command at its longest is under 4,000 (a note of
+# TEXT_MAX characters, each escaped by JSON as \u0001). Three bytes at most a character (a
+# page's script counts astral ones twice), so under daphne's --websocket-max-message-size
+# 65536: daphne drops a longer frame without a word, this refuses it in the page's language.
+# static/js/live.js holds the same number and sends a longer command through the POST.
+MAX_FRAME = 16384
 
 
 class TooFast(Exception):
@@ -105,6 +111,12 @@ class SessionConsumer(AsyncWebsocketConsumer):
             )
 
     async def receive(self, text_data=None, bytes_data=None):
+        if len(text_data or bytes_data or "") > MAX_FRAME:
+            # Not read: said why, then closed as the protocol says (1009, message too big).
+            await self.send_json({"code": "frame_too_long",
+                                  "error": self.translate("frame_too_long")})
+            await self.close(code=1009)
+            return
         try:
             message = json.loads(text_data) if text_data else None
         except (ValueError, RecursionError):

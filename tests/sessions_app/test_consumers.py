@@ -184,8 +184,8 @@ FORGED: list[dict[str, Any]] = [
     {"text_data": json.dumps({"type": "propose", "keyword": "injecté"})},
     {"text_data": json.dumps({"type": "start"})},
     {"text_data": json.dumps(["resync"])},
-    {"text_data": "[" * 100_000 + "]" * 100_000},
-    {"text_data": '{"a":' * 50_000 + "1" + "}" * 50_000},
+    {"text_data": "[" * 8_000 + "]" * 8_000},  # deeper than json reads, within the size
+    {"text_data": '{"a":' * 2_500 + "1" + "}" * 2_500},
     {"text_data": "null"},
     {"text_data": json.dumps({"type": {"resync": True}})},
     # Commands: malformed, or not this participant's to send.
@@ -198,7 +198,7 @@ FORGED: list[dict[str, Any]] = [
     {"text_data": json.dumps({"type": "command", "id": "abcdefgh04",
                               "command": {"type": "set_absent", "person": [1]}})},
     {"text_data": json.dumps({"type": "command", "id": "abcdefgh05",
-                              "command": {"type": "propose", "keyword": "x" * 100_000}})},
+                              "command": {"type": "propose", "keyword": "x" * 1_000}})},
     {"text_data": json.dumps({"type": "command", "id": "abcdefgh06", "version": "v",
                               "command": {"type": "pass"}})},
     {"text_data": json.dumps({"type": "command", "id": "abcdefgh07", "version": None,
@@ -239,6 +239,63 @@ def test_forged_frames_get_an_error_change_nothing_and_the_socket_stays_usable(s
     ]
     assert resync["version"] == before == version_of(seated)
     assert Session.objects.get(pk=seated.pk).stage == "lobby"
+
+
+@pytest.mark.parametrize("frame", ["text", "bytes"])
+def test_a_frame_over_the_size_limit_is_refused_in_the_pages_language_then_closed_with_1009(
+    seated, participant, frame
+):
+    """The page learns why (its script shows the refusal and reconnects, static/js/live.js),
+    and the frame is not read: no parsing of whatever size a client sends."""
+    from sessions_app.consumers import MAX_FRAME
+
+    cookie = cookie_for(participant) + f"; {settings.LANGUAGE_COOKIE_NAME}=en"
+    before = version_of(seated)
+    text = json.dumps(command("too-long-01", "propose", before, keyword="x" * MAX_FRAME))
+    sent = {"text_data": text} if frame == "text" else {"bytes_data": text.encode()}
+
+    async def scenario():
+        juliette, _ = await connect(seated.pk, cookie)
+        await juliette.send_to(**sent)
+        answer = await juliette.receive_json_from(timeout=TIMEOUT)
+        closed = await juliette.receive_output(timeout=TIMEOUT)
+        return answer, closed
+
+    answer, closed = async_to_sync(scenario)()
+    assert answer == {"code": "frame_too_long",
+                      "error": "Too long to send over the live connection."}
+    assert closed == {"type": "websocket.close", "code": 1009}
+    assert version_of(seated) == before
+
+
+def test_the_longest_command_a_page_sends_fits_in_a_frame_and_the_page_knows_the_limit(
+    seated, facilitator
+):
+    """A note at its longest, every character one that JSON escapes the longest way, is
+    answered by the rules; and the page's script routes a longer frame through the POST
+    (static/js/live.js holds the same limit)."""
+    from pathlib import Path
+
+    from sessions_app.consumers import MAX_FRAME
+
+    cookie = cookie_for(facilitator)
+    before = version_of(seated)
+    longest = json.dumps(
+        command("longest-01", "report", before, action=1, status="done",
+                note="\x01" * flow.TEXT_MAX, taken=True, new_subject=True)
+    )
+    assert len(longest) < MAX_FRAME
+
+    async def scenario():
+        lucie, _ = await connect(seated.pk, cookie)
+        await lucie.send_to(text_data=longest)
+        answer = await lucie.receive_json_from(timeout=TIMEOUT)
+        await lucie.disconnect()
+        return answer
+
+    assert async_to_sync(scenario)()["code"] == "not_in_retour"  # read, and refused by the rules
+    script = (Path(settings.BASE_DIR) / "static" / "js" / "live.js").read_text()
+    assert f"var maxFrame = {MAX_FRAME};" in script
 
 
 def test_resync_requests_are_rate_limited(seated, participant):
