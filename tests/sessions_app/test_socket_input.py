@@ -227,6 +227,48 @@ def test_any_command_frame_gets_a_refusal_in_the_pages_language_and_the_socket_s
     check()
 
 
+# One value of each JSON type, and the strings a form would post for each kind of field.
+EVERY_TYPE = [None, True, False, 0, -1, 2**60, 1.5, math.nan, "", "1", "x" * 700, [], [1],
+              {}, {"type": "pass"}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_field_of_every_command_given_every_json_type_is_answered_on_an_open_socket(
+    seated, participant, monkeypatch
+):
+    """Not drawn at random: all of them, one after the other on one socket."""
+    monkeypatch.setattr(consumers, "RATE_LIMIT", 10**6)
+    cookie = english(participant)
+    version = version_of(seated)
+    sent = [
+        command(f"every-{i:06d}", kind, version, **{key: value})
+        for i, (kind, key, value) in enumerate(
+            (kind, key, value)
+            for kind in sorted(flow.COMMANDS)
+            for key in ("type", *FIELDS)
+            for value in EVERY_TYPE
+        )
+    ]
+
+    async def scenario():
+        juliette, _ = await connect(seated.pk, cookie)
+        answers = []
+        for frame in sent:
+            await juliette.send_to(text_data=json.dumps(frame))
+            answers.append((await frames_until(juliette, "ack", "nack"))[-1])
+        await juliette.send_json_to({"type": "resync"})
+        after = await juliette.receive_output(timeout=TIMEOUT)
+        await juliette.disconnect()
+        return answers, after
+
+    answers, after = async_to_sync(scenario)()
+    assert len(answers) == len(sent) == len(flow.COMMANDS) * (1 + len(FIELDS)) * len(EVERY_TYPE)
+    refused = [a for a in answers if "nack" in a]
+    assert [a for a in refused if not in_english(a["error"])] == []
+    assert {a["code"] for a in refused} >= {"unknown_command", "bad_text", "bad_input"}
+    assert after["type"] == "websocket.send"  # still open, still answering
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("version", [1.5, True, 1.0, "1.5", "", -1])
 def test_a_command_on_a_version_that_is_not_a_whole_number_is_refused(
