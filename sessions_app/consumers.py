@@ -35,10 +35,11 @@ log.addFilter(OncePerInterval())  # a cache that is down would say so at every c
 # the number of their sockets: well above what a person clicks, well below what a loop sends.
 RATE_LIMIT, RATE_WINDOW = 30, 10.0
 # The longest frame read, in characters: a command at its longest is under 4,000 (a note of
-# TEXT_MAX characters, each escaped by JSON as \u0001). Three bytes at most a character (a
-# page's script counts astral ones twice), so under daphne's --websocket-max-message-size
-# 65536: daphne drops a longer frame without a word, this refuses it in the page's language.
-# static/js/live.js holds the same number and sends a longer command through the POST.
+# TEXT_MAX characters, each escaped by JSON as \u0001). static/js/live.js holds the same
+# number, counted in UTF-16 units (an astral character is two), and sends a longer command
+# through the POST: what a page sends is at most 3 bytes a unit, 49,152 bytes, under daphne's
+# --websocket-max-message-size 65536 (daphne drops a longer frame without a word); this
+# refuses a longer one in the page's language.
 MAX_FRAME = 16384
 
 
