@@ -252,7 +252,9 @@ def test_a_frame_over_the_size_limit_is_refused_in_the_pages_language_then_close
     cookie = cookie_for(participant) + f"; {settings.LANGUAGE_COOKIE_NAME}=en"
     before = version_of(seated)
     text = json.dumps(command("too-long-01", "propose", before, keyword="x" * MAX_FRAME))
-    sent = {"text_data": text} if frame == "text" else {"bytes_data": text.encode()}
+    sent: dict[str, Any] = (
+        {"text_data": text} if frame == "text" else {"bytes_data": text.encode()}
+    )
 
     async def scenario():
         juliette, _ = await connect(seated.pk, cookie)
