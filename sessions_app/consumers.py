@@ -11,22 +11,64 @@ out: no SQL per connection per update.
 """
 
 import json
+import logging
 import time
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.core.cache import caches
 from django.utils.translation import override
 
+from intervision.layers import OncePerInterval
 from participants.language import chosen_language
 
 from . import flow, live
 from .models import Session
 from .render import DISPLAY, error_message, live_frame
 
-# Commands a socket may send in a window of ``RATE_WINDOW`` seconds: well above what a
-# person clicks, well below what a loop sends.
+log = logging.getLogger(__name__)
+log.addFilter(OncePerInterval())  # a cache that is down would say so at every click
+
+# Commands a person may send to a session in a window of ``RATE_WINDOW`` seconds, whatever
+# the number of their sockets: well above what a person clicks, well below what a loop sends.
 RATE_LIMIT, RATE_WINDOW = 30, 10.0
+# The longest frame read, in characters: a command at its longest is under 4,000 (a note of
+# TEXT_MAX characters, each escaped by JSON as \u0001). static/js/live.js holds the same
+# number, counted in UTF-16 units (an astral character is two), and sends a longer command
+# through the POST: what a page sends is at most 3 bytes a unit, 49,152 bytes, under daphne's
+# --websocket-max-message-size 65536 (daphne drops a longer frame without a word); this
+# refuses a longer one in the page's language.
+MAX_FRAME = 16384
+
+
+class TooFast(Exception):
+    """The person sent more than ``RATE_LIMIT`` commands to the session in the window."""
+
+
+def within_rate(session_id: int, user_id: int) -> bool:
+    """Count one command of this person in this session; False past ``RATE_LIMIT``.
+
+    Counted in django-ratelimit's cache, under its prefix: the process's memory in the
+    embedded default (one process), Redis when several processes serve the site, so a loop
+    opening a new socket now and then, here or on another process, counts on. The window
+    opens at the first command and lasts ``RATE_WINDOW`` seconds (the key's expiry), as
+    django-ratelimit's fixed windows. One increment per command (Redis: two round trips);
+    a cache that fails lets the command through, as ``RATELIMIT_FAIL_OPEN`` does sign-ins.
+    """
+    prefix = getattr(settings, "RATELIMIT_CACHE_PREFIX", "rl:")
+    key = f"{prefix}live:{session_id}:{user_id}"
+    cache = caches["ratelimit"]
+    try:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the first command of a window (or its key just expired)
+            count = 1 if cache.add(key, 1, timeout=RATE_WINDOW) else cache.incr(key)
+    except Exception as exc:  # any cache failure: the command goes through
+        log.warning("The commands' rate limit is not counted: %s", type(exc).__name__)
+        return True
+    return count <= RATE_LIMIT
 
 
 class SessionConsumer(AsyncWebsocketConsumer):
@@ -57,7 +99,6 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.group = live.group_name(self.session_id)
         self.group_id = snap["group_id"]
         self.last_resync = 0.0
-        self.sent: list[float] = []
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.channel_layer.group_add(live.user_group_name(user.pk), self.channel_name)
         await self.accept()
@@ -71,6 +112,12 @@ class SessionConsumer(AsyncWebsocketConsumer):
             )
 
     async def receive(self, text_data=None, bytes_data=None):
+        if len(text_data or bytes_data or "") > MAX_FRAME:
+            # Not read: said why, then closed as the protocol says (1009, message too big).
+            await self.send_json({"code": "frame_too_long",
+                                  "error": self.translate("frame_too_long")})
+            await self.close(code=1009)
+            return
         try:
             message = json.loads(text_data) if text_data else None
         except (ValueError, RecursionError):
@@ -89,23 +136,20 @@ class SessionConsumer(AsyncWebsocketConsumer):
     async def command(self, message):
         cid = message.get("id")
         cid = cid if isinstance(cid, str) and live.COMMAND_ID.fullmatch(cid) else None
-        now = time.monotonic()
-        self.sent = [t for t in self.sent if now - t < RATE_WINDOW] + [now]
-        if len(self.sent) > RATE_LIMIT:
-            await self.send_json({"nack": cid, "status": 429, "code": "too_fast",
-                                  "error": self.translate("too_fast")})
-            return
         data = message.get("command")
         try:
-            if not isinstance(data, dict) or cid is None or message.get("version") is None:
-                # A page always says which version it acted on: no unchecked command.
+            if not isinstance(data, dict) or cid is None:
                 raise flow.FlowError("bad_input")
             command, expected, _ = live.parse(
                 {**data, "version": message.get("version"), "command_id": cid}
             )
-            snap = await database_sync_to_async(live.apply)(
-                self.session_id, self.user, command, expected, cid
-            )
+            if expected is None:
+                # A page always says which version it acted on: no unchecked command.
+                raise flow.FlowError("bad_input")
+            snap = await database_sync_to_async(self.apply)(command, expected, cid)
+        except TooFast:
+            await self.send_json({"nack": cid, "status": 429, "code": "too_fast",
+                                  "error": self.translate("too_fast")})
         except Session.DoesNotExist:
             await self.close(code=4404)  # no longer a member: nothing more for this page
         except live.AlreadyApplied as done:
@@ -122,6 +166,15 @@ class SessionConsumer(AsyncWebsocketConsumer):
             # the version it produced (the broadcast's copy of the frame is then ignored).
             await self.send_snapshot(snap)
             await self.send_json({"ack": cid, "version": snap["version"]})
+
+    def apply(self, command, expected, cid):
+        """``live.apply``, counted: in the same hop to the database's thread, so the count
+        costs no hop of its own. Only the commands that reach it are counted: it is what
+        costs (a locking query); a frame refused by ``parse`` costs no more than the
+        refusal ``too_fast`` would."""
+        if not within_rate(self.session_id, self.user.pk):
+            raise TooFast
+        return live.apply(self.session_id, self.user, command, expected, cid)
 
     async def resync(self):
         snap = await database_sync_to_async(live.member_snapshot)(self.session_id, self.user)

@@ -39,6 +39,14 @@ INT_FIELDS = ("person", "subject", "n", "index", "delta", "action", "minutes")
 TEXT_FIELDS = ("keyword", "text", "note", "status")
 BOOL_FIELDS = ("urgent", "taken", "absent", "keep", "new_subject")
 COMMAND_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# The whole numbers a page's script holds exactly: ids, indexes, versions.
+INT_LIMIT = 2**53 - 1
+INTEGER = re.compile(r"-?[0-9]{1,16}")
+DIGITS = re.compile(r"[0-9]{1,16}")
+UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+# A yes or no as a form posts it ("true"/"false" from hx-vals, "on" from a checkbox).
+YES_NO = {"1": True, "true": True, "on": True, "yes": True,
+          "0": False, "false": False, "off": False, "no": False, "": False}
 
 
 class Conflict(Exception):
@@ -69,47 +77,72 @@ def parse(data: Mapping) -> tuple[dict, int | None, str]:
     """The command a page sent (form fields or a socket message), with types checked.
 
     Returns ``(command, expected_version, command_id)``; raises FlowError. Values may be
-    strings, as a form posts them, or JSON numbers and booleans.
+    strings, as a form posts them, or JSON numbers and booleans. Any other JSON (a list,
+    an object, a fraction, NaN) is refused here, whatever the field: a member's socket
+    sends any JSON it likes, and the answer must be a refusal, not a traceback.
     """
     kind = data.get("type", "")
-    if kind not in flow.COMMANDS or kind == "seat":
+    if not isinstance(kind, str) or kind not in flow.COMMANDS or kind == "seat":
         # "seat" takes a whole order: the page moves one person at a time or shuffles.
         raise flow.FlowError("unknown_command")
     command: dict = {"type": kind}
     for key in INT_FIELDS:
         if key in data:
-            value = data[key]
-            try:
-                if isinstance(value, bool) or not isinstance(value, (int, str)):
-                    raise ValueError(value)
-                command[key] = int(value)
-            except ValueError:
+            value = _integer(data[key], signed=True)
+            if value is None:
                 error = {"person": "bad_person", "minutes": "bad_input"}.get(key, "unknown_subject")
-                raise flow.FlowError(error) from None
+                raise flow.FlowError(error)
+            command[key] = value
     for key in TEXT_FIELDS:
         if key in data:
-            limit = flow.KEYWORD_MAX if key == "keyword" else flow.TEXT_MAX
-            if not isinstance(data[key], str):
-                raise flow.FlowError("bad_text")
-            if len(data[key]) > 10 * limit:
-                # Refused before anything else looks at it; the rules check the real limit.
-                raise flow.FlowError("text_too_long", limit=limit)
-            command[key] = data[key]
+            command[key] = _text(data[key], flow.KEYWORD_MAX if key == "keyword" else flow.TEXT_MAX)
     for key in BOOL_FIELDS:
         if key in data:
             value = data[key]
-            command[key] = value if isinstance(value, bool) else (
-                str(value).lower() in ("1", "true", "on", "yes")
-            )
+            if isinstance(value, str):
+                value = YES_NO.get(value.lower())
+            if not isinstance(value, bool):
+                raise flow.FlowError("bad_input")
+            command[key] = value
     version = data.get("version")
-    try:
-        expected = None if version is None or version == "" else int(version)
-    except (TypeError, ValueError):
-        raise flow.FlowError("unknown_command") from None
-    command_id = data.get("command_id") or ""
-    if command_id and not (isinstance(command_id, str) and COMMAND_ID.fullmatch(command_id)):
+    expected = None
+    if version is not None and version != "":
+        # A whole number, not negative: 4.5 or true must not pass for version 4 or 1.
+        expected = _integer(version, signed=False)
+        if expected is None:
+            raise flow.FlowError("bad_input")
+    command_id = data.get("command_id")
+    if command_id is None or command_id == "":
+        command_id = ""
+    elif not (isinstance(command_id, str) and COMMAND_ID.fullmatch(command_id)):
         raise flow.FlowError("bad_input")
     return command, expected, command_id
+
+
+def _integer(value, *, signed: bool) -> int | None:
+    """A whole number sent as JSON or as a form's digits, or None. Not a bool (True is 1 to
+    Python), not a float (4.5 would be read as 4), not Unicode digits or spaces that ``int``
+    accepts, and within what a page's script holds exactly."""
+    if isinstance(value, str):
+        if not (INTEGER if signed else DIGITS).fullmatch(value):
+            return None
+        value = int(value)
+    elif isinstance(value, bool) or not isinstance(value, int):
+        return None
+    if abs(value) > INT_LIMIT or (value < 0 and not signed):
+        return None
+    return value
+
+
+def _text(value, limit: int) -> str:
+    if not isinstance(value, str) or UNSTORABLE.search(value):
+        # NUL: PostgreSQL's text refuses it; a lone surrogate (JSON's "\ud800"): no
+        # database encodes it. Either would fail in the middle of the command's transaction.
+        raise flow.FlowError("bad_text")
+    if len(value) > 10 * limit:
+        # Refused before anything else looks at it; the rules check the real limit.
+        raise flow.FlowError("text_too_long", limit=limit)
+    return value
 
 
 def snapshot(session: Session, state: flow.State | None = None, roster=None) -> dict:

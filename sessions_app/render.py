@@ -139,6 +139,7 @@ ERRORS = {
     "unknown_format": _("Format inconnu."),
     "bad_input": _("Valeur invalide."),
     "too_fast": _("Trop d’actions d’un coup : attendez quelques secondes."),
+    "frame_too_long": _("Envoi trop long pour la connexion en direct."),
     "read_only": _("Cet affichage ne sert qu’à regarder : agissez depuis la page de la séance."),
     "conflict": _(
         "Quelqu’un d’autre vient d’agir : la page a été mise à jour, vérifiez avant de recliquer."

@@ -25,6 +25,10 @@
   var pending = {};  // command id -> {message, fields: {field id: typed value}}
   var kept = {};  // field id -> text put back after a refusal: kept by the updates that follow
   var commandPath = root.dataset.command;
+  // The longest frame the server reads (sessions_app/consumers.py MAX_FRAME, in characters;
+  // this counts more of them, never fewer): a longer command goes through the POST, which
+  // answers with what is too long. A longer frame would be refused and the socket closed (1009).
+  var maxFrame = 16384;
 
   function live() { return document.getElementById("live"); }
   function version() { var el = live(); return el ? parseInt(el.dataset.version, 10) : -1; }
@@ -162,6 +166,10 @@
       if (event.code === 4403 || event.code === 4404) { revoked(); return; }
       if (event.code === 4410) { revoked("cancelled-page"); return; }
       if (gone) return;
+      // 1009: a frame was too long (the server said so first, shown by onmessage). What was
+      // pending went once through the POST just above, never again over a socket: reconnect
+      // at once, as after a first drop.
+      if (event.code === 1009) retry = 0;
       startPolling();
       var delay = Math.min(10000, 500 * Math.pow(2, retry++)) * (0.75 + Math.random() / 2);
       setTimeout(connect, delay);
@@ -256,12 +264,13 @@
     pending[id] = { message: message, fields: typed(detail.elt) };
     // Sent: the fields empty, as after a form's submission; a refusal puts the text back.
     Object.keys(pending[id].fields).forEach(function (fieldId) { delete kept[fieldId]; document.getElementById(fieldId).value = ""; });
-    if (!socket || socket.readyState !== 1 || gone) {
+    var frame = JSON.stringify(message);
+    if (!socket || socket.readyState !== 1 || gone || frame.length > maxFrame) {
       pending[id].posted = true;
       post(id, pending[id]);
       return;
     }
-    socket.send(JSON.stringify(message));
+    socket.send(frame);
     var sent = socket;
     // No answer within 5 s on an open socket: it is broken without knowing it yet.
     setTimeout(function () { if (pending[id] && sent === socket && sent.readyState === 1) sent.close(); }, 5000);

@@ -309,11 +309,13 @@ WS_EXPECTED = {p: p in INSIDERS for p in PERSONAS}
 def test_every_websocket_route_is_in_the_matrix():
     assert [str(p.pattern) for p in websocket_urlpatterns] == [
         pattern.replace("{id}", "<int:session_id>") for pattern in WS_ROUTES
-    ]
+    ] + [WS_ANY_OTHER]
 
 
 # The session's socket, and the screen-sharing display's.
 WS_ROUTES = ["ws/session/{id}/", "ws/session/{id}/ecran/"]
+# Last, re_path(r""): any other path, refused to everyone as a page not found.
+WS_ANY_OTHER = ""
 
 
 async def _ws_connects(user, session_id, route) -> bool:
@@ -341,3 +343,13 @@ def test_websocket_access(request, session, persona, route):
     user = AnonymousUser() if persona == "anonymous" else request.getfixturevalue(persona)
     connected = async_to_sync(_ws_connects)(user, session.pk, route)
     assert connected == WS_EXPECTED[persona]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("route", ["ws/session/{id}/autre/", "ws/groupe/{id}/", "ws/"])
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_websocket_to_any_other_path_is_refused_to_everyone(request, session, persona, route):
+    from django.contrib.auth.models import AnonymousUser
+
+    user = AnonymousUser() if persona == "anonymous" else request.getfixturevalue(persona)
+    assert async_to_sync(_ws_connects)(user, session.pk, route) is False

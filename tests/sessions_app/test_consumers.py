@@ -184,8 +184,8 @@ FORGED: list[dict[str, Any]] = [
     {"text_data": json.dumps({"type": "propose", "keyword": "injecté"})},
     {"text_data": json.dumps({"type": "start"})},
     {"text_data": json.dumps(["resync"])},
-    {"text_data": "[" * 100_000 + "]" * 100_000},
-    {"text_data": '{"a":' * 50_000 + "1" + "}" * 50_000},
+    {"text_data": "[" * 8_000 + "]" * 8_000},  # deeper than json reads, within the size
+    {"text_data": '{"a":' * 2_500 + "1" + "}" * 2_500},
     {"text_data": "null"},
     {"text_data": json.dumps({"type": {"resync": True}})},
     # Commands: malformed, or not this participant's to send.
@@ -198,7 +198,7 @@ FORGED: list[dict[str, Any]] = [
     {"text_data": json.dumps({"type": "command", "id": "abcdefgh04",
                               "command": {"type": "set_absent", "person": [1]}})},
     {"text_data": json.dumps({"type": "command", "id": "abcdefgh05",
-                              "command": {"type": "propose", "keyword": "x" * 100_000}})},
+                              "command": {"type": "propose", "keyword": "x" * 1_000}})},
     {"text_data": json.dumps({"type": "command", "id": "abcdefgh06", "version": "v",
                               "command": {"type": "pass"}})},
     {"text_data": json.dumps({"type": "command", "id": "abcdefgh07", "version": None,
@@ -234,11 +234,70 @@ def test_forged_frames_get_an_error_change_nothing_and_the_socket_stays_usable(s
         ("abcdefgh03", 400, "Action inconnue."),
         ("abcdefgh04", 400, "Personne inconnue dans cette séance."),
         ("abcdefgh05", 400, "Texte trop long (60 caractères au plus)."),
-        ("abcdefgh06", 400, "Action inconnue."),
+        ("abcdefgh06", 400, "Valeur invalide."),  # a version is a whole number
         ("abcdefgh07", 400, "Valeur invalide."),  # no version: never applied unchecked
     ]
     assert resync["version"] == before == version_of(seated)
     assert Session.objects.get(pk=seated.pk).stage == "lobby"
+
+
+@pytest.mark.parametrize("frame", ["text", "bytes"])
+def test_a_frame_over_the_size_limit_is_refused_in_the_pages_language_then_closed_with_1009(
+    seated, participant, frame
+):
+    """The page learns why (its script shows the refusal and reconnects, static/js/live.js),
+    and the frame is not read: no parsing of whatever size a client sends."""
+    from sessions_app.consumers import MAX_FRAME
+
+    cookie = cookie_for(participant) + f"; {settings.LANGUAGE_COOKIE_NAME}=en"
+    before = version_of(seated)
+    text = json.dumps(command("too-long-01", "propose", before, keyword="x" * MAX_FRAME))
+    sent: dict[str, Any] = (
+        {"text_data": text} if frame == "text" else {"bytes_data": text.encode()}
+    )
+
+    async def scenario():
+        juliette, _ = await connect(seated.pk, cookie)
+        await juliette.send_to(**sent)
+        answer = await juliette.receive_json_from(timeout=TIMEOUT)
+        closed = await juliette.receive_output(timeout=TIMEOUT)
+        return answer, closed
+
+    answer, closed = async_to_sync(scenario)()
+    assert answer == {"code": "frame_too_long",
+                      "error": "Too long to send over the live connection."}
+    assert closed == {"type": "websocket.close", "code": 1009}
+    assert version_of(seated) == before
+
+
+def test_the_longest_command_a_page_sends_fits_in_a_frame_and_the_page_knows_the_limit(
+    seated, facilitator
+):
+    """A note at its longest, every character one that JSON escapes the longest way, is
+    answered by the rules; and the page's script routes a longer frame through the POST
+    (static/js/live.js holds the same limit)."""
+    from pathlib import Path
+
+    from sessions_app.consumers import MAX_FRAME
+
+    cookie = cookie_for(facilitator)
+    before = version_of(seated)
+    longest = json.dumps(
+        command("longest-01", "report", before, action=1, status="done",
+                note="\x01" * flow.TEXT_MAX, taken=True, new_subject=True)
+    )
+    assert len(longest) < MAX_FRAME
+
+    async def scenario():
+        lucie, _ = await connect(seated.pk, cookie)
+        await lucie.send_to(text_data=longest)
+        answer = await lucie.receive_json_from(timeout=TIMEOUT)
+        await lucie.disconnect()
+        return answer
+
+    assert async_to_sync(scenario)()["code"] == "not_in_retour"  # read, and refused by the rules
+    script = (Path(settings.BASE_DIR) / "static" / "js" / "live.js").read_text()
+    assert f"var maxFrame = {MAX_FRAME};" in script
 
 
 def test_resync_requests_are_rate_limited(seated, participant):
@@ -488,6 +547,70 @@ def test_a_socket_sending_commands_in_a_loop_is_slowed_down(seated, participant)
     answers = async_to_sync(scenario)()
     assert all(a["code"] == "no_turn" for a in answers[:30])  # refused by the rules
     assert [a["code"] for a in answers[30:]] == ["too_fast", "too_fast"]
+
+
+def test_the_rate_limit_is_the_persons_across_their_sockets_and_spares_the_others(
+    seated, participants
+):
+    """A new socket does not start a new count: a loop that reconnects is slowed down all
+    the same (the count is kept in the cache that several processes share)."""
+    juliette, dragos = participants[:2]
+    hers, his = cookie_for(juliette), cookie_for(dragos)
+    version = version_of(seated)
+
+    async def scenario():
+        first, _ = await connect(seated.pk, hers)
+        second, _ = await connect(seated.pk, hers)
+        answers = []
+        for i in range(24):  # two sockets open at once, taking turns
+            communicator = (first, second)[i % 2]
+            await communicator.send_json_to(command(f"loop-{i:06d}", "pass", version))
+            answers.append(await communicator.receive_json_from(timeout=TIMEOUT))
+        for communicator in (first, second):
+            await communicator.disconnect()
+        for start in (24, 28):  # then a new socket every 4 commands
+            communicator, _ = await connect(seated.pk, hers)
+            for i in range(start, start + 4):
+                await communicator.send_json_to(command(f"loop-{i:06d}", "pass", version))
+                answers.append(await communicator.receive_json_from(timeout=TIMEOUT))
+            await communicator.disconnect()
+        dragos_socket, _ = await connect(seated.pk, his)
+        await dragos_socket.send_json_to(command("dragos-00001", "pass", version))
+        his_answer = await dragos_socket.receive_json_from(timeout=TIMEOUT)
+        await dragos_socket.disconnect()
+        return answers, his_answer
+
+    answers, his_answer = async_to_sync(scenario)()
+    assert [a["code"] for a in answers[:30]] == ["no_turn"] * 30  # refused by the rules
+    assert [a["code"] for a in answers[30:]] == ["too_fast", "too_fast"]
+    assert answers[-1]["error"] == "Trop d’actions d’un coup\u00a0: attendez quelques secondes."
+    assert his_answer["code"] == "no_turn"  # another person's budget is untouched
+
+
+def test_the_rate_limit_lets_commands_through_when_its_cache_fails(
+    seated, facilitator, monkeypatch
+):
+    """As the sign-in's limits (RATELIMIT_FAIL_OPEN): Redis down must not stop a session."""
+    from sessions_app import consumers
+
+    class Broken:
+        def incr(self, *args, **kwargs):
+            raise ConnectionError("cache unreachable")
+
+        add = incr
+
+    monkeypatch.setattr(consumers, "caches", {"ratelimit": Broken()})
+    cookie = cookie_for(facilitator)
+    version = version_of(seated)
+
+    async def scenario():
+        lucie, _ = await connect(seated.pk, cookie)
+        await lucie.send_json_to(command("start-00001", "start", version))
+        answer = (await frames_until(lucie, "ack", "nack"))[-1]
+        await lucie.disconnect()
+        return answer
+
+    assert async_to_sync(scenario)() == {"ack": "start-00001", "version": version + 1}
 
 
 def test_a_state_broadcast_by_another_process_is_what_the_next_page_to_connect_gets(

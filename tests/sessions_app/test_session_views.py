@@ -255,7 +255,7 @@ def test_owner_withdraws_their_own_subject_but_not_another(client, triage, parti
         ({"type": "withdraw", "subject": "abc"}, "Sujet inconnu."),
         ({"type": "set_absent", "person": "1e3"}, "Personne inconnue"),
         ({"type": "take", "n": "un"}, "Sujet inconnu."),
-        ({"type": "pass", "version": "douze"}, "Action inconnue."),
+        ({"type": "pass", "version": "douze"}, "Valeur invalide."),
     ],
 )
 def test_bad_input_is_refused_and_changes_nothing(client, triage, participant, data, message):
