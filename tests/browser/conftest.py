@@ -1,7 +1,8 @@
 """Browser tests: Debian's Chromium driven by Playwright against a really started daphne.
 
 The server is another process on its own database, so these tests never use pytest-django's
-database fixtures: people, groups and sessions come from ``manage.py e2e_seed``.
+database fixtures: people, groups and sessions come from ``manage.py e2e_seed``. It takes a
+free port from the kernel and is stopped whatever happens (tests/servers.py).
 """
 
 import os
@@ -9,6 +10,8 @@ import re
 import statistics
 
 import pytest
+
+from tests.servers import stop_running
 
 from .harness import CHROMIUM, Server, Table, launch
 
@@ -21,8 +24,15 @@ _all_steps = []
 def pytest_collection_modifyitems(config, items):
     here = os.path.dirname(__file__)
     for item in items:
-        if str(item.fspath).startswith(here) and not HAVE_CHROMIUM:
+        in_chromium = item.get_closest_marker("browser") is not None
+        if str(item.fspath).startswith(here) and in_chromium and not HAVE_CHROMIUM:
             item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Whatever server a test left running (a fixture that never got to its teardown) is
+    stopped with the run; an atexit net in tests/servers.py catches the rest."""
+    stop_running()
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,10 @@ Shared by the browser tests (tests/browser) and scripts/screenshots.py; no pytes
 
 - ``Server`` migrates a database of its own (a temporary SQLite file, or with DATABASE_URL set a
   PostgreSQL database created for the run and dropped after), starts
-  ``python -m daphne intervision.asgi:application`` in a subprocess and seeds people through
-  ``manage.py e2e_seed`` in a subprocess with the same environment.
+  ``python -m daphne intervision.asgi:application`` in a subprocess on a port the kernel gave
+  as free, and seeds people through ``manage.py e2e_seed`` in a subprocess with the same
+  environment. Its processes are those of tests/servers.py: ready only when the daphne we
+  started listens (by pid) and answers, stopped with their process group whatever happens.
 - ``Table`` opens one browser context per person (signed in by cookie), watches every page for
   console errors, uncaught exceptions, CSP violations and server errors, and times how long each
   step takes to reach every page (``click`` / ``act``).
@@ -16,16 +18,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, TextIO
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlparse, urlunparse
+
+from tests.servers import Process, free_port, http_ready, stop_all
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -39,7 +41,6 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PORTS = range(8600, 8700)
 
 # Installed in every page before its own scripts: records when each version of #live first
 # appears (so a step's arrival is timed in the page, not by polling it from Python), and turns
@@ -65,19 +66,16 @@ INIT_SCRIPT = """
 """
 
 
-def free_port(ports=PORTS) -> int:
-    for port in ports:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {ports}")
-
-
 class Server:
-    """daphne serving the app on 127.0.0.1, on a database nobody else uses."""
+    """daphne serving the app on 127.0.0.1, on a database nobody else uses.
+
+    Its port is one the kernel gave as free (``free_port``); it counts as started once the
+    daphne we started is itself listening there (by its pid) and its /healthz answers, so a
+    program that took the port meanwhile is never taken for it. A start that fails stops
+    what it started; ``stop`` stops every process, even if one of them resists, then drops
+    the database (see tests/servers.py)."""
+
+    start_timeout = 30  # seconds for daphne to listen and answer /healthz
 
     def __init__(self, port: int | None = None, workdir: str | None = None):
         self.port = port or free_port()
@@ -85,8 +83,7 @@ class Server:
         self._tmp = tempfile.TemporaryDirectory(prefix="intervision-e2e-") if not workdir else None
         self.workdir = Path(workdir or self._tmp.name)
         self.log_path = self.workdir / "daphne.log"
-        self.process: subprocess.Popen | None = None
-        self._log: TextIO | None = None
+        self.process: Process | None = None
         self._created_db = False
         self._others: list[DaphneProcess] = []
         self.dbname: str | None = None
@@ -154,72 +151,52 @@ class Server:
         if self.dbname:
             self._create_database()
         self.manage("migrate", "--no-input")
-        self._log = open(self.log_path, "w")  # noqa: SIM115 (open while daphne runs)
-        self.process = self._spawn(self.port, self._log)
-        self._wait_healthy(self.process, self.base_url, self.log_path)
+        self.process = self._daphne("daphne", self.port)
+        self.process.start(self.start_timeout)
         return self
 
     def another_process(self) -> DaphneProcess:
         """A second daphne on the same database and channel layer, as behind a load balancer.
         Live updates cross from one process to the other only through Redis (REDIS_URL)."""
         port = free_port()
-        log_path = self.workdir / f"daphne-{port}.log"
-        log = open(log_path, "w")  # noqa: SIM115 (open while daphne runs)
-        other = DaphneProcess(f"http://127.0.0.1:{port}", self._spawn(port, log), log, log_path)
-        self._others.append(other)
-        self._wait_healthy(other.process, other.base_url, log_path)
+        other = DaphneProcess(f"http://127.0.0.1:{port}", self._daphne(f"daphne-{port}", port))
+        self._others.append(other)  # stopped by ``stop`` even if its start fails
+        other.process.start(self.start_timeout)
         return other
 
-    def _spawn(self, port: int, log) -> subprocess.Popen:
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "--websocket-max-message-size",
-                "65536",
-                "intervision.asgi:application",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-
-    @staticmethod
-    def _wait_healthy(process, base_url: str, log_path: Path) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"daphne exited at start-up:\n{_tail(log_path)}")
-            try:
-                with urllib.request.urlopen(base_url + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"daphne did not answer /healthz within 30 s:\n{_tail(log_path)}")
+    def _daphne(self, name: str, port: int) -> Process:
+        """daphne on ``port``, not started yet: kept by the caller before it starts."""
+        argv = [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "--websocket-max-message-size",
+            "65536",
+            "intervision.asgi:application",
+        ]
+        return Process(name, argv, self.env, self.workdir, http_ready(port), (port,), start=False)
 
     def stop(self) -> None:
-        for other in self._others:
-            other.stop()
-        _terminate(self.process)
-        if self._log:
-            self._log.close()
-        if self._created_db:
-            self._drop_database()
-        if self._tmp:
-            self._tmp.cleanup()
+        try:
+            processes = [other.process for other in self._others]
+            stop_all([*processes, *([self.process] if self.process else [])])
+        finally:
+            try:
+                if self._created_db:
+                    self._drop_database()
+            finally:
+                if self._tmp:
+                    self._tmp.cleanup()
 
     def log_tail(self, chars: int = 4000) -> str:
         return _tail(self.log_path, chars)
 
     def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+        return self.process is not None and self.process.running()
 
     # -- data -----------------------------------------------------------------------------
 
@@ -251,25 +228,13 @@ class Server:
 
 @dataclass
 class DaphneProcess:
+    """Another daphne of the same deployment (``Server.another_process``)."""
+
     base_url: str
-    process: subprocess.Popen
-    log: TextIO
-    log_path: Path
+    process: Process
 
     def stop(self) -> None:
-        _terminate(self.process)
-        self.log.close()
-
-
-def _terminate(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(5)
+        self.process.stop()
 
 
 def _tail(path: Path, chars: int = 4000) -> str:

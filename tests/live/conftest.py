@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import Process, free_port, stop_all, stop_running
+from tests.servers import Process, free_port, http_ready, stop_all, stop_running
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -212,17 +212,6 @@ def start_server(tmp_path_factory):
         yield start
     finally:
         stop_all(started)
-
-
-def http_ready(port):
-    def ready():
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                return r.status == 200
-        except (OSError, urllib.error.HTTPError):
-            return False
-
-    return ready
 
 
 @pytest.fixture(scope="module")
