@@ -321,6 +321,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # Axes log lines name the client without its address or a token from the link it opened.
 AXES_CLIENT_STR_CALLABLE = "participants.logs.axes_client_str"
+# A locked-out attempt gets the app's page, in its language, saying why (status 429).
+AXES_LOCKOUT_CALLABLE = "participants.lockout.locked_out"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]

@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from . import lockout
 from .models import (
     MAX_CAPACITY,
     MAX_REMINDER_HOURS,
@@ -240,13 +241,7 @@ class CurrentPasswordChangeForm(PasswordChangeForm):
         old_password = self.cleaned_data["old_password"]
         if authenticate(self.request, username=self.user.email, password=old_password) is None:
             if getattr(self.request, "axes_locked_out", False):
-                raise forms.ValidationError(
-                    _(
-                        "Trop d’essais. Réessayez dans quelques minutes "
-                        "ou demandez un lien par e-mail."
-                    ),
-                    code="locked_out",
-                )
+                raise forms.ValidationError(lockout.MESSAGE, code="locked_out")
             raise forms.ValidationError(
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )

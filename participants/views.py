@@ -30,7 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import get_usage
 
-from . import emails, reauth
+from . import emails, lockout, reauth
 from .access import get_membership_or_404
 from .forms import (
     AcceptInvitationForm,
@@ -160,11 +160,14 @@ def login_view(request):
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect(safe_next(request))
             if getattr(request, "axes_locked_out", False):
-                form.add_error(
-                    None,
-                    _(
-                        "Trop d’essais. Réessayez dans quelques minutes "
-                        "ou demandez un lien par e-mail."
+                # Our page, not Axes's own answer: the form stays, to ask for a link.
+                form.add_error(None, lockout.MESSAGE)
+                return lockout.answer(
+                    request,
+                    render(
+                        request,
+                        "participants/login.html",
+                        {"form": form, "next": request.GET.get("next", "")},
                     ),
                 )
             else:
@@ -269,7 +272,7 @@ def password_view(request):
         update_session_auth_hash(request, form.user)
         messages.success(request, _("Votre mot de passe est enregistré."))
         return redirect("home")
-    return render(
+    page = render(
         request,
         "participants/password.html",
         {
@@ -280,6 +283,9 @@ def password_view(request):
             + urlencode({"next": reverse("password")}),
         },
     )
+    if form.has_error("old_password", "locked_out"):
+        return lockout.answer(request, page)
+    return page
 
 
 # --- Permission-checked getters -----------------------------------------------------------

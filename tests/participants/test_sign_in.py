@@ -3,6 +3,8 @@
 import re
 from datetime import timedelta
 
+import pytest
+from asgiref.sync import async_to_sync
 from django.core import mail
 from django.utils import timezone
 
@@ -99,7 +101,7 @@ def test_repeated_wrong_passwords_lock_out_for_a_while(client, participant, sett
     assert sign_in("faux").status_code == 429  # the one that locks
     locked = sign_in("Le-bon-mot-de-passe-1")
     assert locked.status_code == 429
-    assert "trop de tentatives de connexion" in locked.content.decode()
+    assert "Trop d’essais\u00a0: réessayez dans quelques minutes" in locked.content.decode()
     assert client.get("/").status_code == 302  # not signed in, even with the right password
 
     # For a while only: once the cool-off has passed, the right password signs in.
@@ -189,3 +191,90 @@ def test_a_used_link_and_one_that_never_existed_get_the_same_answer(client, part
 
     assert main(used) == main(unknown)
     assert "Ce lien a déjà servi ou a expiré" in main(used)
+
+
+LOCKED_OUT = {
+    "fr": "Trop d’essais\u00a0: réessayez dans quelques minutes, ou demandez un lien par e-mail.",
+    "en": "Too many attempts: try again in a few minutes, or ask for a link by e-mail.",
+}
+AXES_OWN = ("Compte verrouillé", "Account locked", "trop de tentatives")
+
+
+def locked_out_sign_in(client, person, settings, post=None):
+    """Wrong passwords up to the limit, then the right one: the answer to that one."""
+    person.set_password("Le-bon-mot-de-passe-1")
+    person.save()
+    post = post or client.post
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        post("/login/", {"email": person.email, "password": "faux"})
+    return post("/login/", {"email": person.email, "password": "Le-bon-mot-de-passe-1"})
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_locked_out_sign_in_gets_the_sign_in_page_saying_why_in_its_language(
+    client, participant, settings, language
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    locked = locked_out_sign_in(client, participant, settings)
+    assert locked.status_code == 429
+    page = locked.content.decode()
+    assert LOCKED_OUT[language] in page
+    assert not [words for words in AXES_OWN if words in page]
+    # The app's own page, in the page's language, its form ready to ask for a link.
+    assert f'<html lang="{language}"' in page
+    assert 'name="email"' in page and f'value="{participant.email}"' in page
+
+
+def test_a_locked_out_sign_in_gets_the_same_page_from_the_server_daphne_runs(
+    async_client, participant, settings
+):
+    """Through the ASGI handler, as in production: Axes calls its lock-out hook otherwise
+    there."""
+    locked = locked_out_sign_in(
+        async_client, participant, settings, post=async_to_sync(async_client.post)
+    )
+    assert locked.status_code == 429
+    page = locked.content.decode()
+    assert LOCKED_OUT["fr"] in page
+    assert not [words for words in AXES_OWN if words in page]
+    assert 'name="email"' in page
+
+
+def test_a_locked_out_change_of_password_keeps_the_password_page_saying_why(
+    client, participant, settings
+):
+    from participants import reauth
+
+    participant.set_password("Le-bon-mot-de-passe-1")
+    participant.save()
+    client.force_login(participant)
+    session = client.session
+    session[reauth.SESSION_KEY] = 0.0  # signed in long ago: the current password is asked
+    session.save()
+    new = {"new_password1": "Trois-petits-chats-2026", "new_password2": "Trois-petits-chats-2026"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/account/password/", {"old_password": "faux", **new})
+    locked = client.post("/account/password/", {"old_password": "Le-bon-mot-de-passe-1", **new})
+    assert locked.status_code == 429
+    page = locked.content.decode()
+    assert LOCKED_OUT["fr"] in page and 'name="old_password"' in page
+    assert not [words for words in AXES_OWN if words in page]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_any_other_locked_out_sign_in_gets_a_page_of_the_app_saying_why(
+    client, participant, settings, language
+):
+    """The admin's sign-in, say: no page of ours to keep, a page of ours all the same."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    participant.set_password("Le-bon-mot-de-passe-1")
+    participant.save()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": participant.email, "password": "faux"})
+    locked = client.post(
+        "/admin/login/", {"username": participant.email, "password": "Le-bon-mot-de-passe-1"}
+    )
+    assert locked.status_code == 429
+    page = locked.content.decode()
+    assert LOCKED_OUT[language] in page and f'<html lang="{language}"' in page
+    assert not [words for words in AXES_OWN if words in page]
