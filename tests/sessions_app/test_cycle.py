@@ -223,7 +223,7 @@ def test_home_leads_to_what_i_take_away_and_my_open_actions(client, intervision_
     client.force_login(participants[0])
     page = client.get(reverse("home")).content.decode()
     assert reverse("session_takeaway", args=[intervision_done.pk]) in page
-    assert "Mes actions : 2 en cours" in page
+    assert "Mes actions : 2 à faire ou en cours" in page
 
 
 def test_the_session_page_once_ended_leads_to_what_i_take_away(
@@ -381,5 +381,6 @@ def test_the_next_subject_shown_is_the_one_begun_never_an_absent_owners(
     run(next_session, dragos, "withdraw", subject=Subject.objects.get(keyword="budget").pk)
     page = client.get(reverse("session_page", args=[next_session.pk])).content.decode()
     # Only Amina's « feedback » is left, and she is not there: it waits, nothing to begin.
-    assert "Les porteurs des sujets restants sont absents" in page and "« feedback »" in page
+    assert "Les personnes dont ce sont les sujets restants sont absentes" in page
+    assert "« feedback »" in page
     assert "Commencer ce sujet" not in page

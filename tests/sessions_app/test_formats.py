@@ -77,7 +77,7 @@ def test_a_copy_of_a_groups_format_keeps_its_texts(client, organiser, group, sha
     client.force_login(organiser)
     client.post(f"/g/{group.pk}/formats/new/", {"source": f"f{shaped.pk}"})
     copy = Format.objects.exclude(pk=shaped.pk).get()
-    assert copy.name == "Copie de Intervision courte"
+    assert copy.name == "Copie d’Intervision courte"
     assert copy.phases == shaped.phases and copy.stage_aids == shaped.stage_aids
 
 
