@@ -225,12 +225,14 @@ def live_context(snap: dict, audience: str) -> dict:
         "phase": phase,
         "phase_label": formats.label(phase.key, phase.label) if phase else None,
         "rule": (
-            formats.rule(phase.key, texts.get("rule", "")) if phase
-            else formats.rule(state.stage, stage=True)
+            formats.rule(phase.key, texts.get("rule", ""), family=state.format) if phase
+            else formats.rule(state.stage, stage=True, family=state.format)
         ),
         # The job-aid of the current stage or phase, for whoever drives.
         "job_aid": (
-            formats.aid(phase.key if phase else state.stage, texts.get("aid", ""))
+            formats.aid(
+                phase.key if phase else state.stage, texts.get("aid", ""), family=state.format
+            )
             if audience == "facilitator" else ""
         ),
         "phase_steps": [

@@ -92,3 +92,36 @@ def test_what_the_group_brought_is_not_the_owners_own_words(client, session, par
     page = client.get(reverse("session_takeaway", args=[session.pk])).content.decode()
     brought = page.split("Ce que le groupe m’a apporté", 1)[1].split("Mon plan d’action", 1)[0]
     assert "Depuis quand" in brought and "MA-PROPRE-DEMANDE" not in brought
+
+
+def run(session, actor, kind, **fields):
+    from sessions_app import live
+
+    return live.apply(session.pk, actor, {"type": kind, **fields}, None)
+
+
+def test_a_codev_session_calls_the_person_whose_subject_it_is_the_client_throughout(
+    client, codev_session, facilitator, participants
+):
+    juliette, dragos, amina, _paul = participants
+    for person in (juliette, dragos, amina):
+        run(codev_session, person, "join")
+    run(codev_session, facilitator, "start")
+    run(codev_session, juliette, "propose", keyword="budget")
+    run(codev_session, dragos, "pass")
+    run(codev_session, amina, "pass")
+    run(codev_session, facilitator, "close_triage")
+    url = reverse("session_page", args=[codev_session.pk])
+    seen = []
+    client.force_login(facilitator)
+    seen.append(client.get(url).content.decode())  # the order of subjects, its job aid
+    run(codev_session, facilitator, "begin_subject", subject=Subject.objects.get().pk)
+    for person in (facilitator, dragos):  # the exposé, its rule and its job aid
+        client.force_login(person)
+        seen.append(client.get(url).content.decode())
+    run(codev_session, juliette, "done")
+    client.force_login(facilitator)
+    seen.append(client.get(url).content.decode())  # the clarification
+    for page in seen:
+        assert "porteur" not in page.lower()
+    assert all("client" in page for page in seen[1:])
