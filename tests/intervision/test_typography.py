@@ -130,3 +130,34 @@ def test_english_never_calls_a_turn_of_someone_or_a_shared_experience_lived():
     """Words an English reader trips on: “Turn of Sofia”, “live the same thing”."""
     english = [s for _msgid, strs in po_entries() for s in strs]
     assert [s for s in english if re.search(r"\bTurn of\b|\blive the same thing", s)] == []
+
+
+def english_plurals() -> list[tuple[str, str]]:
+    """(singular, plural) of every plural string of the catalogue."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "french_plurals", ROOT / "scripts" / "french_plurals.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.po_plurals()
+
+
+def test_french_says_0_and_1_in_the_singular():
+    """« 0 jour », « 1 jour », « 2 jours » (French's rule, n > 1), “0 days” in English: the
+    French catalogue (scripts/french_plurals.py) holds every plural string of the app."""
+    from django.utils import translation
+
+    plurals = english_plurals()
+    assert len(plurals) > 20
+    wrong = []
+    with translation.override("fr"):
+        for singular, plural in plurals:
+            said = [translation.ngettext(singular, plural, n) for n in (0, 1, 2)]
+            if said != [singular, singular, plural]:
+                wrong.append(singular)
+    assert wrong == [], "run scripts/french_plurals.py:\n" + "\n".join(wrong)
+    with translation.override("en"):
+        assert translation.ngettext("%(days)s jour", "%(days)s jours", 0) == "%(days)s days"
