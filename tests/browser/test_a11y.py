@@ -1,12 +1,11 @@
 """axe-core on every page, in French and in English, at 1,280 and at 375 px wide: any
 violation fails, whatever its impact.
 
-The pages are those of ``test_pages``: every page reachable by links as the organiser, a
-participant and a visitor, a page with a flash message, the live session page at its key
-moments, and the pages of the ended session (what its owner takes away, the feedback form,
-the Bilan). One browser and
-one server for the whole run; each page is loaded once per language and measured at both
-widths without reloading.
+The pages are those of ``test_pages``: every page reachable by links as the organiser, the
+facilitator, a participant and a visitor; a page with a flash message; the live session
+page at its key moments; and the pages of the ended session (what its owner takes away, the
+feedback form, the Bilan). One browser and one server for the whole run; each page is loaded
+once per language and measured at both widths without reloading.
 """
 
 import pytest
@@ -85,17 +84,19 @@ def test_no_axe_violation_on_any_page_in_both_languages_at_both_widths(table_for
     table = table_for(organiser=True, outsider=True, links=True, sessions=2)
     problems: dict[str, list[str]] = {}
     checked = 0
+    places: list[str] = []
 
     def check(where, page):
         nonlocal checked
         checked += 1
+        places.append(where)
         for how, found in everywhere(table, page).items():
             if found:
                 problems[f"{where} [{how}]"] = found
 
     for path, page in visitor_pages(table):
         check(f"visitor {path}", page)
-    for name in ("Olga", "Juliette"):
+    for name in ("Olga", "Lucie", "Juliette"):
         person = table.person(name)
         for path, page in crawl(table, person, ["/"]):
             check(f"{name} {path}", page)
@@ -121,7 +122,7 @@ def test_no_axe_violation_on_any_page_in_both_languages_at_both_widths(table_for
         "\n".join(f"{where}: {found}" for where, found in problems.items())
     )
     assert checked >= 20
-    print(f"{checked:.0f} pages and moments checked, each in 2 languages at 2 widths")
+    print(f"{checked:.0f} pages and moments checked, each in 2 languages at 2 widths: {places}")
 
 
 def test_each_panier_button_and_note_field_names_its_contribution(table_for):
