@@ -17,6 +17,9 @@ BAR = 14
 GAP = 3
 ROW_GAP = 12
 TOP = 6
+CHAR = 7.2  # the width of an average character of the 13 px labels, in the chart's units
+LINE = 15  # a label's line height
+LABEL_MAX = 200  # the widest the labels' column gets
 
 # (fill, pattern): the pattern is drawn over the fill; "outline" leaves the bar white.
 STYLES = (
@@ -51,6 +54,7 @@ class Row:
     bars: list[Bar]
     y: float = 0
     label_y: float = 0
+    lines: list[tuple[str, float]] = field(default_factory=list)  # (text, y) of the label
 
 
 @dataclass
@@ -79,16 +83,26 @@ def hbars(chart_id: str, title: str, series: list[str], rows: list[tuple[str, li
     largest = max(
         (b.value for r in built for b in r.bars if b.value is not None), default=0
     ) or 1
-    span = WIDTH - LABEL - VALUE
+    # Each label whole: on two lines if it is long (« Synthèse et / plan d’action »), and a
+    # column as wide as its longest line.
+    wrapped = [_wrap(row.label) for row in built]
+    longest = max((len(line) for lines in wrapped for line in lines), default=0)
+    column = min(LABEL_MAX, max(LABEL, round(longest * CHAR) + 10))
+    span = WIDTH - column - VALUE
     y = TOP
-    for row in built:
-        row.y = y
+    for row, lines in zip(built, wrapped, strict=True):
+        bars_height = len(row.bars) * (BAR + GAP) - GAP
+        row.y = y + max(0, (len(lines) * LINE - bars_height) // 2)
+        y = row.y
         for bar in row.bars:
-            bar.x, bar.y = LABEL, y
+            bar.x, bar.y = column, y
             bar.width = round(span * (bar.value or 0) / largest, 1)
-            bar.text_x = LABEL + bar.width + 4
+            bar.text_x = column + bar.width + 4
             y += BAR + GAP
-        row.label_y = row.y + (len(row.bars) * (BAR + GAP) - GAP) / 2 + 4
+        row.label_y = row.y + bars_height / 2 + 4
+        first = row.label_y - (len(lines) - 1) * LINE / 2
+        row.lines = [(line, round(first + i * LINE, 1)) for i, line in enumerate(lines)]
+        y = max(y, row.y + len(lines) * LINE + GAP)
         y += ROW_GAP - GAP
     styles = []
     for i, (colour, pattern) in enumerate(STYLES[: len(series)]):
@@ -109,8 +123,23 @@ def hbars(chart_id: str, title: str, series: list[str], rows: list[tuple[str, li
         rows=built,
         unit=unit,
         height=y + TOP,
+        label_x=column - 8,
         styles=styles,
     )
+
+
+def _wrap(label: str, width: int = 16) -> list[str]:
+    """``label`` on one line, or two when longer than ``width`` characters (cut between
+    words, the first line as full as it can be)."""
+    if len(label) <= width or " " not in label:
+        return [label]
+    words = label.split(" ")
+    first = words[0]
+    for i, word in enumerate(words[1:], start=1):
+        if len(first) + 1 + len(word) > width:
+            return [first, " ".join(words[i:])]
+        first = f"{first} {word}"
+    return [first]
 
 
 def _number(value) -> str:

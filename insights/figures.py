@@ -56,7 +56,7 @@ class SessionFigures:
     proposed: int  # subjects proposed during this session
     handled: int
     withdrawn: int  # withdrawals (or carried subjects not confirmed), steps undone excluded
-    carried: int  # subjects carried in from earlier sessions
+    carried: int  # subjects carried in from earlier sessions, those withdrawn at the accueil too
     backlog_after: int  # open subjects when the session ended
     present: int | None  # seated and not absent at the end; None if it never started
     registered: int  # seats taken by registration
@@ -235,7 +235,8 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
                 proposed=proposed[session_id],
                 handled=handled[session_id],
                 withdrawn=_withdrawals(log),
-                carried=row["carried_count"] or 0,
+                carried=(row["carried_count"] or 0)
+                + (0 if started is None else _withdrawals(log, stage="lobby")),
                 backlog_after=row["open_count"] or 0,
                 present=None if started is None else sum(1 for p in seating if p not in absent),
                 registered=registered.get(session_id, 0),
@@ -300,13 +301,18 @@ def _events_by_session(ids: QuerySet) -> dict[int, list[Mapping[str, Any]]]:
     return by_session
 
 
-def _withdrawals(log: Iterable[Mapping[str, Any]]) -> int:
+def _withdrawals(log: Iterable[Mapping[str, Any]], stage: str | None = None) -> int:
     """Subjects withdrawn in the session: « withdraw », or a carried subject its owner said
-    was no longer current (« confirm » without keeping it); steps undone do not count."""
+    was no longer current (« confirm » without keeping it); steps undone do not count.
+
+    With ``stage``, only those withdrawn at that stage. Those withdrawn at the accueil
+    (« lobby ») were carried in, yet the session starts with the group's subjects still
+    open: its stored state no longer holds them, and they count as carried from here."""
     return sum(
         1
         for e in log
         if not e["undone"]
+        and (stage is None or e["state_before__stage"] == stage)
         and (
             e["command__type"] == "withdraw"
             or (e["command__type"] == "confirm" and e["command__keep"] is False)

@@ -20,6 +20,14 @@ class FeedbackForm(forms.ModelForm):
             ),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The score is required: no « --------- » choice, and none made until the person
+        # makes one.
+        field = self.fields["usefulness"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = Feedback.USEFULNESS
+
     def clean(self):
         cleaned = super().clean() or {}
         if cleaned.get("shared") and not (cleaned.get("keeps") or "").strip():

@@ -51,7 +51,10 @@ def feedback(request, pk):
     else:
         status = 200
     return render(
-        request, "insights/feedback.html", {"session": session, "form": form}, status=status
+        request,
+        "insights/feedback.html",
+        {"session": session, "form": form, "saved": mine},
+        status=status,
     )
 
 
@@ -156,7 +159,7 @@ def _count(value):
 
 
 def _feedback_chart(feedback: figures.FeedbackFigures):
-    hidden = _("moins de %(n)s") % {"n": figures.SMALL}
+    hidden = _("masqué")
     return hbars(
         "usefulness",
         _("Utilité de la séance, selon les membres (1 à 5)"),
@@ -192,6 +195,7 @@ def bilan(request, pk):
             "periods": [(key, PERIOD_LABELS[key]) for key in figures.PERIODS],
             "charts": _charts(data) if data.sessions else [],
             "feedback_chart": _feedback_chart(data.feedback) if data.feedback.responses else None,
+            "feedback_hidden": any(n is None for _score, n in data.feedback.distribution),
             "facilitation": facilitation,
             "mine": figures.personal_figures(request.user, group),
             "small": figures.SMALL,

@@ -326,6 +326,8 @@ AXES_LOCKOUT_CALLABLE = "participants.lockout.locked_out"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
+# French dates and times as French writes them (« 7 décembre 2026 à 7 h 00 »).
+FORMAT_MODULE_PATH = ["intervision.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Paris")
 USE_I18N = True

@@ -30,6 +30,7 @@ from participants import emails, reauth
 from participants.access import get_membership_or_404
 from participants.models import DEFAULT_RETENTION_DAYS, LoginLink, Membership
 from participants.views import safe_next
+from sessions_app.templatetags.words import que
 
 from . import export, forget
 from .retention import APPLICATION_DAYS, INVITATION_DAYS, LOGIN_LINK_DAYS
@@ -202,7 +203,7 @@ def erase_member_content(request, pk, member_pk):
                 member.remove()
         messages.success(
             request,
-            _("Ce que %(name)s a écrit dans le groupe est effacé.") % {"name": member.user.name},
+            _("Ce %(what)s a écrit dans le groupe est effacé.") % {"what": que(member.user.name)},
         )
         return redirect("group_members", pk=pk)
     return render(

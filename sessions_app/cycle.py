@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from insights.models import Feedback
+
 from .models import Action, Contribution, Session
 from .render import KIND_LABELS
 
@@ -46,7 +48,12 @@ def session_takeaway(request, pk):
     )
     for c in said.select_related("person").order_by("subject_id", "n"):
         item = {"c": c, "name": c.person.name, "kind": KIND_LABELS.get(c.kind, c.kind)}
-        if c.subject_id in mine and c.kind not in ("pass", "absent", "learning"):
+        # What the group brought: not the owner's own words (their « demande » in codev).
+        if (
+            c.subject_id in mine
+            and c.kind not in ("pass", "absent", "learning")
+            and c.person_id != request.user.pk
+        ):
             mine[c.subject_id]["contributions"].append(item)
         if c.kind == "learning" and c.text:
             learnings.append(item)
@@ -63,6 +70,7 @@ def session_takeaway(request, pk):
             "handled": handled,
             "mine": list(mine.values()),
             "learnings": learnings,
+            "feedback": Feedback.objects.filter(session=session, author=request.user).first(),
         },
     )
 

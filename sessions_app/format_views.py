@@ -18,6 +18,7 @@ from participants.views import _get_organiser_membership
 from . import flow, formats
 from . import render as live_render
 from .models import Format
+from .templatetags.words import de
 
 PHASE_FIELDS = ("key", "label", "block", "timebox", "kind", "rule", "aid")
 TIMEBOX_ERROR = gettext_lazy("Une durée entre 1 et 120 minutes.")
@@ -203,7 +204,7 @@ def format_create(request, pk):
         )
         fmt = Format(group=group, base=origin.base, phases=origin.phases,
                      stage_aids=origin.stage_aids, report_back=origin.report_back,
-                     name=_("Copie de %(name)s") % {"name": origin.name})
+                     name=_("Copie %(of)s") % {"of": de(origin.name)})
     fmt.save()
     messages.success(request, _("Le format est créé : adaptez-le puis enregistrez."))
     return redirect("format_edit", pk=pk, format_pk=fmt.pk)

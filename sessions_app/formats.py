@@ -159,21 +159,81 @@ def label(key: str, custom: str = "") -> str:
     return custom or str(render.PHASE_LABELS.get(key, key))
 
 
-def rule(key: str, custom: str = "", *, stage: bool = False, timebox: int | None = None) -> str:
+# In codéveloppement the person whose subject it is is « le client » from the exposé to the
+# apprentissages (003): the texts intervision words with « le porteur » say « le client » there.
+CODEV_RULES = {
+    "expose": _(
+        "Le client expose sa situation et peut déjà proposer ses prochaines actions. "
+        "Les autres écoutent."
+    ),
+}
+CODEV_STAGE_RULES = {
+    "retour": _(
+        "Chacun à son tour, les clients repartis avec un plan disent ce que sont devenues "
+        "leurs actions — ou passent. Une action peut devenir un nouveau sujet."
+    ),
+}
+CODEV_AIDS = {
+    "order": _(
+        "À dire : « Un sujet est-il urgent ? » Puis annoncez l’ordre.\n"
+        "À surveiller : l’urgent d’abord, puis l’ordre d’arrivée ; deux à quatre sujets "
+        "tiennent dans une séance de deux heures.\n"
+        "Rôles : le client peut retirer son sujet."
+    ),
+    "expose": _(
+        "À dire : « Exposez votre situation. »\n"
+        "À surveiller : personne n’interrompt ; le client peut déjà dire ses prochaines "
+        "actions.\n"
+        "Rôles : le client expose ; les consultants écoutent et notent leurs questions."
+    ),
+    "clarification": _(
+        "À dire : « Uniquement des questions, pour comprendre. »\n"
+        "À surveiller : ramenez à une question quiconque commence à conseiller ou analyser ; "
+        "personne n’est obligé d’avoir une question ; on continue tant que quelqu’un en a.\n"
+        "Rôles : le client répond brièvement, les consultants ne posent que des questions."
+    ),
+}
+
+
+CODEV_TIMED_RULES = {
+    "expose": _(
+        "Le client expose sa situation (%(box)s) et peut déjà proposer "
+        "ses prochaines actions. Les autres écoutent."
+    ),
+}
+CODEV_TIMED_AIDS = {
+    "expose": _(
+        "À dire : « Vous avez %(box)s pour exposer votre situation. »\n"
+        "À surveiller : personne n’interrompt ; le client peut déjà dire ses prochaines "
+        "actions.\n"
+        "Rôles : le client expose ; les consultants écoutent et notent leurs questions."
+    ),
+}
+
+
+def rule(
+    key: str, custom: str = "", *, stage: bool = False, timebox: int | None = None,
+    family: str = "",
+) -> str:
     if custom:
         return custom
-    if not stage and (timed := _timed(TIMED_RULES, key, timebox)):
+    timed_rules = CODEV_TIMED_RULES if family == "codev" else TIMED_RULES
+    if not stage and (timed := _timed(timed_rules, key, timebox)):
         return timed
     found = (render.STAGE_RULES if stage else render.PHASE_RULES).get(key)
+    if family == "codev":
+        found = (CODEV_STAGE_RULES if stage else CODEV_RULES).get(key, found)
     return str(found) if found else ""
 
 
-def aid(key: str, custom: str = "", *, timebox: int | None = None) -> str:
+def aid(key: str, custom: str = "", *, timebox: int | None = None, family: str = "") -> str:
     if custom:
         return custom
-    if timed := _timed(TIMED_AIDS, key, timebox):
+    if timed := _timed(CODEV_TIMED_AIDS if family == "codev" else TIMED_AIDS, key, timebox):
         return timed
     found = AIDS.get(key)
+    if family == "codev":
+        found = CODEV_AIDS.get(key, found)
     return str(found) if found else ""
 
 

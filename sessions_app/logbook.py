@@ -245,6 +245,13 @@ def session_logbook(request, pk):
         )
     entry_pk = request.POST.get("entry", "")
     entry = get_object_or_404(mine, pk=entry_pk) if entry_pk.isdigit() else None
+    if entry is not None and not request.POST.get("text", "").strip():
+        # The person emptied the field: the note goes, as on the carnet's own page.
+        entry.delete()
+        if not request.htmx:
+            messages.success(request, _("Note effacée de votre carnet."))
+            return redirect("session_page", pk=pk)
+        return render(request, "sessions_app/logbook/panel_status.html", {"deleted": True})
     form = LogbookForm(request.POST)
     saved = form.is_valid()
     if saved and entry is not None:

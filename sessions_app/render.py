@@ -122,12 +122,16 @@ ERRORS = {
     "unknown_subject": _("Sujet inconnu."),
     "subject_closed": _("Ce sujet n’est plus ouvert."),
     "subject_in_progress": _("Ce sujet est en cours."),
-    "not_your_subject": _("Seuls le porteur du sujet et la personne qui anime peuvent le retirer."),
+    "not_your_subject": _(
+        "Seules la personne qui a proposé ce sujet et celle qui anime peuvent le retirer."
+    ),
     "not_in_order": _("Terminez d’abord le sujet en cours."),
     "no_subject_left": _("Il n’y a plus de sujet ouvert."),
     "keyword_required": _("Proposez un mot-clé ou passez."),
     "wrong_phase": _("Cette action n’appartient pas à la phase en cours."),
-    "owner_only": _("Seuls le porteur du sujet et la personne qui anime peuvent faire cela."),
+    "owner_only": _(
+        "Seules la personne dont c’est le sujet et celle qui anime peuvent faire cela."
+    ),
     "action_required": _("Écrivez au moins une action avant de continuer."),
     "unknown_contribution": _("Intervention inconnue."),
     "too_many_actions": _("Vingt actions au plus."),
@@ -135,7 +139,7 @@ ERRORS = {
     "nothing_to_undo": _("Rien à annuler."),
     "not_in_retour": _("Le retour sur les actions est terminé."),
     "already_reported": _("Le retour sur cette action est déjà fait."),
-    "owner_absent": _("Le porteur de ce sujet est absent : le sujet attend son retour."),
+    "owner_absent": _("La personne dont c’est le sujet est absente : le sujet attend son retour."),
     "unknown_format": _("Format inconnu."),
     "bad_input": _("Valeur invalide."),
     "too_fast": _("Trop d’actions d’un coup : attendez quelques secondes."),
@@ -222,8 +226,11 @@ def live_context(snap: dict, audience: str) -> dict:
         "phase": phase,
         "phase_label": formats.label(phase.key, phase.label) if phase else None,
         "rule": (
-            formats.rule(phase.key, texts.get("rule", ""), timebox=phase.timebox) if phase
-            else formats.rule(state.stage, stage=True)
+            formats.rule(
+                phase.key, texts.get("rule", ""), timebox=phase.timebox, family=state.format
+            )
+            if phase
+            else formats.rule(state.stage, stage=True, family=state.format)
         ),
         # The job-aid of the current stage or phase, for whoever drives.
         "job_aid": (
@@ -231,6 +238,7 @@ def live_context(snap: dict, audience: str) -> dict:
                 phase.key if phase else state.stage,
                 texts.get("aid", ""),
                 timebox=phase.timebox if phase else None,
+                family=state.format,
             )
             if audience == "facilitator" else ""
         ),

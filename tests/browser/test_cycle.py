@@ -64,15 +64,15 @@ def test_plan_taken_away_followed_up_and_reported_back_at_the_next_session(table
 
     # Between sessions, from her home page: one action done.
     juliette.page.goto("/")
-    expect(juliette.page.locator("main")).to_contain_text("Mes actions : 2 en cours")
-    juliette.page.get_by_role("link", name="Mes actions : 2 en cours").click()
+    expect(juliette.page.locator("main")).to_contain_text("Mes actions : 2 à faire ou en cours")
+    juliette.page.get_by_role("link", name="Mes actions : 2 à faire ou en cours").click()
     first = juliette.page.locator(".action-list > li", has_text="Déléguer le suivi des tickets")
     first.get_by_label("Statut").select_option("done")
     first.get_by_label("Note (facultative)").fill("Marc a pris le relais.")
     first.get_by_role("button", name="Enregistrer").click()
     expect(juliette.page.locator(".messages")).to_contain_text("Action mise à jour.")
     juliette.page.goto("/")
-    expect(juliette.page.locator("main")).to_contain_text("Mes actions : 1 en cours")
+    expect(juliette.page.locator("main")).to_contain_text("Mes actions : 1 à faire ou en cours")
 
     # The reminder before session 2 carries her open action, and nobody else's content.
     table.server.shell(  # session 2 is tomorrow, within the group's 48 hours

@@ -104,7 +104,7 @@ def test_small_counts_are_not_shown_apart(client, group, two_sessions, participa
     table = usefulness_table(body)
     assert table["3/5"] == "3"  # shown: three people said 3/5
     # One person rated 5/5, two 4/5, one 2/5: no cell says how many.
-    assert table["5/5"] == table["4/5"] == table["2/5"] == "moins de 3"
+    assert table["5/5"] == table["4/5"] == table["2/5"] == "masqué"  # and the page says why
     assert table["1/5"] == "0"
     # And no average, which would give the hidden counts back.
     assert "utilité moyenne" not in body

@@ -14,7 +14,7 @@ def test_the_organiser_sees_the_composition(client, organiser, facilitator, part
     assert "1 place libre" in page
     for person in [organiser, facilitator, *participants]:
         assert person.email in page
-    assert "organisateur·rice : 1" in page and "membre : 4" in page
+    assert "organisateur·rice\u00a0: 1" in page and "membre\u00a0: 4" in page
 
 
 def test_the_members_page_has_a_constant_number_of_queries(client, organiser, participants, group):

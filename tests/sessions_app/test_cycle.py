@@ -223,7 +223,7 @@ def test_home_leads_to_what_i_take_away_and_my_open_actions(client, intervision_
     client.force_login(participants[0])
     page = client.get(reverse("home")).content.decode()
     assert reverse("session_takeaway", args=[intervision_done.pk]) in page
-    assert "Mes actions : 2 en cours" in page
+    assert "Mes actions : 2 à faire ou en cours" in page
 
 
 def test_the_session_page_once_ended_leads_to_what_i_take_away(
@@ -267,9 +267,10 @@ def test_pages_of_the_cycle_make_a_constant_number_of_queries(
     small = count()
     more_history(intervision_done, juliette, 12)
     assert count() == small
-    # The user, then: the session, subjects handled, what was said, the actions (takeaway);
-    # the actions (my actions); groups, sessions to come, sessions over, open actions (home).
-    expected = SESSION_READ + {"session_takeaway": 5, "my_actions": 2, "home": 5}[name]
+    # The user, then: the session, subjects handled, what was said, the actions, the
+    # person's feedback (takeaway); the actions (my actions); groups, sessions to come,
+    # sessions over, open actions (home).
+    expected = SESSION_READ + {"session_takeaway": 6, "my_actions": 2, "home": 5}[name]
     with django_assert_num_queries(expected):
         client.get(url)
 
@@ -380,7 +381,8 @@ def test_the_next_subject_shown_is_the_one_begun_never_an_absent_owners(
     run(next_session, dragos, "withdraw", subject=Subject.objects.get(keyword="budget").pk)
     page = client.get(reverse("session_page", args=[next_session.pk])).content.decode()
     # Only Amina's « feedback » is left, and she is not there: it waits, nothing to begin.
-    assert "Les porteurs des sujets restants sont absents" in page and "« feedback »" in page
+    assert "Les personnes dont ce sont les sujets restants sont absentes" in page
+    assert "« feedback »" in page
     assert "Commencer ce sujet" not in page
 
 

@@ -77,7 +77,7 @@ def test_a_copy_of_a_groups_format_keeps_its_texts(client, organiser, group, sha
     client.force_login(organiser)
     client.post(f"/g/{group.pk}/formats/new/", {"source": f"f{shaped.pk}"})
     copy = Format.objects.exclude(pk=shaped.pk).get()
-    assert copy.name == "Copie de Intervision courte"
+    assert copy.name == "Copie d’Intervision courte"
     assert copy.phases == shaped.phases and copy.stage_aids == shaped.stage_aids
 
 
@@ -325,3 +325,18 @@ def test_the_list_shows_each_formats_time_boxes(client, organiser, group, one_mi
     presets = page[page.index("Partir d’une méthode"):]
     assert "Exposé (10\u00a0min) → Clarification (15\u00a0min)" in presets
     assert "Apprentissages (10\u00a0min)" in presets
+
+
+def test_a_codev_formats_timed_expose_speaks_of_the_client(facilitator, participants, group):
+    rows = formats.preset_rows("codev")
+    rows[0] = {**rows[0], "timebox": 1}
+    minute = Format.objects.create(group=group, name="Codev minute", base="codev", phases=rows)
+    session = Session.objects.create(group=group, format="codev", shaped_format=minute)
+    session.facilitators.add(facilitator)
+    snap = at_the_expose(session, facilitator, participants)
+    page = render.render_live(snap, "facilitator", "fr")
+    assert "Le client expose sa situation (1\u00a0min)" in page
+    assert "le client expose\u00a0; les consultants écoutent" in page
+    assert "porteur" not in page
+    english = render.render_live(snap, "facilitator", "en")
+    assert "The client describes the situation (1\u00a0min)" in english

@@ -210,7 +210,7 @@ def test_an_absent_owners_subject_is_shown_as_such_and_not_proposed_next(
     live.apply(session.pk, facilitator, {"type": "close_triage"}, None)
     live.apply(session.pk, facilitator, {"type": "set_absent", "person": juliette.pk}, None)
     page = open_page(client, facilitator, session)
-    assert "porteur absent" in page
+    assert "absent·e" in page
     assert "Prochain sujet\u00a0: «\u00a0feedback\u00a0» (Dragos)." in page
     assert amina.pk not in state_of(session).seating
 

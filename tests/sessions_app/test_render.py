@@ -119,7 +119,7 @@ def test_an_absent_owners_subject_is_tagged_and_not_offered_to_begin(
     )
     html = region(snap, "facilitator", "subjects")
     roadmap = html[html.index(quoted("roadmap")):]
-    assert "porteur absent" in roadmap
+    assert "absent·e" in roadmap
     assert f"Commencer {quoted('roadmap')}" not in html
     assert f"Commencer {quoted('équilibre')}" in html
 

@@ -231,7 +231,7 @@ def test_owner_withdraws_their_own_subject_but_not_another(client, triage, parti
     client.force_login(dragos)
     response = do(client, triage, type="withdraw", subject=subject.pk)
     assert response.status_code == 400
-    assert "Seuls le porteur du sujet" in text(response)
+    assert "Seules la personne qui a proposé ce sujet" in text(response)
     client.force_login(juliette)
     assert do(client, triage, type="withdraw", subject=subject.pk).status_code == 200
     subject.refresh_from_db()
@@ -568,7 +568,7 @@ def test_owner_runs_their_own_subject_from_their_device(client, triage, facilita
     client.force_login(dragos)
     response = do(client, triage, type="done")
     assert response.status_code == 400
-    assert "Seuls le porteur du sujet et la personne qui anime" in text(response)
+    assert "Seules la personne dont c’est le sujet et celle qui anime" in text(response)
     client.force_login(juliette)
     assert do(client, triage, type="done").status_code == 200  # exposé over
     state = current(triage)

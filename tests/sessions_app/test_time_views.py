@@ -235,7 +235,7 @@ def test_an_absent_owners_subject_waits_for_them(client, session, facilitator, p
     client.force_login(facilitator)
     page = text(client.get(live_url(session)))
     assert page.count('class="plan-row away"') == 1
-    assert "porteur absent" in page
+    assert "absent·e" in page
 
 
 def test_the_planner_says_when_nothing_waits(client, session, facilitator, participants):
