@@ -83,7 +83,7 @@ def with_a_flash_message(table, person):
 def test_no_axe_violation_on_any_page_in_both_languages_at_both_widths(table_for):
     table = table_for(organiser=True, outsider=True, links=True, sessions=2)
     problems: dict[str, list[str]] = {}
-    checked = 0
+    checked = 0.0
     places: list[str] = []
 
     def check(where, page):

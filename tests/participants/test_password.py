@@ -84,7 +84,7 @@ def test_a_recent_sign_in_chooses_a_password_and_the_person_is_told_by_email(
     [message] = mail.outbox
     assert message.to == [participant.email]
     assert "mot de passe" in message.subject.lower()
-    assert "Pairs produit" not in message.subject + message.body
+    assert "Pairs produit" not in f"{message.subject} {message.body}"
     assert NEW not in message.body
     # Still signed in on this page: the new password does not sign its own session out.
     assert client.get(reverse("account")).status_code == 200

@@ -254,6 +254,7 @@ def test_the_display_says_in_words_when_the_phase_or_the_session_runs_over(
     (shown by the page's clock at its moment), never with the facilitator's buttons."""
     session = Session.objects.get(pk=in_clarification.pk)
     state = session.flow_state()
+    assert state.phase_started_at is not None
     session.state = {**state.to_dict(), "phase_started_at": state.phase_started_at - 3600}
     session.save(update_fields=["state"])
     client.force_login(participant)
