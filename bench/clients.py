@@ -46,11 +46,12 @@ def frame_version(message) -> int:
 
 class Client:
     __slots__ = ("key", "url", "headers", "version", "generation", "resynced", "task", "open",
-                 "ws", "pending", "acked", "audience", "fresh")
+                 "ws", "pending", "acked", "audience", "fresh", "greeted")
 
-    def __init__(self, key, url, headers, audience="participant"):
+    def __init__(self, key, url, headers, audience="participant", greeted=True):
         self.key, self.url, self.headers = key, url, headers
         self.audience = audience  # "facilitator": the session's facilitator's page
+        self.greeted = greeted  # the server sends the state first on a connect (not the floors')
         self.fresh = False  # the next state frame is the first of a connection
         self.ws = None
         self.pending = {}  # command id -> future of its (arrival, ack or nack)
@@ -95,7 +96,7 @@ class Worker:
                     c.ws = ws
                     c.open = True
                     c.generation += 1
-                    c.fresh = True
+                    c.fresh = c.greeted
                     if not first.done():
                         first.set_result(True)
                     async for message in ws:
@@ -264,8 +265,9 @@ class Worker:
                 await first
             return first.result()
 
-        for key, url, headers, facilitator in specs:
-            c = Client(key, url, headers, "facilitator" if facilitator else "participant")
+        for key, url, headers, facilitator, greeted in specs:
+            c = Client(key, url, headers, "facilitator" if facilitator else "participant",
+                       greeted)
             self.clients.append(c)
             if facilitator:
                 self.facilitators[key] = c

@@ -288,18 +288,20 @@ def summarise(scheduled, arrivals, fanout):
 
 
 def specs_for(kind, port, sessions):
-    """(key, url, headers, is the facilitator's) for the 8 clients of each session."""
-    out = []
+    """(key, url, headers, is the facilitator's, the server sends the state on connect) for
+    the 8 clients of each session."""
+    out: list[tuple] = []
     for i, s in enumerate(sessions):
         for j in range(8):
             if kind == "app":
                 out.append((s["id"], f"ws://127.0.0.1:{port}/ws/session/{s['id']}/",
-                            {"Cookie": s["cookies"][j]}, j == 0))
+                            {"Cookie": s["cookies"][j]}, j == 0, True))
             elif kind == "click":
                 out.append((s["id"], f"ws://127.0.0.1:{port}/floor/{s['id']}/",
-                            {"Cookie": s["cookies"][j]}, j == 0))
+                            {"Cookie": s["cookies"][j]}, j == 0, True))
             else:
-                out.append((i, f"ws://127.0.0.1:{port}/floor/{i}/", {}, False))
+                # The bare floors send nothing on connect: their first frame is a click's.
+                out.append((i, f"ws://127.0.0.1:{port}/floor/{i}/", {}, False, False))
     return out
 
 
@@ -404,6 +406,7 @@ def load_point(name, kind, env, sessions, segments, workers, payload=0, storm=Fa
             run = climb(server, pool, kind, click, port, sessions, keys, step_s, rates, rng,
                         workers)
             result["ladder"] = run["steps"]
+            result["ladder_warmup"] = run.get("warmup")
             passed = [s["rate_per_s"] for s in run["steps"] if s["passed"]]
             result["capacity_per_s"] = max(passed) if passed else None
             # Every rate passed: the capacity is at least the last one.
@@ -517,11 +520,13 @@ def climb(server, pool, kind, click, port, sessions, keys, step_s, rates, rng, w
     increasing order), on the same server and sockets, each step drained before the next;
     stop after the first step whose p95 passes ``LADDER_P95_MS`` or that lost a step or a
     click. The rate of a step is what was sent (a facilitator waits for its previous click's
-    answer, so an overloaded server is sent less than asked, and shows as latency)."""
+    answer, so an overloaded server is sent less than asked, and shows as latency). A first
+    step at the first rate warms the server up (its first clicks load templates, compile
+    queries, fill caches) and is not a step of the ladder."""
     total: dict = {"scheduled": {}, "statuses": Counter(), "done": Counter(), "arrivals": [],
                    "frames": [], "steps": [], "seconds": 0.0, "extra": {"nacks": {}}}
     nacks: Counter = Counter()
-    for rate in rates:
+    for warmup, rate in [(True, rates[0])] + [(False, rate) for rate in rates]:
         before = held_versions(pool)
         cpu0, t0 = server.cpu_s(), time.monotonic()
         period = len(sessions) / rate
@@ -539,10 +544,14 @@ def climb(server, pool, kind, click, port, sessions, keys, step_s, rates, rng, w
                 "server_cpu_pct": round(100 * cpu / (time.monotonic() - t0), 1)}
         step["passed"] = (fig["p95_ms"] is not None and fig["p95_ms"] <= LADDER_P95_MS
                           and not failed and not fig["lost"])
-        log(f"  ladder {rate:g}/s: sent {step['rate_per_s']}/s, p95 {fig['p95_ms']} ms, "
+        log(f"  ladder {'warm-up at ' if warmup else ''}{rate:g}/s: "
+            f"sent {step['rate_per_s']}/s, p95 {fig['p95_ms']} ms, "
             f"{step['cpu_ms_per_click']} ms/click, lost {fig['lost']}, failed {failed}"
             + ("" if step["passed"] else " — over"))
-        total["steps"].append(step)
+        if warmup:
+            total["warmup"] = step
+        else:
+            total["steps"].append(step)
         total["scheduled"].update(run["scheduled"])
         total["statuses"].update(run["statuses"])
         total["done"].update(run["done"])
@@ -551,7 +560,7 @@ def climb(server, pool, kind, click, port, sessions, keys, step_s, rates, rng, w
         total["replies"] = run["replies"]
         total["seconds"] += step_s
         nacks.update(run["extra"].get("nacks", {}))
-        if not step["passed"]:
+        if not step["passed"] and not warmup:
             break
     total["extra"]["nacks"] = dict(nacks)
     return total

@@ -122,7 +122,7 @@ def run_backend(name, args, rng):
             for kind in kinds:
                 point(f"floor {kind} {rate(key)}", kind, sessions, seg, payload=payload,
                       role=key, **kw)
-            for click in clicks if "post" in clicks else ["socket"]:
+            for click in ["socket", "post"] if "post" in clicks else ["socket"]:
                 point(f"floor click {rate(key)}{suffix(click)}", "click", click_sessions, seg,
                       payload=payload, connect_payload=connect, click=click, role=key, **kw)
 
