@@ -9,6 +9,12 @@ The facilitator's client of each session can also click: it sends the app's comm
 its open socket ({"type": "command", "id", "version", "command"}) and waits for the ack or
 nack answering that id (``Worker.drive``), on the driver's open-loop schedule.
 
+Frames are read only for their "version" (and acks for "ack"/"nack"): whatever else a
+frame carries (a whole live region, only the regions that changed, ...) is counted in bytes,
+never parsed. The bytes of the state frames are counted apart for the first frame of each
+connection (the whole state a reconnect gets) and the frames after it (what a click costs
+each socket), and per audience (the facilitator's socket, the others').
+
 The parent talks to a worker over a Pipe; see ``serve``.
 """
 
@@ -26,14 +32,27 @@ from websockets.exceptions import WebSocketException
 from websockets.typing import Origin
 
 VERSION = re.compile(r'\{"version":\s*(\d+)')
+# The version of a frame whose "version" is not its first key (read only if VERSION fails).
+ANY_VERSION = re.compile(r'"version":\s*(-?\d+)')
+
+
+def frame_version(message) -> int:
+    """The version a state frame carries, or -1 (not a state frame, or not JSON at all)."""
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    m = VERSION.match(message) or ANY_VERSION.search(message)
+    return int(m.group(1)) if m else -1
 
 
 class Client:
     __slots__ = ("key", "url", "headers", "version", "generation", "resynced", "task", "open",
-                 "ws", "pending", "acked")
+                 "ws", "pending", "acked", "audience", "fresh", "greeted")
 
-    def __init__(self, key, url, headers):
+    def __init__(self, key, url, headers, audience="participant", greeted=True):
         self.key, self.url, self.headers = key, url, headers
+        self.audience = audience  # "facilitator": the session's facilitator's page
+        self.greeted = greeted  # the server sends the state first on a connect (not the floors')
+        self.fresh = False  # the next state frame is the first of a connection
         self.ws = None
         self.pending = {}  # command id -> future of its (arrival, ack or nack)
         self.acked = -1  # the version of the last ack: the page shows it at once
@@ -57,6 +76,8 @@ class Worker:
         self.stray_replies = 0  # acks or nacks answering no command in flight
         self.sent: dict = {}  # key -> command frames kept for resend
         self.frame_sum = self.frame_n = 0  # state frames received since the last collect
+        # (first of a connection or not, audience) -> [bytes, frames], since the last collect
+        self.frames: dict = {}
 
     async def run_client(self, c: Client, origin: str, reconnect: bool, first: asyncio.Future):
         retry = 0
@@ -75,6 +96,7 @@ class Worker:
                     c.ws = ws
                     c.open = True
                     c.generation += 1
+                    c.fresh = c.greeted
                     if not first.done():
                         first.set_result(True)
                     async for message in ws:
@@ -100,18 +122,24 @@ class Worker:
         self.messages += 1
         self.bytes += len(message)
         if len(message) < 1024 and ('"ack"' in message or '"nack"' in message):
-            data = json.loads(message)  # short, and names an ack: whatever the key order
-            if "ack" in data or "nack" in data:
+            try:
+                data = json.loads(message)  # short, and names an ack: whatever the key order
+            except ValueError:
+                data = None
+            if isinstance(data, dict) and ("ack" in data or "nack" in data):
                 self.on_reply(c, data, now)
                 return
-        m = VERSION.match(message)
-        if m:
-            version = int(m.group(1))
-        else:
-            version = int(json.loads(message).get("version", -1))
-        if version >= 0:  # a state frame: what each socket receives
-            self.frame_sum += len(message)
-            self.frame_n += 1
+        version = frame_version(message)
+        if version >= 0:  # a state frame: what each socket receives, in bytes on the wire
+            size = len(message.encode()) if isinstance(message, str) else len(message)
+            kind = "connect" if c.fresh else "update"
+            c.fresh = False
+            slot = self.frames.setdefault(f"{kind} {c.audience}", [0, 0])
+            slot[0] += size
+            slot[1] += 1
+            if kind == "update":
+                self.frame_sum += size
+                self.frame_n += 1
         if self.storm_from is not None and c.resynced is None:
             floor, targets = self.storm_from
             if c.generation > floor.get(id(c), 0) and version >= targets.get(c.key, 0):
@@ -237,8 +265,9 @@ class Worker:
                 await first
             return first.result()
 
-        for key, url, headers, facilitator in specs:
-            c = Client(key, url, headers)
+        for key, url, headers, facilitator, greeted in specs:
+            c = Client(key, url, headers, "facilitator" if facilitator else "participant",
+                       greeted)
             self.clients.append(c)
             if facilitator:
                 self.facilitators[key] = c
@@ -260,8 +289,10 @@ class Worker:
             "stray_replies": self.stray_replies,
             "frame_sum": self.frame_sum,
             "frame_n": self.frame_n,
+            "frames": self.frames,
         }
         self.messages = self.bytes = self.frame_sum = self.frame_n = 0
+        self.frames = {}
         return out
 
     def storm(self, targets):
