@@ -438,6 +438,7 @@ REGION_IDS = {
     "contributions": "live-contributions",
     "facilitator-bar": "live-tools",
     "turn-order": "live-turns",
+    "presence": "live-presence",
     "subjects": "live-subjects",
 }
 REGIONS = tuple(REGION_IDS)
@@ -476,8 +477,8 @@ INPUTS: dict = {
     ),
     "turn-order": (
         "queue", "state.round", "state.stage", "seating", "is_facilitator_view", "present",
-        "cmd", "unseated", "joining",
     ),
+    "presence": ("state.stage", "is_facilitator_view", "seating", "cmd", "unseated", "joining"),
     "subjects": (
         "subject", "owner_name", "subjects", "handled", "state.stage", "is_facilitator_view",
         "cmd",

@@ -12,7 +12,7 @@ from sessions_app import live, render
 ROOT = Path(__file__).resolve().parents[2]
 REGIONS = (
     "status", "notes", "speaker", "controls", "contributions", "facilitator-bar", "turn-order",
-    "subjects",
+    "presence", "subjects",
 )
 
 
