@@ -1,14 +1,21 @@
-"""Render a live page from a snapshot: once per version, audience and language.
+"""Render a live page from a snapshot, region by region, each only when its inputs change.
 
 The live region (``session.html#live``) is made of named partials, one per region of the
-page: ``status``, ``speaker``, ``controls``, ``contributions``, ``facilitator-bar``,
-``turn-order`` and ``subjects``; each renders alone from the same context.
+page: ``status``, ``notes``, ``speaker``, ``controls``, ``contributions``,
+``facilitator-bar``, ``turn-order``, ``presence`` and ``subjects``, each in a
+``<div class="region">`` with an id of its own (``REGION_IDS``); each renders alone from the
+same context. A region is keyed on its audience, the language and the context values it reads
+(``INPUTS``, the clocks' text included) and kept in ``region_cache``: a click renders again only
+the regions whose inputs it changed, and sessions standing at the same step share them.
 
 The consumer and the views both render from the broadcast snapshot, so an update costs no
-SQL query per connection, and a process renders each (version, audience, language) once
-whatever the number of sockets watching it.
+SQL query per connection, and a process builds each (version, audience, language) once
+whatever the number of sockets watching it (``live_render``); the consumer sends a page the
+regions that changed since its previous frame (``Rendered.frame_after``), every region after
+a (re)connect (``Rendered.whole``).
 """
 
+import hashlib
 import json
 import math
 import time
@@ -510,7 +517,8 @@ def region_key(name: str, context: dict, audience: str, language: str) -> tuple:
     """What a region's HTML depends on: its audience, the language and the inputs it reads,
     clocks included (their text is the minutes elapsed when rendered)."""
     inputs = repr(tuple(_freeze(_read(context, i)) for i in INPUTS[name]))
-    return (name, audience, language, inputs)
+    # Held by its digest: the cache's memory is the regions' HTML, not their inputs again.
+    return (name, audience, language, hashlib.blake2b(inputs.encode(), digest_size=16).digest())
 
 
 class RegionCache:
