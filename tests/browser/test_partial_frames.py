@@ -68,3 +68,53 @@ def test_the_keyboards_focus_stays_on_the_control_after_a_live_action(table_for)
     lucie.page.keyboard.press("Tab")
     focused = lucie.page.evaluate("() => document.activeElement.textContent.trim()")
     assert focused == "Absent·e\u00a0: tour suivant"
+
+
+def test_a_page_that_missed_a_frame_asks_again_and_catches_up(table_for):
+    """A frame is relative to the version the page showed before it: one lost on the way
+    (here dropped by a proxy) and the next does not apply; the page asks for every region
+    again over its socket and shows the current state."""
+    table = table_for()
+    lucie = table.open("Lucie")
+    juliette = table.person("Juliette")
+    dropping = {"next": False}
+    to_server: list = []
+
+    def proxy(ws):
+        server = ws.connect_to_server()
+
+        def from_page(message):
+            to_server.append(str(message))
+            server.send(message)
+
+        def from_server(message):
+            if dropping["next"] and '"regions"' in str(message):
+                dropping["next"] = False
+                return  # lost on the way
+            ws.send(message)
+
+        ws.on_message(from_page)
+        server.on_message(from_server)
+
+    juliette.page.route_web_socket("**/ws/session/**", proxy)
+    table.open("Juliette")  # first at the table: her turn comes first
+    table.open("Dragos")
+    expect(juliette.page.locator("#live .queue", has_text="Dragos")).to_be_visible()
+    before = juliette.version()
+
+    dropping["next"] = True
+    table.click(
+        lucie,
+        lucie.page.get_by_role("button", name="Commencer le tour de mots-clés"),
+        watchers=[lucie],
+    )
+    table.click(lucie, lucie.page.get_by_role("button", name="Juliette passe"), watchers=[lucie])
+    juliette.page.wait_for_function(
+        "v => +document.getElementById('live').dataset.version >= v", arg=before + 2
+    )
+    expect(juliette.page.locator("#live .speaker-name")).to_have_text("Dragos")
+    expect(juliette.page.locator("#live .queue li", has_text="Juliette")).to_contain_text(
+        "a passé"
+    )
+    assert not dropping["next"]  # the keyword round's frame was lost on the way
+    assert any('"resync"' in message for message in to_server)
