@@ -136,25 +136,34 @@ async def drive(n: int, profile: bool):
                 }
             )
         )
-        # The driver gets its own copy of the new state, then the ack; then every page,
-        # the driver included, gets the broadcast's copy.
+        # The driver gets the new state (the regions it changed), then the ack; every other
+        # page gets the broadcast's copy (the driver's socket has nothing more to receive).
         acked = None
         while acked is None:
-            message = json.loads(await driver.receive_from(timeout=10))
+            raw = await driver.receive_from(timeout=10)
+            message = json.loads(raw)
             if "ack" in message:
                 acked = message
             elif "nack" in message:
                 raise RuntimeError(message)
+            elif "regions" in message or "html" in message:
+                sizes["facilitator"].append(len(raw.encode()))
         version = acked["version"]
-        for page in pages:
+        for page in pages[1:]:
             while True:
-                message = json.loads(await page.receive_from(timeout=10))
-                if message.get("version") == version and "html" in message:
+                raw = await page.receive_from(timeout=10)
+                message = json.loads(raw)
+                frame = "regions" in message or "html" in message
+                if message.get("version") == version and frame:
+                    sizes["participant"].append(len(raw.encode()))
                     break
 
+    sizes: dict = {"facilitator": [], "participant": []}  # bytes of each frame after a click
     # Warm-up: templates compiled, translations loaded, caches filled.
     for i in range(30):
         await click(i, i % 2 == 0)
+    for measured in sizes.values():
+        measured.clear()
     profiler = cProfile.Profile() if profile else None
     if profile:
         # The command runs on Channels' database thread, out of the loop's profiler: give
@@ -178,6 +187,8 @@ async def drive(n: int, profile: bool):
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     for page in pages:
         await page.disconnect()
+    for audience, measured in sizes.items():
+        print(f"{audience}: {sum(measured) / len(measured):.0f} bytes per frame after a click")
     if profile:
         live.apply = applied
         return cpu, wall, (profiler, thread_profiler)

@@ -6,8 +6,18 @@ session's group and gets the full current state, so a reload, a network drop or 
 join is resynchronised at once. Receive: a command goes to ``live.apply`` (which checks
 membership again, in its locking query) and is answered on this socket, acknowledged or
 refused with a message in the page's language; a resync request gets the current state.
-Broadcasts are rendered once per version, audience and language (``render``) and copied
-out: no SQL per connection per update.
+Broadcasts are rendered once per version, audience and language (``render``, from the
+regions' cache) and copied out: no SQL per connection per update.
+
+Send what changed. Each socket remembers the version and the regions' HTML it last sent
+(references to the shared renderings: no copy, no SQL). A frame then carries only the
+regions whose HTML differs from what this socket last sent, with ``base``, the version they
+were sent at; the page applies it only if it shows that very version, and otherwise asks for
+a resync, which — like every (re)connect and a refused stale command — gets every region
+(``{"version", "html"}``). So a frame dropped, reordered or overtaken by the HTTP fallback
+costs one whole frame, never a wrong page: a diff is always relative to what the page
+showed. A version older than the one sent, or the same one again with nothing changed (the
+broadcast of one's own command, already answered), sends nothing.
 """
 
 import json
@@ -26,7 +36,7 @@ from participants.language import chosen_language
 
 from . import flow, live
 from .models import Session
-from .render import DISPLAY, error_message, live_frame
+from .render import DISPLAY, error_message, live_frame, live_render
 
 log = logging.getLogger(__name__)
 log.addFilter(OncePerInterval())  # a cache that is down would say so at every click
@@ -73,6 +83,7 @@ def within_rate(session_id: int, user_id: int) -> bool:
 
 class SessionConsumer(AsyncWebsocketConsumer):
     group = None
+    sent: tuple[int, dict] | None = None  # (version, regions' HTML) last sent on this socket
 
     async def dispatch(self, message):
         # Channels' dispatch hops to the database thread before every handler, to close
@@ -181,7 +192,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         if snap is None:
             await self.close(code=4404)
         else:
-            await self.send_snapshot(snap)
+            await self.send_snapshot(snap, whole=True)
 
     async def session_update(self, event):
         live.remember(event["snapshot"])  # another process's command: the next connect's too
@@ -196,9 +207,19 @@ class SessionConsumer(AsyncWebsocketConsumer):
         """Sent to a session's pages when it is cancelled: the page says so (live.js)."""
         await self.close(code=4410)
 
-    async def send_snapshot(self, snap):
+    async def send_snapshot(self, snap, whole=False):
+        """The page's new state: every region on a first frame or when ``whole``, else the
+        regions changed since this socket's last frame (nothing if none)."""
         audience = "facilitator" if self.user.pk in snap["facilitators"] else "participant"
-        await self.send(text_data=live_frame(snap, audience, self.language))
+        rendered = live_render(snap, audience, self.language)
+        if whole or self.sent is None:
+            frame: str | None = rendered.whole
+        else:
+            frame = rendered.frame_after(*self.sent)
+        if frame is None:
+            return
+        self.sent = (rendered.version, rendered.regions)
+        await self.send(text_data=frame)
 
     async def send_json(self, content):
         await self.send(text_data=json.dumps(content))
@@ -218,5 +239,6 @@ class DisplayConsumer(SessionConsumer):
         await self.send_json({"nack": cid, "status": 403, "code": "read_only",
                               "error": self.translate("read_only")})
 
-    async def send_snapshot(self, snap):
+    async def send_snapshot(self, snap, whole=False):
+        # The display is one small region: always sent whole.
         await self.send(text_data=live_frame(snap, DISPLAY, self.language))

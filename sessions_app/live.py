@@ -441,9 +441,9 @@ def broadcast(snap: dict) -> None:
     layer = get_channel_layer()
     assert layer is not None  # CHANNEL_LAYERS always names one
     # Render both audiences once, here, before any socket asks: the sockets then copy the
-    # cached frames out.
+    # cached regions out.
     for audience in ("facilitator", "participant"):
-        render.live_frame(snap, audience, settings.LANGUAGE_CODE)
+        render.live_render(snap, audience, settings.LANGUAGE_CODE)
     try:
         async_to_sync(layer.group_send)(
             group_name(snap["id"]), {"type": "session.update", "snapshot": snap}

@@ -1,14 +1,21 @@
-"""Render a live page from a snapshot: once per version, audience and language.
+"""Render a live page from a snapshot, region by region, each only when its inputs change.
 
 The live region (``session.html#live``) is made of named partials, one per region of the
-page: ``status``, ``speaker``, ``controls``, ``contributions``, ``facilitator-bar``,
-``turn-order`` and ``subjects``; each renders alone from the same context.
+page: ``status``, ``notes``, ``speaker``, ``controls``, ``contributions``,
+``facilitator-bar``, ``turn-order``, ``presence`` and ``subjects``, each in a
+``<div class="region">`` with an id of its own (``REGION_IDS``); each renders alone from the
+same context. A region is keyed on its audience, the language and the context values it reads
+(``INPUTS``, the clocks' text included) and kept in ``region_cache``: a click renders again only
+the regions whose inputs it changed, and sessions standing at the same step share them.
 
 The consumer and the views both render from the broadcast snapshot, so an update costs no
-SQL query per connection, and a process renders each (version, audience, language) once
-whatever the number of sockets watching it.
+SQL query per connection, and a process builds each (version, audience, language) once
+whatever the number of sockets watching it (``live_render``); the consumer sends a page the
+regions that changed since its previous frame (``Rendered.frame_after``), every region after
+a (re)connect (``Rendered.whole``).
 """
 
+import hashlib
 import json
 import math
 import time
@@ -17,6 +24,7 @@ from collections import OrderedDict
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -358,6 +366,8 @@ CONTEXTS = {DISPLAY: lambda snap, audience: display_context(snap)}
 def live_html(snap: dict, audience: str) -> str:
     template = TEMPLATES.get(audience, "sessions_app/session.html#live")
     return render_to_string(template, CONTEXTS.get(audience, live_context)(snap, audience))
+
+
 def duration_label(minutes: float) -> str:
     """Minutes with their unit, the same in French and English: « 45 min », « 2 h »,
     « 1 h 05 » (no-break spaces; static/js/live.js and clock.js write them alike)."""
@@ -431,8 +441,209 @@ def timer_context(snap: dict, state: flow.State, name) -> dict:
     return context
 
 
+# --- Regions, rendered when their inputs change ----------------------------------------------
+
+# The live region's parts, in page order: each a named partial of session.html wrapped in a
+# ``<div id="..." class="region">`` of its own (app.css lays it out as if it were not there).
+REGION_IDS = {
+    "status": "live-status",
+    "notes": "live-notes",
+    "speaker": "live-speaker",
+    "controls": "live-controls",
+    "contributions": "live-contributions",
+    "facilitator-bar": "live-tools",
+    "turn-order": "live-turns",
+    "presence": "live-presence",
+    "subjects": "live-subjects",
+}
+REGIONS = tuple(REGION_IDS)
+
+
+def _undoable(context: dict) -> bool:
+    return bool(context["state"].version)
+
+
+def _has_subjects(context: dict) -> bool:
+    return bool(context["subjects"])
+
+
+# What each region's template reads from ``live_context``: a name, a dotted path, or a function
+# of the context for a value read only in part (``{% if state.version %}`` reads a yes or no).
+# The region is rendered again only when one of these changes; one missing is a bug that
+# tests/sessions_app/test_regions.py finds by rendering random states with and without cache.
+INPUTS: dict = {
+    "status": (
+        "state.stage", "state.round", "subject", "stage_label", "phase", "phase_label",
+        "owner_name", "rule", "phase_clock", "phase_total", "session_clock", "session_total",
+        "open_count", "subject_count", "phase_steps", "phase_due", "session_due",
+        "is_facilitator_view", "cmd",
+    ),
+    "notes": ("state.stage", "seating", "joining", "cmd", "job_aid"),
+    "speaker": ("speaker", "speaker_name", "next_speaker", "next_name", "phase"),
+    "controls": (
+        "state.stage", "is_facilitator_view", "seating", "unseated", "cmd", _undoable, "snap.id",
+        "speaker", "speaker_name", "report_items", "action_statuses", "reported", "phase",
+        "subject", "keyword_max", "text_max", "action_max", "actions", "takeable",
+        "next_subject", _has_subjects, "planner", "handled", "open_count",
+    ),
+    "contributions": ("contributions", "phase"),
+    "facilitator-bar": (
+        "is_facilitator_view", "state.stage", "phase", _undoable, "cmd", "snap.id",
+    ),
+    "turn-order": (
+        "queue", "state.round", "state.stage", "seating", "is_facilitator_view", "present",
+    ),
+    "presence": ("state.stage", "is_facilitator_view", "seating", "cmd", "unseated", "joining"),
+    "subjects": (
+        "subject", "owner_name", "subjects", "handled", "state.stage", "is_facilitator_view",
+        "cmd",
+    ),
+}
+
+
+def _read(context: dict, name) -> object:
+    if callable(name):
+        return name(context)
+    value = context
+    for part in name.split("."):
+        value = value[part] if isinstance(value, dict) else getattr(value, part)
+    return value
+
+
+def _freeze(value):
+    # Translated labels by their text (the key of a lazy string would be its address).
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return tuple((k, _freeze(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def region_key(name: str, context: dict, audience: str, language: str) -> tuple:
+    """What a region's HTML depends on: its audience, the language and the inputs it reads,
+    clocks included (their text is the minutes elapsed when rendered)."""
+    inputs = repr(tuple(_freeze(_read(context, i)) for i in INPUTS[name]))
+    # Held by its digest: the cache's memory is the regions' HTML, not their inputs again.
+    return (name, audience, language, hashlib.blake2b(inputs.encode(), digest_size=16).digest())
+
+
+class RegionCache:
+    """Regions' HTML by ``region_key``, the least recently used dropped past ``size``: a
+    click re-renders only the regions whose inputs it changed, and every session standing
+    still at the same step (the lobby of many sessions) shares one rendering."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get_or_render(self, key: tuple, render) -> str:
+        html = self._entries.get(key)
+        if html is not None:
+            try:
+                self._entries.move_to_end(key)
+            except KeyError:  # dropped meanwhile by another thread
+                pass
+            return html
+        html = render()
+        self._entries[key] = html
+        while len(self._entries) > self.size:
+            try:
+                self._entries.popitem(last=False)
+            except KeyError:
+                break
+        return html
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+region_cache = RegionCache(16384)
+
+
+def render_region(name: str, context: dict) -> str:
+    """One region's HTML, rendered (no cache): the named partial of session.html."""
+    return render_to_string(f"sessions_app/session.html#{name}", context)
+
+
+class Rendered:
+    """One version of the live region for one audience and language: the section's opening
+    tag and each region's HTML, with the frames made of them (encoded once, shared by every
+    socket that needs the same one)."""
+
+    __slots__ = ("version", "open", "regions", "_html", "_whole", "_diffs")
+
+    def __init__(self, version: int, open_tag: str, regions: dict, html: str | None = None):
+        self.version = version
+        self.open = open_tag
+        self.regions = regions  # DOM id -> HTML
+        self._html = html
+        self._whole: str | None = None
+        self._diffs: dict = {}  # base version -> (base regions, frame)
+
+    @property
+    def html(self) -> str:
+        """The whole live region, as the page's GET and the polling fallback serve it."""
+        if self._html is None:
+            names = {name.replace("-", "_"): self.regions[rid]
+                     for name, rid in REGION_IDS.items()}
+            names["open"] = self.open
+            self._html = render_to_string("sessions_app/session.html#live", {"regions": names})
+        return self._html
+
+    @property
+    def whole(self) -> str:
+        """The frame of a (re)connect or a resync: every region."""
+        if self._whole is None:
+            self._whole = json.dumps({"version": self.version, "html": self.html})
+        return self._whole
+
+    def frame_after(self, base_version: int, base_regions: dict) -> str | None:
+        """The frame for a page that was last sent ``base_regions`` at ``base_version``:
+        only the regions whose HTML differs, or None when there is nothing to send (an older
+        version, or the same one again)."""
+        if self.version < base_version:
+            return None
+        cached = self._diffs.get(base_version)
+        if cached is not None and cached[0] is base_regions:
+            return cached[1]
+        changed = {
+            rid: html for rid, html in self.regions.items()
+            if base_regions.get(rid) is not html and base_regions.get(rid) != html
+        }
+        if not changed and self.version == base_version:
+            frame = None
+        else:
+            frame = json.dumps({
+                "version": self.version, "base": base_version, "open": self.open,
+                "regions": changed,
+            })
+        self._diffs[base_version] = (base_regions, frame)
+        return frame
+
+
+def _render(snap: dict, audience: str, language: str) -> Rendered:
+    with translation.override(language):
+        if audience in TEMPLATES:  # the display: one region of its own, sent whole
+            html = live_html(snap, audience)
+            return Rendered(snap["version"], "", {}, html=html)
+        context = live_context(snap, audience)
+        regions = {}
+        for name in REGIONS:
+            key = region_key(name, context, audience, language)
+            regions[REGION_IDS[name]] = region_cache.get_or_render(
+                key, lambda name=name: render_region(name, context)
+            )
+        open_tag = render_to_string("sessions_app/session.html#live-open", context)
+    return Rendered(snap["version"], open_tag, regions)
+
+
 CACHE_SIZE = 8192  # (session, audience, language) triples: latest version each
-_frames: OrderedDict = OrderedDict()  # (id, audience, language) -> (version, digest, frame)
+_frames: OrderedDict = OrderedDict()  # (id, audience, language) -> (version, digest, Rendered)
 _digests: OrderedDict = OrderedDict()  # snapshot stamp -> hash of its content
 
 
@@ -452,30 +663,40 @@ def _digest(snap: dict) -> int:
     return digest
 
 
-def live_frame(snap: dict, audience: str, language: str) -> str:
-    """The websocket message for one audience and language: rendered and encoded once per
-    version, sent as is to every socket. Only the latest version of each session is kept
-    (older ones are never asked again: a page always moves to the newest), so the memory
-    held grows with the sessions, not with the clicks."""
+def live_render(snap: dict, audience: str, language: str) -> Rendered:
+    """The live region of one version for one audience and language: made once per version,
+    whatever the number of sockets, from the regions' cache. Only the latest version of each
+    session is kept (older ones are never asked again: a page always moves to the newest), so
+    the memory held grows with the sessions, not with the clicks."""
     key = (snap["id"], audience, language)
     version, digest = snap["version"], _digest(snap)
     cached = _frames.get(key)
     if cached is not None and cached[0] == version and cached[1] == digest:
         return cached[2]
-    with translation.override(language):
-        html = live_html(snap, audience)
-    frame = json.dumps({"version": version, "html": html})
+    rendered = _render(snap, audience, language)
     if cached is None or version >= cached[0]:
         _frames.pop(key, None)
-        _frames[key] = (version, digest, frame)
+        _frames[key] = (version, digest, rendered)
         if len(_frames) > CACHE_SIZE:
             try:
                 _frames.popitem(last=False)
             except KeyError:  # another thread emptied it meanwhile
                 pass
-    return frame
+    return rendered
+
+
+def live_frame(snap: dict, audience: str, language: str) -> str:
+    """The websocket message with the whole live region (a connect's, the display's)."""
+    return live_render(snap, audience, language).whole
 
 
 def render_live(snap: dict, audience: str, language: str) -> str:
-    """The live region's HTML for one audience: the cached frame's (no SQL, no request)."""
-    return json.loads(live_frame(snap, audience, language))["html"]
+    """The live region's HTML for one audience (no SQL, no request)."""
+    return live_render(snap, audience, language).html
+
+
+def clear_caches() -> None:
+    """Forget every rendering (tests)."""
+    region_cache.clear()
+    _frames.clear()
+    _digests.clear()

@@ -1,6 +1,7 @@
 // Live session page: keeps #live in step with the server, and sends the page's commands.
-// The websocket pushes the rendered region with its version; a browser never goes back to
-// an older version, and every (re)connect starts with the full current state. While the
+// The websocket pushes the regions that changed with their version (sessions_app/consumers.py);
+// a browser never goes back to an older version, and every (re)connect starts with the full
+// current state, of which only the regions that differ from the page's are swapped. While the
 // socket is down, the page polls the same region over HTTP; while it is up, slowly.
 // Commands: the buttons and forms are htmx POSTs, sent by this script instead: over the
 // socket while it is open, else through the POST, each with an id of its own, and answered
@@ -65,6 +66,89 @@
     document.dispatchEvent(new CustomEvent("live:updated"));  // static/js/clock.js
   }
 
+  // Regions (the named partials of the live region, each in a `.region` with an id) are
+  // swapped one by one, and only when their HTML changed: what is typed, the keyboard's focus
+  // and an open menu in another region are never touched. `seen` holds each region's HTML as
+  // last received (in the browser's own serialization, so any two copies compare alike).
+  var seen = {};
+  function rememberRegions() {
+    var el = live();
+    if (el) el.querySelectorAll(".region[id]").forEach(function (region) { seen[region.id] = region.innerHTML; });
+  }
+  function normalize(html) {
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    return holder.innerHTML;
+  }
+
+  // What names a control across a swap of its region: its id, else its kind, name and
+  // command (hx-vals), its form's command and its menu: the « Je passe » button, the keyword
+  // field, a subject's menu are found again in the new HTML.
+  function signature(node) {
+    if (node.id) return "#" + node.id;
+    var form = node.closest("form");
+    var type = form && form.querySelector("input[name=type]");
+    var menu = node.closest("details[id]");
+    return [node.tagName, node.getAttribute("name") || "", node.getAttribute("type") || "", node.getAttribute("hx-vals") || "",
+      type ? type.value : "", menu ? menu.id : ""].join("|");
+  }
+  function findSigned(region, sig) {
+    if (sig.charAt(0) === "#") { var byId = document.getElementById(sig.slice(1)); return byId && region.contains(byId) ? byId : null; }
+    var nodes = region.querySelectorAll("button, input, select, textarea, summary, a[href]");
+    for (var i = 0; i < nodes.length; i++) if (signature(nodes[i]) === sig) return nodes[i];
+    return null;
+  }
+
+  function swap(region, html, sameVersion) {
+    var active = document.activeElement;
+    var focused = active && active !== document.body && region.contains(active) ? signature(active) : null;
+    var caret = null;
+    try { if (focused && typeof active.selectionStart === "number") caret = [active.selectionStart, active.selectionEnd]; } catch (e) { caret = null; }
+    // Keep what the person is typing if the update does not concern their field; the same
+    // version again (a resync) changes nothing, so every typed field is kept.
+    var keep = {};
+    region.querySelectorAll("input[id], textarea[id]").forEach(function (field) {
+      if (field.type !== "hidden" && field.value && (field === active || kept[field.id] === field.value || sameVersion)) keep[field.id] = field.value;
+    });
+    // A subject's menu left open stays open (an update from someone else must not close it
+    // under the pointer).
+    var open = Array.prototype.map.call(region.querySelectorAll("details[id][open]"), function (d) { return d.id; });
+    region.innerHTML = html;
+    if (window.htmx) window.htmx.process(region);
+    Object.keys(keep).forEach(function (id) {
+      var again = document.getElementById(id);
+      if (again && region.contains(again) && !again.value) again.value = keep[id];
+    });
+    open.forEach(function (id) { var d = document.getElementById(id); if (d && d.tagName === "DETAILS" && region.contains(d)) d.open = true; });
+    // The keyboard's focus stays on the same control when it is still there.
+    var target = focused && findSigned(region, focused);
+    if (target) {
+      target.focus({ preventScroll: true });
+      if (caret && target.value !== undefined) { try { target.setSelectionRange(caret[0], caret[1]); } catch (e) { /* not a text field */ } }
+    }
+  }
+
+  // The new state: the regions whose HTML changed, and the section's own attributes (its
+  // version, who speaks, the stage).
+  function apply(section, regions, sameVersion) {
+    var current = live();
+    Object.keys(regions).forEach(function (id) {
+      var html = normalize(regions[id]);
+      if (seen[id] === html) return;
+      var region = document.getElementById(id);
+      if (!region || !current.contains(region)) return;
+      swap(region, html, sameVersion);
+      seen[id] = html;
+    });
+    ["class", "data-version", "data-speaker", "data-next", "data-owner", "hx-vals"].forEach(function (name) {
+      var value = section.getAttribute(name);
+      if (value === null) current.removeAttribute(name);
+      else if (current.getAttribute(name) !== value) current.setAttribute(name, value);
+    });
+    mark();
+  }
+
+  // The whole live region (a connect's or resync's frame, a POST's answer, a poll's).
   function replace(html) {
     var holder = document.createElement("div");
     holder.innerHTML = html.trim();
@@ -72,28 +156,48 @@
     if (!next || next.id !== "live") return;
     if (parseInt(next.dataset.version, 10) < version()) return;
     var current = live();
-    // Keep what the person is typing if the update does not concern their field; the same
-    // version again (a resync) changes nothing, so every typed field is kept.
+    var parts = next.querySelectorAll(".region[id]");
+    if (parts.length && current.querySelector(".region[id]")) {
+      var regions = {};
+      parts.forEach(function (region) { regions[region.id] = region.innerHTML; });
+      apply(next, regions, next.dataset.version === current.dataset.version);
+      return;
+    }
+    // A page without regions (the display): replaced whole.
     var active = document.activeElement;
     var keep = {};
     current.querySelectorAll("input[id], textarea[id]").forEach(function (field) {
       if (field.type !== "hidden" && field.value && (field === active || kept[field.id] === field.value || next.dataset.version === current.dataset.version)) keep[field.id] = field.value;
     });
-    var focused = active && active.id && keep[active.id] !== undefined ? active.id : null;
-    // A subject's menu left open stays open (an update from someone else must not close it
-    // under the pointer), with the keyboard's focus on its summary if it was there.
-    var open = Array.prototype.map.call(current.querySelectorAll("details[id][open]"), function (d) { return d.id; });
-    var summary = active && active.matches("details[id] > summary") ? active.parentNode.id : null;
     current.replaceWith(next);
     if (window.htmx) window.htmx.process(next);
     Object.keys(keep).forEach(function (id) {
       var again = document.getElementById(id);
       if (again && !again.value) again.value = keep[id];
     });
-    if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
-    open.forEach(function (id) { var d = document.getElementById(id); if (d && d.tagName === "DETAILS") d.open = true; });
-    if (summary && document.getElementById(summary)) document.getElementById(summary).querySelector("summary").focus();
     mark();
+  }
+
+  // A frame of the regions changed since the socket's previous one (``base``): applied on
+  // that very version only; on any other (a frame missed, or the page moved on by the POST or
+  // a poll), the page asks for every region again.
+  function patch(data) {
+    var current = version();
+    if (data.version < current) return;
+    if (data.base !== current) {
+      if (data.version > current) resync(data.version);
+      return;
+    }
+    var holder = document.createElement("div");
+    holder.innerHTML = data.open + "</section>";
+    var section = holder.firstElementChild;
+    if (!section || section.id !== "live") return;
+    apply(section, data.regions, data.version === current);
+  }
+  function resync(wanted) {
+    if (socket && socket.readyState === 1) socket.send(JSON.stringify({ type: "resync" }));
+    // The server answers one resync a second: if none came, the HTTP region catches up.
+    setTimeout(function () { if (!gone && version() < wanted) poll(); }, 2000);
   }
 
   // Subjects' menus: one open at a time; a command chosen, a click elsewhere or Escape closes it.
@@ -155,6 +259,7 @@
       var data;
       try { data = JSON.parse(event.data); } catch (e) { return; }
       if (data.html && data.version >= version()) replace(data.html);
+      else if (data.regions) patch(data);
       if (data.ack) delete pending[data.ack];
       if (data.nack) refused(data.nack, data.error);
       else if (data.error) show(data.error);
@@ -320,6 +425,7 @@
   });
 
   setInterval(tick, 1000);
+  rememberRegions();
   mark();
   connect();
   slowPoll();

@@ -192,7 +192,8 @@ def test_socket_refusal_before_the_update_keeps_the_text_through_the_update(tabl
 
         def from_server(message):
             text = str(message)
-            if holding["updates"] and '"html"' in text and '"nack"' not in text:
+            frame = '"html"' in text or '"regions"' in text  # every region, or those changed
+            if holding["updates"] and frame and '"nack"' not in text:
                 held.append(message)
                 return
             ws.send(message)

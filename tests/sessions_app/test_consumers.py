@@ -17,7 +17,7 @@ from django.test import Client
 
 from intervision.asgi import application
 from participants.models import Membership
-from sessions_app import flow, live
+from sessions_app import flow, live, render
 from sessions_app.models import Session
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,6 +48,14 @@ async def connect(session_id, cookie):
         await communicator.disconnect()
         return None, None
     return communicator, await communicator.receive_json_from(timeout=TIMEOUT)
+
+
+def frame_html(frame) -> str:
+    """What a live frame shows: the whole region (a connect's, a resync's), or the section's
+    tag and the regions that changed since the socket's previous frame."""
+    if "html" in frame:
+        return frame["html"]
+    return frame["open"] + "".join(frame["regions"].values())
 
 
 def version_of(session) -> int:
@@ -154,10 +162,10 @@ def test_a_command_reaches_every_connected_member(seated, facilitator, participa
     assert [m["version"] for m in (to_facilitator, to_juliette, to_dragos)] == [snap["version"]] * 3
     assert snap["version"] == version_of(seated)
     # Juliette speaks first: her page and Dragos's say so; the facilitator's can act for her.
-    assert f'data-speaker="{juliette.pk}"' in to_juliette["html"]
-    assert to_juliette["html"] == to_dragos["html"]  # rendered once per audience
-    assert "Juliette passe" in to_facilitator["html"]
-    assert "Je passe" in to_juliette["html"]
+    assert f'data-speaker="{juliette.pk}"' in frame_html(to_juliette)
+    assert frame_html(to_juliette) == frame_html(to_dragos)  # rendered once per audience
+    assert "Juliette passe" in frame_html(to_facilitator)
+    assert "Je passe" in frame_html(to_juliette)
 
 
 def test_a_refused_command_sends_nothing(seated, participant):
@@ -411,9 +419,9 @@ def test_a_command_sent_over_the_socket_is_acknowledged_and_every_page_gets_the_
     assert new_version == version_of_now + 1
     assert Session.objects.get(pk=seated.pk).stage == "triage"
     assert {"ack": "start-0001", "version": new_version} in to_lucie
-    assert [m["version"] for m in to_lucie if "html" in m] == [new_version]
+    assert [m["version"] for m in to_lucie if "html" in m or "regions" in m] == [new_version]
     assert to_juliette["version"] == new_version
-    assert f'data-speaker="{participant.pk}"' in to_juliette["html"]
+    assert f'data-speaker="{participant.pk}"' in frame_html(to_juliette)
 
 
 def test_a_command_retried_with_the_same_id_is_acknowledged_never_applied_twice(
@@ -614,22 +622,149 @@ def test_the_rate_limit_lets_commands_through_when_its_cache_fails(
 
 
 def test_a_state_broadcast_by_another_process_is_what_the_next_page_to_connect_gets(
-    seated, participant
+    seated, participant, facilitator, monkeypatch
 ):
     """With several processes, a command applied in one reaches the others' pages through
     the channel layer: a page connecting next to one of those gets that snapshot as is."""
     cookie = cookie_for(participant)
-    elsewhere = live.snapshot(Session.objects.select_related("group").get(pk=seated.pk))
-    live._recent.clear()  # built in another process: this one has not seen it
+
+    def applied_elsewhere():
+        # Applied and broadcast by another process: this one has not seen it.
+        with monkeypatch.context() as patched:
+            patched.setattr(live, "broadcast", lambda snap: None)
+            snap = live.apply(seated.pk, facilitator, {"type": "start"}, None)
+        live._recent.clear()
+        return snap
 
     async def scenario():
         communicator, _ = await connect(seated.pk, cookie)
         assert communicator is not None
+        elsewhere = await database_sync_to_async(applied_elsewhere)()
         await get_channel_layer().group_send(
             live.group_name(seated.pk), {"type": "session.update", "snapshot": elsewhere}
         )
         await communicator.receive_json_from(timeout=TIMEOUT)
         await communicator.disconnect()
-        return await database_sync_to_async(live.member_snapshot)(seated.pk, participant)
+        snap = await database_sync_to_async(live.member_snapshot)(seated.pk, participant)
+        return snap, elsewhere
 
-    assert async_to_sync(scenario)()["stamp"] == elsewhere["stamp"]
+    snap, elsewhere = async_to_sync(scenario)()
+    assert snap["stamp"] == elsewhere["stamp"]
+
+
+# --- Frames: only the regions that changed ---------------------------------------------------
+
+
+def regions_that_differ(before: dict, after: dict, audience: str) -> set:
+    old = render.live_render(before, audience, "fr").regions
+    new = render.live_render(after, audience, "fr").regions
+    return {rid for rid in new if new[rid] != old[rid]}
+
+
+def test_a_clicks_frame_to_the_other_pages_carries_only_the_regions_it_changed(
+    seated, facilitator, participants
+):
+    juliette, dragos = participants[:2]
+    started = live.apply(seated.pk, facilitator, {"type": "start"}, None)
+    cookies = [cookie_for(p) for p in (facilitator, dragos)]
+
+    async def scenario():
+        lucie, first_lucie = await connect(seated.pk, cookies[0])
+        other, first_other = await connect(seated.pk, cookies[1])
+        # Juliette's keyword, from her own page: Lucie's and Dragos's pages are told.
+        snap = await database_sync_to_async(live.apply)(
+            seated.pk, juliette, {"type": "propose", "keyword": "équilibre"}, started["version"]
+        )
+        to_lucie = await lucie.receive_json_from(timeout=TIMEOUT)
+        to_other = await other.receive_json_from(timeout=TIMEOUT)
+        for communicator in (lucie, other):
+            assert await communicator.receive_nothing(timeout=0.1)
+            await communicator.disconnect()
+        return snap, first_lucie, first_other, to_lucie, to_other
+
+    snap, first_lucie, first_other, to_lucie, to_other = async_to_sync(scenario)()
+    for first, frame, audience in (
+        (first_lucie, to_lucie, "facilitator"), (first_other, to_other, "participant")
+    ):
+        assert "html" in first  # the connect's frame: every region
+        assert "html" not in frame
+        assert frame["version"] == snap["version"] and frame["base"] == started["version"]
+        changed = regions_that_differ(started, snap, audience)
+        # Only what the keyword changed (who speaks, the turn order, the list of subjects...),
+        # not the regions it left as they were.
+        assert set(frame["regions"]) == changed
+        assert changed < set(render.REGION_IDS.values())
+        assert "équilibre" in frame["regions"]["live-subjects"]
+        assert f'data-speaker="{dragos.pk}"' in frame["open"]
+        assert len(json.dumps(frame)) < len(json.dumps(first))
+
+
+def test_a_page_that_reconnects_gets_every_region(seated, facilitator, participant):
+    cookie = cookie_for(participant)
+
+    async def scenario():
+        page, _first = await connect(seated.pk, cookie)
+        await database_sync_to_async(live.apply)(seated.pk, facilitator, {"type": "start"}, None)
+        update = await page.receive_json_from(timeout=TIMEOUT)
+        await page.disconnect()
+        again, first_again = await connect(seated.pk, cookie)
+        await again.disconnect()
+        return update, first_again
+
+    update, first_again = async_to_sync(scenario)()
+    assert "regions" in update
+    assert first_again["version"] == update["version"]
+    assert all(f'id="{rid}"' in first_again["html"] for rid in render.REGION_IDS.values())
+
+
+def test_a_page_that_missed_a_version_asks_again_and_gets_every_region(
+    seated, facilitator, participant, monkeypatch
+):
+    """A frame is relative to what this socket last sent: a step whose broadcast never came
+    is in the next frame; a page that shows another version than a frame's base (moved on
+    by the POST or a poll meanwhile) asks to resync and gets every region."""
+    cookie = cookie_for(participant)
+
+    def applied_unbroadcast():
+        with monkeypatch.context() as patched:
+            patched.setattr(live, "broadcast", lambda snap: None)
+            return live.apply(seated.pk, facilitator, {"type": "start"}, None)
+
+    async def scenario():
+        page, first = await connect(seated.pk, cookie)
+        lost = await database_sync_to_async(applied_unbroadcast)()
+        after = await database_sync_to_async(live.apply)(
+            seated.pk, facilitator, {"type": "pass"}, lost["version"]
+        )
+        update = await page.receive_json_from(timeout=TIMEOUT)
+        await page.send_json_to({"type": "resync"})
+        resynced = await page.receive_json_from(timeout=TIMEOUT)
+        await page.disconnect()
+        return first, after, update, resynced
+
+    first, after, update, resynced = async_to_sync(scenario)()
+    assert update["version"] == after["version"] and update["base"] == first["version"]
+    # The lost step (the lobby to the keyword round) is in it: the page can apply it.
+    assert "stage-triage" in update["open"]
+    assert "Tour de mots-clés" in update["regions"]["live-status"]
+    assert resynced["version"] == after["version"]
+    assert resynced["html"].lstrip().startswith('<section id="live"')
+    assert all(f'id="{rid}"' in resynced["html"] for rid in render.REGION_IDS.values())
+
+
+def test_the_broadcast_of_ones_own_command_sends_nothing_more(seated, facilitator):
+    """The command's answer carries the new state; its broadcast, coming next on the same
+    socket, has nothing left to change."""
+    cookie = cookie_for(facilitator)
+
+    async def scenario():
+        lucie, first = await connect(seated.pk, cookie)
+        await lucie.send_json_to(command("start-0002", "start", first["version"]))
+        received = await frames_until(lucie, "ack")
+        quiet = await lucie.receive_nothing(timeout=0.3)
+        await lucie.disconnect()
+        return received, quiet
+
+    received, quiet = async_to_sync(scenario)()
+    assert [m["version"] for m in received if "regions" in m] == [received[-1]["version"]]
+    assert quiet

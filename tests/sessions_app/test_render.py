@@ -11,8 +11,14 @@ from sessions_app import live, render
 
 ROOT = Path(__file__).resolve().parents[2]
 REGIONS = (
-    "status", "speaker", "controls", "contributions", "facilitator-bar", "turn-order", "subjects",
+    "status", "notes", "speaker", "controls", "contributions", "facilitator-bar", "turn-order",
+    "presence", "subjects",
 )
+
+
+@pytest.fixture(autouse=True)
+def cold_cache():
+    render.clear_caches()
 
 
 @pytest.fixture
@@ -48,8 +54,10 @@ def test_a_version_is_rendered_once_per_audience_and_language(in_triage, monkeyp
         for audience in ("facilitator", "participant"):
             render.live_frame(in_triage, audience, "fr")
     render.live_frame(in_triage, "participant", "en")
-    # 17 frames asked for, 3 renderings: (facilitator, fr), (participant, fr), (participant, en).
-    assert rendered == ["sessions_app/session.html#live"] * 3
+    # 17 frames asked for, 3 renderings of each region: (facilitator, fr), (participant, fr),
+    # (participant, en), and of the section that holds them.
+    names = ("live", "live-open", *render.REGIONS)
+    assert sorted(rendered) == sorted(f"sessions_app/session.html#{n}" for n in names * 3)
 
 
 # --- The page tidied: one heading per stage, no empty box, one menu per subject, one verb per

@@ -11,7 +11,7 @@ from sessions_app.models import Session
 
 from .test_consumers import command as socket_command
 from .test_consumers import connect as socket_connect
-from .test_consumers import cookie_for, frames_until
+from .test_consumers import cookie_for, frame_html, frames_until
 from .test_session_views import OUTSIDERS, current, do, live_url, page_url, text
 
 NBSP = "\u00a0"
@@ -128,7 +128,7 @@ def test_two_more_minutes_over_the_socket_reach_every_page(session, facilitator,
     to_lucie, to_dragos, refused = async_to_sync(scenario)()
     assert {"ack": "extend-0001", "version": before + 1} in to_lucie
     assert to_dragos["version"] == before + 1
-    assert f"sur 15{NBSP}min" in to_dragos["html"]
+    assert f"sur 15{NBSP}min" in frame_html(to_dragos)
     assert refused["code"] == "facilitator_only"
     state = Session.objects.get(pk=session.pk).flow_state()
     assert state.version == before + 1
