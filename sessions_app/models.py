@@ -170,9 +170,11 @@ class Session(models.Model):
         # Only ``bump_rosters`` writes the roster stamp: a session loaded before a roster
         # change and saved after it must not put the old stamp back.
         if not self._state.adding and update_fields is None and not kwargs.get("force_insert"):
+            # As Django saves a partly loaded row: its loaded fields only.
+            deferred = self.get_deferred_fields()
             update_fields = [
-                f.name for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "roster_stamp"
+                f.attname for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "roster_stamp" and f.attname not in deferred
             ]
         if update_fields is None or "state" in update_fields:
             self.sync_state_columns()

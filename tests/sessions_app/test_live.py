@@ -254,3 +254,17 @@ def test_the_stage_and_times_columns_follow_every_command(session, facilitator, 
     live.apply(session.pk, facilitator, {"type": "undo"}, None)
     row = Session.objects.get(pk=session.pk)
     assert (row.stage, row.ended_at) == ("triage", None)  # where it stopped
+
+
+def test_an_edit_saved_from_a_row_read_before_a_roster_change_keeps_the_change(
+    session, facilitator, participants
+):
+    """A scheduling edit loads the session, someone is named to drive meanwhile, the edit
+    saves: the roster is still read again, not the one held from before."""
+    in_triage(session, facilitator, participants)
+    juliette = participants[0]
+    stale = Session.objects.get(pk=session.pk)
+    session.facilitators.add(juliette)
+    stale.title = "Séance éditée"
+    stale.save()
+    live.apply(session.pk, juliette, {"type": "skip"}, None)  # she drives now
