@@ -78,7 +78,10 @@ def main(count: int) -> None:
                                   now=now)
             session.state = state.to_dict()
             session.version = state.version
-        Session.objects.bulk_update(sessions, ["state", "version"], batch_size=200)
+            session.sync_state_columns()
+        Session.objects.bulk_update(
+            sessions, ["state", "version", "stage", "started_at", "ended_at"], batch_size=200
+        )
 
         store = SessionStore()
         expire = timezone.now() + datetime.timedelta(days=1)

@@ -161,7 +161,7 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
     if period not in PERIODS:
         raise ValueError(f"unknown period {period!r}")
     now = now or timezone.now()
-    ended = Session.objects.filter(group=group, state__stage="ended")
+    ended = Session.objects.filter(group=group, stage="ended")
     since: datetime | None = None
     if period == "last":
         chosen = ended.filter(pk__in=ended.order_by("-scheduled_at", "-pk").values("pk")[:1])
@@ -180,7 +180,7 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
         )
         .values(
             "pk", "title", "scheduled_at", "duration_minutes", "format",
-            "state__started_at", "state__ended_at", "state__seating", "state__absent",
+            "started_at", "ended_at", "state__seating", "state__absent",
             "state__steps",
             "carried_count", "open_count",
         )
@@ -223,7 +223,7 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
     for row in rows:
         session_id = row["pk"]
         log = events.get(session_id, [])
-        started, ended_at = row["state__started_at"], row["state__ended_at"]
+        started, ended_at = row["started_at"], row["ended_at"]
         seating, absent = row["state__seating"] or [], row["state__absent"] or []
         done_actions: Mapping[str, Any] = actions.get(session_id, {})
         sessions.append(
@@ -243,7 +243,9 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
                 seats=group.capacity,
                 planned_minutes=row["duration_minutes"],
                 actual_minutes=(
-                    None if started is None or ended_at is None else (ended_at - started) / 60
+                    None
+                    if started is None or ended_at is None
+                    else (ended_at - started).total_seconds() / 60
                 ),
                 phases=_phase_times(row["format"], log, row["state__steps"]),
                 actions_planned=done_actions.get("planned", 0),
@@ -426,7 +428,7 @@ def personal_figures(user, group) -> PersonalFigures:
     """``user``'s own sessions, subjects and actions in ``group``: theirs only."""
     attended = 0
     for seating, absent in Session.objects.filter(  # 1
-        group=group, state__stage="ended"
+        group=group, stage="ended"
     ).values_list("state__seating", "state__absent"):
         if user.pk in (seating or []) and user.pk not in (absent or []):
             attended += 1

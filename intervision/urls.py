@@ -47,6 +47,7 @@ urlpatterns = [
     path("s/<int:pk>/", session_views.session_page, name="session_page"),
     path("s/<int:pk>/live/", session_views.session_live, name="session_live"),
     path("s/<int:pk>/do/", session_views.session_command, name="session_command"),
+    path("s/<int:pk>/arrive/", session_views.session_arrive, name="session_arrive"),
     path("s/<int:pk>/ecran/", session_views.session_display, name="session_display"),
     path(
         "s/<int:pk>/ecran/live/", session_views.session_display_live, name="session_display_live"

@@ -44,7 +44,10 @@ def _scrub_sessions(sessions: Iterable[Session], person: int | None) -> None:
         )
         if state:
             Session.objects.filter(pk=session.pk).update(state=flow.scrub_state(state, person))
-        if person is not None and state and state.get("stage") not in ("lobby", "ended"):
+        if person is not None and state and flow.stage_and_times(state)[0] not in (
+            "lobby",
+            "ended",
+        ):
             # Open pages of a running session show the emptied texts at once.
             transaction.on_commit(partial(_show_again, session.pk), robust=True)
         changed = []

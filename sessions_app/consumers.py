@@ -112,6 +112,10 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.last_resync = 0.0
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.channel_layer.group_add(live.user_group_name(user.pk), self.channel_name)
+        # A command applied between the snapshot's read and joining the group (the page's
+        # arrival, sent as it loads) was broadcast before this socket listened: its snapshot,
+        # remembered before it was sent, is the one to start from.
+        snap = live.newer(snap)
         await self.accept()
         await self.send_snapshot(snap)
 

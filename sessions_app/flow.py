@@ -18,7 +18,7 @@ Time is passed in (``now``, seconds since the epoch) so tests need no clock.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import TypeGuard
 
@@ -322,6 +322,17 @@ def new_state(format: str, backlog: list[Subject] | tuple[Subject, ...] = ()) ->
     return State(format=format, subjects=carried)
 
 
+def stage_and_times(data: dict) -> tuple[str, float | None, float | None]:
+    """A stored state's stage, start and end (seconds since the epoch): what the session's
+    columns hold, read here so that nothing else reads the state by key."""
+    return data.get("stage", "lobby"), data.get("started_at"), data.get("ended_at")
+
+
+def at_table(data: dict, person: int) -> bool:
+    """Whether ``person`` is seated, and not marked absent, in a stored state."""
+    return person in data.get("seating", ()) and person not in data.get("absent", ())
+
+
 # --- Commands ------------------------------------------------------------------------------
 
 FACILITATOR_ONLY = {
@@ -386,6 +397,64 @@ def step(
     if members is not None and set(result.seating) - set(state.seating) - set(members):
         raise FlowError("bad_person")  # only the group's active members are seated
     return replace(result, version=state.version + 1)
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """What one person may send now, as ``step`` decides it: the page offers these and no
+    other (``allowed``)."""
+
+    # The subject ``begin_subject`` without a subject begins, if it may be sent.
+    begin: int | None
+    # Whether ``undo`` may be sent (the state it returns to comes from the event log).
+    undo: bool
+    # Per open subject: which of SUBJECT_COMMANDS ``step`` accepts for it.
+    subjects: Mapping[int, frozenset[str]]
+
+    def of(self, subject_id: int) -> frozenset[str]:
+        return self.subjects.get(subject_id, frozenset())
+
+
+SUBJECT_COMMANDS = ("begin_subject", "set_urgent", "withdraw", "confirm")
+
+
+def allowed(state: State, actor: int | None, facilitator: bool) -> Allowed:
+    """The commands on subjects, ``begin_subject`` and ``undo`` that ``step`` accepts from
+    ``actor`` (who drives if ``facilitator``) in ``state``: the same rules as the handlers,
+    asked before a click instead of after (tests check they agree on random sessions)."""
+
+    def may(kind: str) -> bool:
+        if kind in FACILITATOR_ONLY and not facilitator:
+            return False
+        return state.stage != "ended" or kind == "undo"
+
+    present = set(state.present)
+    ordering = state.stage in ("order", "triage")
+    subjects: dict[int, frozenset[str]] = {}
+    for subject in state.subjects:
+        if subject.status != "open":
+            continue
+        kinds = set()
+        mine = subject.owner == actor or facilitator
+        in_progress = subject.id == state.current
+        if may("begin_subject") and ordering and subject.owner in present:
+            kinds.add("begin_subject")
+        if (
+            may("set_urgent")
+            and state.stage in URGENT_STAGES
+            and not in_progress
+            and not _awaits_confirmation(state, subject)
+        ):
+            kinds.add("set_urgent")
+        if may("withdraw") and mine and not in_progress:
+            kinds.add("withdraw")
+        if may("confirm") and state.stage in CONFIRM_STAGES and subject.carried and mine:
+            kinds.add("confirm")
+        subjects[subject.id] = frozenset(kinds)
+    begin = None
+    if may("begin_subject") and ordering:
+        begin = next((s.id for s in state.open_subjects if s.owner in present), None)
+    return Allowed(begin=begin, undo=may("undo") and state.version > 0, subjects=subjects)
 
 
 def action_keyword(text: str) -> str:
@@ -613,7 +682,7 @@ def _report(state, command, *, actor, facilitator, now):
 def _confirm(state, command, *, actor, facilitator, now):
     """The owner (or the facilitator) says a carried subject is still current, or withdraws
     it, before the keyword round."""
-    if state.stage not in ("lobby", "retour", "triage"):
+    if state.stage not in CONFIRM_STAGES:
         raise FlowError("not_in_triage")
     subject = _open_subject(state, command)
     if not subject.carried:
@@ -670,7 +739,23 @@ def _set_urgent(state, command, *, actor, facilitator, now):
     subject = _open_subject(state, command)
     if subject.id == state.current:
         raise FlowError("subject_in_progress")
-    return _replace_subject(state, replace(subject, urgent=_flag(command, "urgent")))
+    urgent = _flag(command, "urgent")
+    # Urgency orders the subjects still to choose from: from the keyword round until one
+    # is begun, once a carried subject is said to be still current.
+    if state.stage not in URGENT_STAGES:
+        raise FlowError("not_in_order")
+    if _awaits_confirmation(state, subject):
+        raise FlowError("bad_subject")
+    return _replace_subject(state, replace(subject, urgent=urgent))
+
+
+URGENT_STAGES = ("triage", "order")
+CONFIRM_STAGES = ("lobby", "retour", "triage")
+
+
+def _awaits_confirmation(state, subject) -> bool:
+    """A subject carried from an earlier session, before its owner said it is still current."""
+    return state.stage in CONFIRM_STAGES and subject.carried and not subject.confirmed
 
 
 def _withdraw(state, command, *, actor, facilitator, now):

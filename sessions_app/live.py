@@ -2,8 +2,9 @@
 
 ``apply`` is the verb (Zulip's ``do_*`` shape): it locks the session's row — the locking
 query is also the membership check —, checks the expected version (a stale co-facilitator
-gets ``Conflict``, never a double advance) and the command's id (a retry is acknowledged,
-never applied twice), lets ``flow.step`` decide, saves the state, records the ``Event``,
+gets ``Conflict``, never a double advance), lets ``flow.step`` decide, records the
+``Event`` — whose unique index on the command's id refuses a retry (acknowledged, never
+applied twice: the idempotency key's pattern, no lookup first) —, saves the state,
 mirrors subjects and contributions into their tables, and broadcasts after the commit.
 
 The page sends its commands over its open websocket (``consumers``); the HTTP POST is the
@@ -27,7 +28,7 @@ from time import monotonic
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
 from . import flow, formats, render
@@ -148,7 +149,7 @@ def _text(value, limit: int) -> str:
 def snapshot(session: Session, state: flow.State | None = None, roster=None) -> dict:
     """Everything a live page needs, as JSON: the pages render from this and nothing else."""
     state = state or session.flow_state()
-    people, facilitators = roster or session.roster()
+    people, facilitators = roster or roster_of(session)
     snap = {
         "id": session.pk,
         "stamp": uuid.uuid4().hex,  # identifies this snapshot in the render cache
@@ -204,6 +205,16 @@ def remember(snap: dict) -> None:
             pass
 
 
+def newer(snap: dict) -> dict:
+    """The snapshot of the same session this process remembers, if it is newer than
+    ``snap`` (same row, a later version); else ``snap``."""
+    held = _recent.get(snap["id"])
+    if held is not None and held[2]["created"] == snap["created"]:
+        if held[2]["version"] > snap["version"]:
+            return held[2]
+    return snap
+
+
 def member_snapshot(session_id: int, user) -> dict | None:
     """The current snapshot for a member of the session's group; None for anyone else."""
     found = (
@@ -247,50 +258,97 @@ def apply(
     not an active member of the session's group (the permission check is the locking
     query itself, so a removed member's open socket is refused at its next command).
     """
-    with _one_writer(), transaction.atomic():
-        session = (
-            Session.objects.for_member(user)
-            .select_for_update(of=("self",))
-            .select_related("group")
-            .get(pk=session_id)
-        )
-        # Asked once the row is locked, so that the same command arriving twice at once
-        # (the socket's and the POST's retry) sees the other's event.
-        if command_id and Event.objects.with_command_id(session, command_id).exists():
-            raise AlreadyApplied(session.version)
-        state = session.flow_state()
-        if expected_version is not None and expected_version != state.version:
-            raise Conflict(state.version)
-        roster = session.roster()
-        command = _with_inputs(session, state, command)
-        new = flow.step(
-            state,
-            command,
-            actor=user.pk,
-            facilitator=facilitator or user.pk in roster[1],
-            now=time.time(),
-            members=roster[0],
-        )
-        if command["type"] == "undo":
-            Event.objects.filter(pk=command.pop("event")).update(undone=True)
-            command.pop("previous")
-        Event.objects.create(
-            session=session,
-            version=new.version,
-            actor=user,
-            command=command,
-            command_id=command_id,
-            state_before=state.to_dict(),
-        )
-        _mirror(session, state, new)
-        session.state = new.to_dict()
-        session.version = new.version
-        session.save(update_fields=["state", "version", "texts"])
-        snap = snapshot(session, new, roster)
+    try:
+        with _one_writer(), transaction.atomic():
+            session = (
+                Session.objects.for_member(user)
+                .select_for_update(of=("self",))
+                .select_related("group")
+                .get(pk=session_id)
+            )
+            try:
+                snap = _apply_locked(
+                    session, user, command, expected_version, command_id, facilitator
+                )
+            except (Conflict, flow.FlowError):
+                # A refusal may be the answer to a retry of a command applied since (the
+                # state moved on, so the retry no longer fits): then it is acknowledged.
+                # Asked only when refusing: a click that passes pays no lookup.
+                if command_id and Event.objects.with_command_id(session, command_id).exists():
+                    raise AlreadyApplied(session.version) from None
+                raise
+    except IntegrityError:
+        # The event's unique index on (session, command id) says the command was applied
+        # already: everything this one did (a proposal's subject, an undo's mark) is rolled
+        # back with the transaction, and nothing is broadcast.
+        if command_id and Event.objects.with_command_id(session_id, command_id).exists():
+            version = Session.objects.values_list("version", flat=True).get(pk=session_id)
+            raise AlreadyApplied(version) from None
+        raise
     # Outside the writer lock: the broadcast renders the page for both audiences first. In
     # autocommit this runs now; inside a caller's transaction, once that one commits.
     transaction.on_commit(lambda: broadcast(snap), robust=True)
     return snap
+
+
+def _apply_locked(session, user, command, expected_version, command_id, facilitator) -> dict:
+    """``apply``'s work once the row is locked; the event's insert checks the command id."""
+    state = session.flow_state()
+    if expected_version is not None and expected_version != state.version:
+        raise Conflict(state.version)
+    roster = roster_of(session)
+    command = _with_inputs(session, state, command)
+    new = flow.step(
+        state,
+        command,
+        actor=user.pk,
+        facilitator=facilitator or user.pk in roster[1],
+        now=time.time(),
+        members=roster[0],
+    )
+    if command["type"] == "undo":
+        Event.objects.filter(pk=command.pop("event")).update(undone=True)
+        command.pop("previous")
+    # Inserted before anything else is written or remembered: a retry of a command applied
+    # meanwhile stops here (IntegrityError), with nothing else to undo but the transaction.
+    Event.objects.create(
+        session=session,
+        version=new.version,
+        actor=user,
+        command=command,
+        command_id=command_id,
+        state_before=state.to_dict(),
+    )
+    _mirror(session, state, new)
+    session.state = new.to_dict()
+    session.version = new.version
+    session.save(update_fields=["state", "version", "texts"])
+    return snapshot(session, new, roster)
+
+
+# The roster (names, who drives) of each session this process read, with the session's
+# roster stamp then: reused while the row (read under the lock of a command, or by a page)
+# carries the same stamp. ``signals`` moves the stamp on at every change of membership, role,
+# name, facilitation or facilitators, in the transaction of that change.
+ROSTERS_SIZE = 8192
+_rosters: OrderedDict = OrderedDict()  # session id -> ((created, stamp), roster)
+
+
+def roster_of(session: Session) -> tuple[dict[int, str], set[int]]:
+    """``session.roster()``, read again only once the session's roster stamp moved on."""
+    key = (session.created_at, session.roster_stamp)
+    held = _rosters.get(session.pk)
+    if held is not None and held[0] == key:
+        return held[1]
+    roster = session.roster()
+    _rosters.pop(session.pk, None)
+    _rosters[session.pk] = (key, roster)
+    if len(_rosters) > ROSTERS_SIZE:
+        try:
+            _rosters.popitem(last=False)
+        except KeyError:  # another thread emptied it meanwhile
+            pass
+    return roster
 
 
 # SQLite has a single writer and its busy handler sleeps (up to 100 ms a try) while another

@@ -5,7 +5,7 @@ A running session keeps its whole live state in ``Session.state`` (JSON, the pur
 channel layer only carries news of it.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from django.conf import settings
@@ -29,10 +29,17 @@ TIMING_LABELS = {
 # A session not started yet can be joined on its day, or from this long before it starts.
 OPENS_BEFORE = timedelta(hours=1)
 # Its live state has started: any stage between the lobby and the end.
-_STARTED = Q(state__stage__in=[s for s in flow.STAGES if s not in ("lobby", "ended")])
-_ENDED = Q(state__stage="ended")
-# Positive conditions only: a negated key lookup would drop the sessions with no state yet.
-_NOT_STARTED = Q(state__stage="lobby") | ~Q(state__has_key="stage")
+_STARTED = Q(stage__in=[s for s in flow.STAGES if s not in ("lobby", "ended")])
+_ENDED = Q(stage="ended")
+_NOT_STARTED = Q(stage="lobby")
+
+
+# The columns ``Session.save`` keeps in step with the state.
+STATE_COLUMNS = ("stage", "started_at", "ended_at")
+
+
+def _moment(seconds: float | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, tz=UTC)
 
 
 class SessionQuerySet(models.QuerySet):
@@ -126,6 +133,12 @@ class Session(models.Model):
     )
     state = models.JSONField(default=dict)
     version = models.PositiveIntegerField(default=0)
+    # Where the state stands, and when it started and ended, as columns the other pages
+    # query and read: kept in step with ``state`` at every save of it (``save``), so that
+    # nothing but ``flow`` reads the state by key.
+    stage = models.CharField(max_length=10, default="lobby", editable=False, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    ended_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # The calendar's revision of this session (iCalendar SEQUENCE): one more at each change
     # of date, duration, title or visio link, so calendars replace the event.
@@ -134,6 +147,11 @@ class Session(models.Model):
     series = models.CharField(max_length=32, blank=True, default="", editable=False)
     # When the group's retention delay removed what was said (see privacy.retention).
     purged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Moves on whenever the group's roster as this session sees it may have changed (a
+    # member joins, leaves or changes role or name, the group's facilitation, the session's
+    # facilitators: ``signals``). The locking query of a command reads it with the row, so
+    # a process holds the roster it read until then (``live.roster_of``), on any process.
+    roster_stamp = models.PositiveIntegerField(default=0, editable=False)
 
     objects = SessionQuerySet.as_manager()
 
@@ -147,20 +165,41 @@ class Session(models.Model):
         day = formats.date_format(timezone.localtime(self.scheduled_at, self.group.tz), "j F Y")
         return f"{self.group} — {day}"
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        # Only ``bump_rosters`` writes the roster stamp: a session loaded before a roster
+        # change and saved after it must not put the old stamp back.
+        if not self._state.adding and update_fields is None and not kwargs.get("force_insert"):
+            # As Django saves a partly loaded row: its loaded fields only.
+            deferred = self.get_deferred_fields()
+            update_fields = [
+                f.attname for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "roster_stamp" and f.attname not in deferred
+            ]
+        if update_fields is None or "state" in update_fields:
+            self.sync_state_columns()
+            if update_fields is not None:
+                update_fields = {*update_fields, *STATE_COLUMNS}
+        if update_fields is not None:
+            kwargs["update_fields"] = update_fields
+        super().save(*args, **kwargs)
+
+    def sync_state_columns(self) -> None:
+        """``stage``, ``started_at`` and ``ended_at`` as ``state`` says (read by ``flow``)."""
+        stage, started, ended = flow.stage_and_times(self.state or {})
+        self.stage = stage
+        self.started_at = _moment(started)
+        self.ended_at = _moment(ended)
+
     def flow_state(self) -> flow.State:
         if not self.state:
             backlog = [s.as_flow() for s in self.group.subjects.filter(status="open")]
             return flow.new_state(self.format, backlog)
         return flow.State.from_dict(self.state)
 
-    @property
-    def stage(self) -> str:
-        return (self.state or {}).get("stage", "lobby")
-
     def was_at_table(self, user_id: int) -> bool:
         """Whether the person is seated, and not marked absent, in the session's state."""
-        state = self.state or {}
-        return user_id in state.get("seating", ()) and user_id not in state.get("absent", ())
+        return flow.at_table(self.state or {}, user_id)
 
     @property
     def ends_at(self) -> datetime:
@@ -253,6 +292,12 @@ class Session(models.Model):
             if Membership.role_can_facilitate(role, facilitation):
                 able.add(user_id)
         return people, named_ids or able
+
+
+def bump_rosters(sessions: models.QuerySet) -> None:
+    """Tell every process that the roster of ``sessions`` may have changed: their pages and
+    commands read it again (``live.roster_of``). Called inside the change's transaction."""
+    sessions.update(roster_stamp=models.F("roster_stamp") + 1)
 
 
 class Subject(models.Model):

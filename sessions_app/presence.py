@@ -1,4 +1,4 @@
-"""Who takes a seat at the table when they open a session's live page.
+"""Who takes a seat at the table when they arrive on a session's live page.
 
 The rules of the table itself (late arrivals join at the next round, absent people are
 skipped, an absent owner's subject waits) are in ``flow``; this decides, from the database,
@@ -26,12 +26,12 @@ NOT_OPEN, WAITLIST, FULL, DRIVES = "not_open", "waitlist", "full", "drives"
 
 def not_seated_because(session: Session, user, snap: dict) -> str:
     """Why ``user`` opening the page does not take a seat, or "" when it does."""
-    state = snap["state"]
-    if state["stage"] == "ended":
+    state = flow.State.from_dict(snap["state"])
+    if state.stage == "ended":
         return ""
     if session.timing == UPCOMING and not session.is_joinable:
         return NOT_OPEN
-    seating = state["seating"]
+    seating = state.seating
     if user.pk in seating:
         return ""
     if (
@@ -57,9 +57,8 @@ def seat_on_open(session: Session, user) -> tuple[dict, str]:
     rules above allow it) and why they are not seated, if they are not."""
     snap = live.snapshot(session)
     reason = not_seated_because(session, user, snap)
-    state = snap["state"]
-    here = user.pk in state["seating"] and user.pk not in state["absent"]
-    if reason or here or state["stage"] == "ended":
+    here = flow.at_table(snap["state"], user.pk)
+    if reason or here or flow.stage_and_times(snap["state"])[0] == "ended":
         return snap, reason
     try:
         snap = live.apply(session.pk, user, {"type": "join"}, None)

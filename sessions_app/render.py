@@ -185,8 +185,12 @@ def live_context(snap: dict, audience: str) -> dict:
         else:
             status = "upcoming"
         queue.append({"id": pid, "name": name(pid), "status": status})
-    confirming = state.stage in ("lobby", "retour", "triage")
+    confirming = state.stage in flow.CONFIRM_STAGES
     running = state.stage not in ("lobby", "ended")
+    # What the page offers is what the rules accept (``flow.allowed``): the facilitator's
+    # for whoever drives; on the participants' page, each subject's menu is its owner's.
+    driving = flow.allowed(state, None, True)
+    owners: dict[int, flow.Allowed] = {}
     subjects = []
     for i, s in enumerate(state.open_subjects):
         if s.id == state.current:
@@ -194,13 +198,19 @@ def live_context(snap: dict, audience: str) -> dict:
         # Still current? Asked of carried subjects before the keyword round (001).
         ask = confirming and s.carried and not s.confirmed
         away = running and s.owner not in state.present
+        if audience == "facilitator":
+            may = driving.of(s.id)
+        else:
+            if s.owner not in owners:
+                owners[s.owner] = flow.allowed(state, s.owner, False)
+            may = owners[s.owner].of(s.id)
         subjects.append({
             "s": s, "owner": name(s.owner), "position": i + 1, "ask": ask, "away": away,
             # What the subject's menu offers (the facilitator's; the owner's is withdraw).
-            "withdrawable": running and not ask,
-            "urgent_toggle": state.stage in ("triage", "order") and not ask,
+            "withdrawable": running and not ask and "withdraw" in may,
+            "urgent_toggle": "set_urgent" in may,
             # An absent owner's subject waits for them: never begun without them (flow).
-            "beginnable": state.stage == "order" and not away,
+            "beginnable": state.stage == "order" and "begin_subject" in may,
         })
     handled = [state.subject(sid) for sid in state.handled]
     contributions = [
@@ -287,10 +297,9 @@ def live_context(snap: dict, audience: str) -> dict:
         # Seated (or back) after the running round began: they speak from the next one.
         "joining": [{"id": pid, "name": name(pid)} for pid in joining],
         "subjects": subjects,
-        # What "Commencer ce sujet" begins: the first subject whose owner is here (flow).
-        "next_subject": next(
-            (item for item in subjects if item["s"].owner in state.present), None
-        ),
+        # What "Commencer ce sujet" begins, as the rules choose it (``flow.allowed``).
+        "next_subject": next((item for item in subjects if item["s"].id == driving.begin), None),
+        "can_undo": driving.undo,
         "subject_count": sum(1 for s in state.subjects if s.status != "withdrawn"),
         # Waiting: open and not the one being handled now.
         "open_count": sum(1 for s in state.open_subjects if s.id != state.current),

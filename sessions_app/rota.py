@@ -138,7 +138,7 @@ def last_session(group: Group, now: datetime | None = None) -> Session | None:
 def held(group: Group, limit: int = 20) -> list[Session]:
     """The sessions held (ended), the most recent first, with their facilitators."""
     rows = (
-        group.sessions.filter(state__stage=ENDED)
+        group.sessions.filter(stage=ENDED)
         .select_related("group")
         .prefetch_related("facilitators")
         .order_by("-scheduled_at", "-id")
@@ -148,7 +148,7 @@ def held(group: Group, limit: int = 20) -> list[Session]:
 
 def newcomers(group: Group) -> set[int]:
     """Active members who joined after the group's last session held (none if none held)."""
-    last = group.sessions.filter(state__stage=ENDED).order_by("-scheduled_at").first()
+    last = group.sessions.filter(stage=ENDED).order_by("-scheduled_at").first()
     if last is None:
         return set()
     return set(

@@ -33,13 +33,27 @@ def _audience(user, snap) -> str:
 @require_GET
 def session_page(request, pk):
     session = _get_session_for_member(request.user, pk)
-    # Opening the page takes a seat at the table, in arrival order, when the session is
-    # open and the person expected at it (``presence``); someone arriving late takes part
-    # from the next round.
-    snap, not_seated = presence.seat_on_open(session, request.user)
+    # The page, as the session stands: reading it writes nothing. Its script then says the
+    # person arrived (``session_arrive``), which takes a seat at the table when the session
+    # is open and the person expected at it (``presence``).
+    snap = live.snapshot(session)
     context = live_context(snap, _audience(request.user, snap))
-    context["not_seated"] = not_seated
+    context["not_seated"] = presence.not_seated_because(session, request.user, snap)
     return render(request, "sessions_app/session.html", context)
+
+
+@login_required
+@never_cache
+@require_POST
+def session_arrive(request, pk):
+    """The page was opened (its script says so, ``static/js/presence.js``): a seat at the
+    table, in arrival order, when the rules of ``presence`` allow it; someone arriving late
+    takes part from the next round. Every open page of the session hears of it."""
+    session = _get_session_for_member(request.user, pk)
+    snap, _ = presence.seat_on_open(session, request.user)
+    return HttpResponse(
+        render_live(snap, _audience(request.user, snap), translation.get_language())
+    )
 
 
 @login_required

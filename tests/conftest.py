@@ -16,10 +16,10 @@ def fresh_render_cache():
     """Test databases reuse ids: no rendering may outlive its test."""
     from sessions_app import live, render
 
-    for cache in (render._frames, render._digests, live._recent):
+    for cache in (render._frames, render._digests, live._recent, live._rosters):
         cache.clear()
     yield
-    for cache in (render._frames, render._digests, live._recent):
+    for cache in (render._frames, render._digests, live._recent, live._rosters):
         cache.clear()
 
 

@@ -16,4 +16,18 @@
   }
   document.addEventListener("live:marked", update);
   update();
+
+  // Arriving: the page's GET wrote nothing; this takes the seat the rules give (the
+  // server's presence.py decides), and every open page of the session hears of it. The
+  // root then says at which version the arrival left the session (data-arrived).
+  var root = document.getElementById("live-root");
+  if (root && root.dataset.arrive) {
+    fetch(root.dataset.arrive, {
+      method: "POST", credentials: "same-origin",
+      headers: { "HX-Request": "true", "X-CSRFToken": JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"] },
+    }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (html) {
+      var version = /data-version="(\d+)"/.exec(html);
+      root.dataset.arrived = version ? version[1] : "0";
+    }).catch(function () { root.dataset.arrived = "0"; /* the facilitator can seat them by hand */ });
+  }
 })();

@@ -340,6 +340,20 @@ class Table:
         self.wait_connected(person)
         return person
 
+    def wait_arrived(self, person: Person) -> None:
+        """Until the page's arrival (its script's POST, which may seat the person) is
+        applied and its news has reached the page (sent to every page of the session)."""
+        arrived = person.page.wait_for_function(
+            "() => { const r = document.getElementById('live-root');"
+            " return r.dataset.arrive ? r.dataset.arrived : '0'; }",
+            timeout=10_000,
+        ).json_value()
+        person.page.wait_for_function(
+            "v => +document.getElementById('live').dataset.version >= v",
+            arg=int(arrived),
+            timeout=10_000,
+        )
+
     def wait_connected(self, person: Person) -> None:
         """Until the page's websocket is open (the header says so)."""
         person.page.wait_for_function(
@@ -348,6 +362,7 @@ class Table:
             " return c && r && c.textContent.trim() === r.dataset.online; }",
             timeout=10_000,
         )
+        self.wait_arrived(person)
 
     def on_session_page(self) -> list[Person]:
         return [

@@ -35,7 +35,7 @@ def test_a_rotating_group_whose_next_facilitator_runs_a_session(table_for):
         "for k, m in enumerate(g.memberships.order_by('id')):\n"
         "    m.joined_at = base + timedelta(minutes=k)\n"
         "    m.save()\n"
-        f"Session.objects.filter(pk={held}).update(state={{'stage': 'ended'}},"
+        f"Session.objects.filter(pk={held}).update(state={{'stage': 'ended'}}, stage='ended',"
         " scheduled_at=timezone.now() - timedelta(days=14))\n"
     )
 

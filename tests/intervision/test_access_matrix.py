@@ -163,6 +163,8 @@ MATRIX = {
         {"type": "join"},
         {**members_only(), **{p: "reached" for p in INSIDERS}},
     ),
+    # The page's arrival (a seat at the table, as ``presence`` decides): members only.
+    "session_arrive": ("post", lambda c: {"pk": c["session"]}, {}, members_only()),
     # The display for screen sharing, and its polling fallback: members only, like the page.
     "session_display": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
     "session_display_live": ("get", lambda c: {"pk": c["session"]}, None, members_only()),

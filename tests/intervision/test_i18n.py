@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from sessions_app import live
+from tests import pages
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -66,7 +67,7 @@ def test_the_session_page_is_french_by_default_even_for_an_english_browser(
 @pytest.mark.django_db
 def test_the_session_page_is_english_once_chosen(client, session, facilitator, participants):
     client.force_login(participants[0])
-    client.get(f"/s/{session.pk}/")
+    pages.open_page(client, session)  # seated on arrival
     live.apply(session.pk, facilitator, {"type": "start"}, None)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get(f"/s/{session.pk}/").content.decode()

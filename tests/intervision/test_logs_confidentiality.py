@@ -16,6 +16,7 @@ from django.core import mail
 from participants.models import Membership
 from sessions_app.flow import KINDS, State
 from sessions_app.models import Session
+from tests import pages
 
 LOGGERS = [
     "",
@@ -89,7 +90,7 @@ class Driver:
         self.users = {u.pk: u for u in [self.facilitator, *people]}
         for person in people:
             self.client.force_login(person)
-            assert self.client.get(f"/s/{self.session.pk}/").status_code == 200
+            assert pages.open_page(self.client, self.session).status_code == 200
         fac = self.facilitator.pk
         self.do(fac, type="start")
         for _ in range(500):

@@ -159,7 +159,37 @@ def six_clicks():
     }
 
 
-SCENARIOS = {f.__name__: f for f in (two_facilitators_apply, two_facilitators_click, six_clicks)}
+def two_retries_of_one_id():
+    """The same proposal sent twice at once with one command id (the socket's send and the
+    POST's retry): each thread runs the rules, the event's unique index decides."""
+    from sessions_app import live
+    from sessions_app.models import Subject
+
+    session, lucie, marc = build_session()
+    before = session_state(session)
+    results = at_once(
+        *(
+            lambda: live.apply(
+                session.pk, lucie, {"type": "propose", "keyword": "Relance"}, None, "retry-0001"
+            )
+            for _ in range(2)
+        )
+    )
+    return {
+        "before": before,
+        "after": session_state(session),
+        "results": [
+            {"duplicate": r.version} if isinstance(r, live.AlreadyApplied) else outcome(r)
+            for r in results
+        ],
+        "subjects": Subject.objects.filter(proposed_in=session, keyword="Relance").count(),
+    }
+
+
+SCENARIOS = {
+    f.__name__: f
+    for f in (two_facilitators_apply, two_facilitators_click, six_clicks, two_retries_of_one_id)
+}
 
 
 def child_main():
@@ -231,3 +261,13 @@ def test_many_clicks_on_the_same_version_advance_once(run):
     assert got["results"].count({"conflict": version + 1}) == 5, got["results"]
     assert got["after"]["version"] == version + 1
     assert got["after"]["turns"] == ["skipped"]
+
+
+def test_two_retries_of_one_command_id_at_once_apply_it_once(run):
+    got = run("two_retries_of_one_id")
+    version = got["before"]["version"]
+    # One applied, the other acknowledged as the same command, at the version it made.
+    assert sorted(got["results"], key=str) == [{"duplicate": version + 1}, {"ok": version + 1}]
+    assert got["after"]["version"] == version + 1
+    assert got["after"]["events"] == got["before"]["events"] + 1
+    assert got["subjects"] == 1  # the second proposal's subject rolled back with it

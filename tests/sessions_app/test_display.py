@@ -13,6 +13,7 @@ from channels.testing import WebsocketCommunicator
 from intervision.asgi import application
 from sessions_app import flow, live, render
 from sessions_app.models import Session
+from tests import pages
 
 from .test_consumers import TIMEOUT, cookie_for, version_of
 
@@ -107,8 +108,8 @@ def test_opening_the_display_takes_no_seat(client, session, participants):
     client.force_login(juliette)
     assert client.get(display_url(session)).status_code == 200
     assert juliette.pk not in state_of(session).seating
-    # The session page itself still seats her.
-    client.get(f"/s/{session.pk}/")
+    # The session page itself still seats her (its arrival).
+    pages.open_page(client, session)
     assert juliette.pk in state_of(session).seating
 
 

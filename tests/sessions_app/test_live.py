@@ -154,3 +154,117 @@ def test_a_page_loaded_after_a_rename_and_its_socket_show_the_same_name(
     assert "Juliette R." in client.get(f"/s/{session.pk}/").content.decode()
     # The page's socket connects next: the snapshot the page was rendered from.
     assert seen(session, facilitator)["people"][str(participant.pk)] == "Juliette R."
+
+
+# --- a command id checked by the event's unique index; the roster held with the session ---
+
+
+def in_triage(session, facilitator, participants):
+    for person in participants:
+        live.apply(session.pk, person, {"type": "join"}, None)
+    live.apply(session.pk, facilitator, {"type": "start"}, None)
+
+
+def test_a_retry_is_acknowledged_not_applied_again_nor_broadcast(
+    session, facilitator, participants, django_capture_on_commit_callbacks
+):
+    from sessions_app.models import Subject
+
+    in_triage(session, facilitator, participants)
+    speaker = Session.objects.get(pk=session.pk).flow_state().speaker
+    person = next(p for p in participants if p.pk == speaker)
+    propose = {"type": "propose", "keyword": "Relance client"}
+    applied = live.apply(session.pk, person, dict(propose), None, "cmd-propose-01")
+    # The retry comes while the rules would still take it (a facilitator may propose for
+    # whoever's turn it is): the event's index refuses it, its new subject goes with it.
+    with django_capture_on_commit_callbacks() as callbacks:
+        with pytest.raises(live.AlreadyApplied) as answer:
+            live.apply(session.pk, facilitator, dict(propose), None, "cmd-propose-01")
+    assert answer.value.version == applied["version"]
+    assert callbacks == []  # nothing broadcast
+    assert Subject.objects.filter(keyword="Relance client").count() == 1
+    assert Session.objects.get(pk=session.pk).version == applied["version"]
+    assert Event.objects.filter(session=session, command_id="cmd-propose-01").count() == 1
+
+
+def test_a_retry_on_the_version_it_was_sent_from_is_acknowledged_not_a_conflict(
+    session, facilitator, participants
+):
+    in_triage(session, facilitator, participants)
+    before = Session.objects.get(pk=session.pk).version
+    applied = live.apply(session.pk, facilitator, {"type": "skip"}, before, "cmd-skip-0001")
+    with pytest.raises(live.AlreadyApplied) as answer:
+        live.apply(session.pk, facilitator, {"type": "skip"}, before, "cmd-skip-0001")
+    assert answer.value.version == applied["version"]
+    # A new command on that version is a conflict.
+    with pytest.raises(live.Conflict):
+        live.apply(session.pk, facilitator, {"type": "skip"}, before, "cmd-skip-0002")
+
+
+def test_who_drives_changes_at_once_for_the_next_command(session, facilitator, participants):
+    from participants.models import Membership
+
+    in_triage(session, facilitator, participants)
+    juliette = participants[0]
+    with pytest.raises(flow.FlowError, match="facilitator_only"):
+        live.apply(session.pk, juliette, {"type": "skip"}, None)
+    session.facilitators.add(juliette)  # named for this session: she drives
+    live.apply(session.pk, juliette, {"type": "skip"}, None)
+    session.facilitators.remove(juliette, facilitator)  # nobody named: the roles decide
+    live.apply(session.pk, facilitator, {"type": "skip"}, None)  # a facilitator by role
+    with pytest.raises(flow.FlowError, match="facilitator_only"):
+        live.apply(session.pk, juliette, {"type": "skip"}, None)
+    Membership.objects.filter(user=facilitator).update(role=Membership.MEMBER)
+    membership = Membership.objects.get(user=facilitator)
+    membership.save()  # the role change as the members' page saves it
+    with pytest.raises(flow.FlowError, match="facilitator_only"):
+        live.apply(session.pk, facilitator, {"type": "skip"}, None)
+
+
+def test_a_renamed_member_shows_under_the_new_name_at_the_next_command(
+    session, facilitator, participants
+):
+    in_triage(session, facilitator, participants)
+    juliette = participants[0]
+    juliette.display_name = "Juliette R."
+    juliette.save()
+    snap = live.apply(session.pk, facilitator, {"type": "skip"}, None)
+    assert snap["people"][str(juliette.pk)] == "Juliette R."
+
+
+def test_a_removed_member_is_seated_by_nobody(session, facilitator, participants):
+    from participants.models import Membership
+
+    paul = participants[3]
+    Membership.objects.get(user=paul).remove()
+    with pytest.raises(flow.FlowError, match="bad_person"):
+        live.apply(session.pk, facilitator, {"type": "join", "person": paul.pk}, None)
+
+
+def test_the_stage_and_times_columns_follow_every_command(session, facilitator, participants):
+    """Pages query the session's stage and times as columns; ``apply`` keeps them in step
+    with the state in the same save (an undo too)."""
+    in_triage(session, facilitator, participants)
+    row = Session.objects.get(pk=session.pk)
+    assert (row.stage, row.ended_at) == ("triage", None)
+    assert row.started_at is not None
+    assert abs(row.started_at.timestamp() - row.flow_state().started_at) < 1e-3
+    live.apply(session.pk, facilitator, {"type": "end"}, None)
+    assert Session.objects.filter(pk=session.pk, stage="ended", ended_at__isnull=False).exists()
+    live.apply(session.pk, facilitator, {"type": "undo"}, None)
+    row = Session.objects.get(pk=session.pk)
+    assert (row.stage, row.ended_at) == ("triage", None)  # where it stopped
+
+
+def test_an_edit_saved_from_a_row_read_before_a_roster_change_keeps_the_change(
+    session, facilitator, participants
+):
+    """A scheduling edit loads the session, someone is named to drive meanwhile, the edit
+    saves: the roster is still read again, not the one held from before."""
+    in_triage(session, facilitator, participants)
+    juliette = participants[0]
+    stale = Session.objects.get(pk=session.pk)
+    session.facilitators.add(juliette)
+    stale.title = "Séance éditée"
+    stale.save()
+    live.apply(session.pk, juliette, {"type": "skip"}, None)  # she drives now

@@ -9,6 +9,7 @@ from django.utils import timezone
 from participants.models import Membership
 from sessions_app import flow, formats, live
 from sessions_app.models import Format, Registration, Session
+from tests import pages
 from tests.conftest import make_user
 from tests.sessions_app.test_scheduling import schedule_data
 
@@ -22,7 +23,7 @@ def state_of(session) -> flow.State:
 
 def open_page(client, user, session) -> str:
     client.force_login(user)
-    response = client.get(f"/s/{session.pk}/")
+    response = pages.open_page(client, session)
     assert response.status_code == 200
     return response.content.decode()
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from participants.models import Group, Membership
 from sessions_app import flow, live
 from sessions_app.models import Contribution, Event, Session, Subject
+from tests import pages
 from tests.conftest import make_user
 
 MEMBERS = ("facilitator", "organiser", "participant")
@@ -134,7 +135,7 @@ def test_anonymous_is_sent_to_sign_in(client, triage, method, url):
 def test_opening_the_page_takes_a_seat_in_arrival_order(client, session, participants):
     for person in reversed(participants):
         client.force_login(person)
-        client.get(page_url(session))
+        pages.open_page(client, session)
     assert current(session).seating == tuple(p.pk for p in reversed(participants))
 
 
@@ -467,10 +468,13 @@ def test_the_broadcast_reaches_the_sessions_channel_group(
 # The request's Django session is one query, unless it is read from memory (the embedded
 # default caches it; several processes sharing PostgreSQL keep database sessions).
 SESSION_READ = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
-PAGE_QUERIES = SESSION_READ + 3  # the user, the session, members and who drives
-LIVE_QUERIES = SESSION_READ + 3
+# The user, the session; members and who drives are read once, then held with the session
+# until its roster changes (``live.roster_of``).
+PAGE_QUERIES = SESSION_READ + 2
+LIVE_QUERIES = SESSION_READ + 2
 LIVE_UNCHANGED_QUERIES = SESSION_READ + 2
-COMMAND_QUERIES = SESSION_READ + 7
+# The user; the lock (with membership), the event, the row's update, in a savepoint (two).
+COMMAND_QUERIES = SESSION_READ + 6
 
 
 def measure(client, session, speaker, django_assert_num_queries):
