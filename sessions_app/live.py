@@ -42,8 +42,8 @@ BOOL_FIELDS = ("urgent", "taken", "absent", "keep", "new_subject")
 COMMAND_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 # The whole numbers a page's script holds exactly: ids, indexes, versions.
 INT_LIMIT = 2**53 - 1
-INTEGER = re.compile(r"-?[0-9]{1,16}")
-DIGITS = re.compile(r"[0-9]{1,16}")
+INTEGER = re.compile(r"-?[0-9]{1,64}")
+DIGITS = re.compile(r"[0-9]{1,64}")
 UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 # A yes or no as a form posts it ("true"/"false" from hx-vals, "on" from a checkbox).
 YES_NO = {"1": True, "true": True, "on": True, "yes": True,

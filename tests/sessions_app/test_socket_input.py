@@ -340,3 +340,11 @@ def test_the_fallback_post_refuses_a_malformed_id_or_version(session, facilitato
     assert response.status_code == 400
     assert response.content.decode() == "Valeur invalide."
     assert Session.objects.get(pk=session.pk).stage == "lobby"
+
+
+def test_a_version_written_with_leading_zeros_reads_as_its_number():
+    """Found by the property above: digits are a number whatever their count, under the limit."""
+    assert live.parse({"type": "pass", "version": "0" * 17})[1] == 0
+    assert live.parse({"type": "pass", "version": "0" * 20 + "42"})[1] == 42
+    with pytest.raises(flow.FlowError):
+        live.parse({"type": "pass", "version": "9" * 17})
