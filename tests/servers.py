@@ -20,43 +20,23 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+from bench.servers import free_port as free_port  # the servers here take their ports so too
+from bench.servers import listening_inodes
+
 ROOT = Path(__file__).resolve().parents[1]
 
 _RUNNING = set()
 
 
-def free_port():
-    """A port the kernel says is free now. Another program may take it before our server
-    binds it: ``Process`` checks, by its pid, that the server listening is ours."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _listening_inodes(port):
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
-                inodes.add(fields[9])
-    return inodes
-
-
 def listens_on(pid, port):
     """Whether process ``pid`` itself holds a listening socket on ``port``."""
-    inodes = _listening_inodes(port)
+    inodes = listening_inodes(port)
     if not inodes:
         return False
     try:
