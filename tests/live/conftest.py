@@ -336,6 +336,17 @@ class Client:
         assert "sessionid" in self.cookies
         return self
 
+    def open(self, session_id):
+        """Open the session's page as a browser does: the GET (which writes nothing), then
+        the arrival the page's script sends (``static/js/presence.js``). Returns the page."""
+        page = self.get(f"/s/{session_id}/")
+        if page.status == 200:
+            arrived = self.post(
+                f"/s/{session_id}/arrive/", {}, headers={"X-CSRFToken": self.csrf_from(page)}
+            )
+            assert arrived.status == 200, arrived.text[:500]
+        return page
+
     def command(self, session_id, **fields):
         """Press a button of the session page: an htmx POST with the page's CSRF token."""
         page = self.get(f"/s/{session_id}/")

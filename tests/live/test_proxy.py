@@ -83,7 +83,7 @@ def test_websockets_pass_through_the_proxy_and_survive_a_replica_dying(behind_pr
     sid = seeded["session"]
     lucie = Client(proxy.port).sign_in(seeded["links"]["Lucie"])
     juliette = Client(proxy.port).sign_in(seeded["links"]["Juliette"])
-    assert juliette.get(f"/s/{sid}/").status == 200
+    assert juliette.open(sid).status == 200
     with juliette.websocket(sid) as ws:
         first = receive(ws, 5)
         step = lucie.command(sid, type="start", version=first["version"])

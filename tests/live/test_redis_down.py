@@ -49,8 +49,8 @@ def test_clicks_succeed_while_redis_is_down_and_everyone_catches_up(stack, seede
     lucie = Client(port).sign_in(seeded["links"]["Lucie"])
     juliette = Client(port).sign_in(seeded["links"]["Juliette"])
     dragos = Client(port).sign_in(seeded["links"]["Dragos"])
-    juliette.get(f"/s/{sid}/")
-    dragos.get(f"/s/{sid}/")
+    juliette.open(sid)
+    dragos.open(sid)
 
     with juliette.websocket(sid) as open_socket:
         v0 = receive(open_socket, 5)["version"]
@@ -117,7 +117,7 @@ def test_open_page_catches_up_while_redis_is_still_down(stack, seeded):
     sid = seeded["session"]
     lucie = Client(port).sign_in(seeded["links"]["Lucie"])
     juliette = Client(port).sign_in(seeded["links"]["Juliette"])
-    juliette.get(f"/s/{sid}/")
+    juliette.open(sid)
     with chromium_page(juliette) as page:
         page.goto(f"http://127.0.0.1:{port}/s/{sid}/")
         expect(page.locator("#connection")).to_have_text("En direct", timeout=10_000)

@@ -20,8 +20,8 @@ def test_killed_process_comes_back_with_the_state_intact_and_clients_resync(pair
     lucie = Client(port_a).sign_in(seeded["links"]["Lucie"])
     juliette = Client(port_b).sign_in(seeded["links"]["Juliette"])
     dragos = Client(port_b).sign_in(seeded["links"]["Dragos"])
-    juliette.get(f"/s/{sid}/")
-    dragos.get(f"/s/{sid}/")
+    juliette.open(sid)
+    dragos.open(sid)
     started = lucie.command(sid, type="start")
     assert started.status == 200
     proposed = juliette.command(
@@ -68,8 +68,8 @@ def test_open_page_reconnects_by_itself_after_its_process_restarts(pair, seeded)
     sid = seeded["session"]
     lucie = Client(port_a).sign_in(seeded["links"]["Lucie"])
     juliette = Client(port_b).sign_in(seeded["links"]["Juliette"])
-    juliette.get(f"/s/{sid}/")
-    Client(port_b).sign_in(seeded["links"]["Dragos"]).get(f"/s/{sid}/")
+    juliette.open(sid)
+    Client(port_b).sign_in(seeded["links"]["Dragos"]).open(sid)
 
     with chromium_page(juliette) as page:
         console, script_errors = [], []

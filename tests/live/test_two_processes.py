@@ -31,9 +31,9 @@ def test_step_made_through_process_a_reaches_a_participant_on_process_b_within_a
     # Each person signs in through whichever process the balancer picked.
     lucie = Client(port_a).sign_in(seeded["links"]["Lucie"])
     juliette = Client(port_b).sign_in(seeded["links"]["Juliette"])
-    assert juliette.get(f"/s/{sid}/").status == 200  # first seat: first to speak
+    assert juliette.open(sid).status == 200  # first seat: first to speak
     for name in ("Dragos", "Amina"):
-        Client(port_b).sign_in(seeded["links"][name]).get(f"/s/{sid}/")
+        Client(port_b).sign_in(seeded["links"][name]).open(sid)
 
     with juliette.websocket(sid) as ws:
         first = receive(ws, 5)
