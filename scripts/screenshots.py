@@ -80,13 +80,13 @@ def main() -> None:
             click(lucie, "Exposé terminé")
             amina.page.locator("#speak-text").fill("Qui décide des priorités aujourd'hui ?")
             shot("05-clarification-participant-turn", amina)
-            click(amina, "J'ai posé ma question")
+            click(amina, "J’ai posé ma question")
             shot("06-clarification-owner-phone", dragos)
             shot("07-clarification-facilitator", lucie)
             for name in ("Paul", "Juliette", "Amina", "Paul", "Juliette"):
                 click(lucie, f"{name} passe")
             amina.page.locator("#speak-text").fill("Une roadmap par objectifs, pas par dates.")
-            click(amina, "J'ai terminé")
+            click(amina, "J’ai terminé")
             click(paul, "Je passe")
             click(juliette, "Je passe")
             dragos.page.locator("#live .panier li", has_text="par objectifs").locator(
