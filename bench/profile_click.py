@@ -29,6 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def wire_size(raw: str | bytes) -> int:
+    """A frame's size in bytes, as the socket carries it."""
+    return len(raw if isinstance(raw, bytes) else raw.encode())
+
+
 def setup(tmp: str):
     sys.path.insert(0, str(ROOT))
     os.environ.update(
@@ -147,7 +152,7 @@ async def drive(n: int, profile: bool):
             elif "nack" in message:
                 raise RuntimeError(message)
             elif "regions" in message or "html" in message:
-                sizes["facilitator"].append(len(raw.encode()))
+                sizes["facilitator"].append(wire_size(raw))
         version = acked["version"]
         for page in pages[1:]:
             while True:
@@ -155,7 +160,7 @@ async def drive(n: int, profile: bool):
                 message = json.loads(raw)
                 frame = "regions" in message or "html" in message
                 if message.get("version") == version and frame:
-                    sizes["participant"].append(len(raw.encode()))
+                    sizes["participant"].append(wire_size(raw))
                     break
 
     sizes: dict = {"facilitator": [], "participant": []}  # bytes of each frame after a click

@@ -55,5 +55,7 @@ def test_the_page_sends_its_arrival(client, session, participant):
     assert "js/presence.js" in page and f'data-arrive="/s/{session.pk}/arrive/"' in page
     from django.contrib.staticfiles import finders
 
-    with open(finders.find("js/presence.js"), encoding="utf-8") as script:
+    found = finders.find("js/presence.js")
+    assert isinstance(found, str)
+    with open(found, encoding="utf-8") as script:
         assert "root.dataset.arrive" in script.read()

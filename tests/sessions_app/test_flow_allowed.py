@@ -79,7 +79,7 @@ def sessions(draw):
     state = flow.new_state("intervision", carried())
     for person in PEOPLE[:3]:
         state = flow.step(state, {"type": "join"}, actor=person, facilitator=False, now=0)
-    history = []
+    history: list[flow.State] = []
     for i in range(draw(st.integers(0, 40), label="steps")):
         command, actor = candidate(_Draw(draw), state)
         if command["type"] == "undo" and history:
