@@ -27,7 +27,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.servers import free_port as free_port  # the servers here take their ports so too
-from bench.servers import listening_inodes
+from bench.servers import listening_inodes, socket_inodes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,21 +36,7 @@ _RUNNING = set()
 
 def listens_on(pid, port):
     """Whether process ``pid`` itself holds a listening socket on ``port``."""
-    inodes = listening_inodes(port)
-    if not inodes:
-        return False
-    try:
-        fds = os.listdir(f"/proc/{pid}/fd")
-    except OSError:
-        return False
-    for fd in fds:
-        try:
-            target = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("socket:[") and target[8:-1] in inodes:
-            return True
-    return False
+    return bool(listening_inodes(port) & socket_inodes(pid))
 
 
 def _kill_group(proc, sig):
