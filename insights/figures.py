@@ -4,8 +4,9 @@ Everything here is counted from the structure of the history — the sessions' s
 event log, the subjects, registrations, actions and feedback rows — and never from what was
 said: no keyword, contribution, note or plan text is read, and of the feedback only the
 sentences their authors chose to share with the group. The live states hold keywords and
-texts, so they are never loaded whole: the database hands over their structural keys only
-(JSON key lookups) and counts their subjects itself (``_StateSubjects``).
+texts, so they are never loaded: an ended session keeps its structure in a column of its
+own (``Session.tally``, a ``flow.Structure`` that ``flow`` derives from the state: who was at
+the table, the frozen steps, how many subjects were carried or are open).
 
 The cost does not grow with the history: ``group_figures`` runs ``GROUP_QUERIES`` queries
 and ``personal_figures`` ``PERSONAL_QUERIES``, however many sessions the group has had.
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, TextField, Value, When
 from django.utils import timezone
 
 from sessions_app import flow
@@ -108,47 +109,6 @@ class PersonalFigures:
 # --- Counting in the stored states, in the database ---------------------------------------
 
 
-class _StateSubjects(Func):
-    """How many subjects of a session's stored state have ``key`` equal to ``value``.
-
-    The database counts, so that the subjects' keywords never reach Python. SQLite and
-    PostgreSQL, the two databases the project runs on.
-    """
-
-    output_field = IntegerField()
-    _KEYS = {"carried": bool, "status": str}
-
-    def __init__(self, key: str, value: bool | str):
-        if not isinstance(value, self._KEYS[key]):
-            raise TypeError(key)
-        self.key, self.value = key, value
-        super().__init__(F("state"))
-
-    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
-        raise NotImplementedError(
-            f"figures are counted on SQLite and PostgreSQL, not {connection.vendor}"
-        )
-
-    def as_sqlite(self, compiler, connection, **extra):
-        column, params = compiler.compile(self.source_expressions[0])
-        # json_extract gives a JSON true as 1.
-        value = int(self.value) if isinstance(self.value, bool) else self.value
-        sql = (
-            f"(SELECT COUNT(*) FROM json_each({column}, '$.subjects') AS s "
-            "WHERE json_extract(s.value, %s) = %s)"
-        )
-        return sql, (*params, f"$.{self.key}", value)
-
-    def as_postgresql(self, compiler, connection, **extra):
-        column, params = compiler.compile(self.source_expressions[0])
-        value = str(self.value).lower() if isinstance(self.value, bool) else self.value
-        sql = (
-            f"(SELECT COUNT(*) FROM jsonb_array_elements(({column}) -> 'subjects') AS s(value) "
-            "WHERE s.value ->> %s = %s)"
-        )
-        return sql, (*params, self.key, value)
-
-
 # --- The group's figures ----------------------------------------------------------------
 
 
@@ -174,15 +134,9 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
 
     rows = list(  # 1
         chosen.order_by("scheduled_at", "pk")
-        .annotate(
-            carried_count=_StateSubjects("carried", True),
-            open_count=_StateSubjects("status", "open"),
-        )
         .values(
             "pk", "title", "scheduled_at", "duration_minutes", "format",
-            "started_at", "ended_at", "state__seating", "state__absent",
-            "state__steps",
-            "carried_count", "open_count",
+            "started_at", "ended_at", "tally",
         )
     )
     if period == "last" and rows:
@@ -224,7 +178,7 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
         session_id = row["pk"]
         log = events.get(session_id, [])
         started, ended_at = row["started_at"], row["ended_at"]
-        seating, absent = row["state__seating"] or [], row["state__absent"] or []
+        held = flow.Structure.from_data(row["tally"])
         done_actions: Mapping[str, Any] = actions.get(session_id, {})
         sessions.append(
             SessionFigures(
@@ -235,10 +189,10 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
                 proposed=proposed[session_id],
                 handled=handled[session_id],
                 withdrawn=_withdrawals(log),
-                carried=(row["carried_count"] or 0)
+                carried=held.carried
                 + (0 if started is None else _withdrawals(log, stage="lobby")),
-                backlog_after=row["open_count"] or 0,
-                present=None if started is None else sum(1 for p in seating if p not in absent),
+                backlog_after=held.open,
+                present=None if started is None else len(held.present),
                 registered=registered.get(session_id, 0),
                 seats=group.capacity,
                 planned_minutes=row["duration_minutes"],
@@ -247,7 +201,7 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
                     if started is None or ended_at is None
                     else (ended_at - started).total_seconds() / 60
                 ),
-                phases=_phase_times(row["format"], log, row["state__steps"]),
+                phases=_phase_times(row["format"], log, held.steps),
                 actions_planned=done_actions.get("planned", 0),
                 actions_reported=done_actions.get("reported", 0),
                 actions_done=done_actions.get("done", 0),
@@ -333,7 +287,7 @@ def _drivers(log: Iterable[Mapping[str, Any]]) -> tuple[int, ...]:
 
 
 def _phase_times(
-    format: str, log: Iterable[Mapping[str, Any]], steps: list | None = None
+    format: str, log: Iterable[Mapping[str, Any]], steps: tuple[flow.Phase, ...] = ()
 ) -> tuple[PhaseTime, ...]:
     """Planned and measured time per phase of the session's format (the one it froze when
     it started, else its preset's).
@@ -344,7 +298,7 @@ def _phase_times(
     on until the step that really moved on (an undo brings back the same phase, same start).
     """
     phases = (
-        tuple(flow.Phase(**p) for p in steps) if steps else flow.FORMATS.get(format, ())
+        steps or flow.FORMATS.get(format, ())
     )
     spans: dict[tuple, list[float]] = {}  # (subject, index, start) → [start, end]
     dropped: set[tuple] = set()
@@ -426,12 +380,12 @@ def _feedback(ids: QuerySet) -> FeedbackFigures:
 
 def personal_figures(user, group) -> PersonalFigures:
     """``user``'s own sessions, subjects and actions in ``group``: theirs only."""
-    attended = 0
-    for seating, absent in Session.objects.filter(  # 1
-        group=group, stage="ended"
-    ).values_list("state__seating", "state__absent"):
-        if user.pk in (seating or []) and user.pk not in (absent or []):
-            attended += 1
+    attended = sum(
+        user.pk in flow.Structure.from_data(tally).present
+        for tally in Session.objects.filter(  # 1
+            group=group, stage="ended"
+        ).values_list("tally", flat=True)
+    )
     subjects = Subject.objects.filter(group=group, owner=user).aggregate(  # 2
         proposed=Count("id"),
         handled=Count("id", filter=Q(status="handled")),

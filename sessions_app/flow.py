@@ -333,6 +333,49 @@ def at_table(data: dict, person: int) -> bool:
     return person in data.get("seating", ()) and person not in data.get("absent", ())
 
 
+@dataclass(frozen=True)
+class Structure:
+    """What an ended session's state holds apart from its texts, for counting (the Bilan):
+    who was at the table, the steps it froze (empty: its preset's), how many of its
+    subjects were carried from an earlier session and how many are still open. The session
+    keeps it in a column of its own, so the figures never load a state (no keyword, no
+    text)."""
+
+    present: tuple[int, ...] = ()
+    steps: tuple[Phase, ...] = ()
+    carried: int = 0
+    open: int = 0
+
+    def as_data(self) -> dict:
+        return {
+            "present": list(self.present),
+            "steps": [asdict(p) for p in self.steps],
+            "carried": self.carried,
+            "open": self.open,
+        }
+
+    @classmethod
+    def from_data(cls, data: dict) -> Structure:
+        return cls(
+            present=tuple(data.get("present", ())),
+            steps=tuple(Phase(**p) for p in data.get("steps", ())),
+            carried=data.get("carried", 0),
+            open=data.get("open", 0),
+        )
+
+
+def structure(data: dict) -> Structure:
+    """The ``Structure`` of a stored state."""
+    absent = set(data.get("absent", ()))
+    subjects = data.get("subjects", ())
+    return Structure(
+        present=tuple(p for p in data.get("seating", ()) if p not in absent),
+        steps=tuple(Phase(**p) for p in data.get("steps", ())),
+        carried=sum(1 for s in subjects if s.get("carried")),
+        open=sum(1 for s in subjects if s.get("status", "open") == "open"),
+    )
+
+
 # --- Commands ------------------------------------------------------------------------------
 
 FACILITATOR_ONLY = {

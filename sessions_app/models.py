@@ -35,7 +35,7 @@ _NOT_STARTED = Q(stage="lobby")
 
 
 # The columns ``Session.save`` keeps in step with the state.
-STATE_COLUMNS = ("stage", "started_at", "ended_at")
+STATE_COLUMNS = ("stage", "started_at", "ended_at", "tally")
 
 
 def _moment(seconds: float | None) -> datetime | None:
@@ -139,6 +139,8 @@ class Session(models.Model):
     stage = models.CharField(max_length=10, default="lobby", editable=False, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True, editable=False)
     ended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Once ended, what the Bilan counts of the state, without its texts (``flow.Structure``).
+    tally = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # The calendar's revision of this session (iCalendar SEQUENCE): one more at each change
     # of date, duration, title or visio link, so calendars replace the event.
@@ -185,11 +187,13 @@ class Session(models.Model):
         super().save(*args, **kwargs)
 
     def sync_state_columns(self) -> None:
-        """``stage``, ``started_at`` and ``ended_at`` as ``state`` says (read by ``flow``)."""
+        """``stage``, ``started_at``, ``ended_at`` and, once ended, ``tally`` as ``state``
+        says (read by ``flow``)."""
         stage, started, ended = flow.stage_and_times(self.state or {})
         self.stage = stage
         self.started_at = _moment(started)
         self.ended_at = _moment(ended)
+        self.tally = flow.structure(self.state).as_data() if stage == "ended" else {}
 
     def flow_state(self) -> flow.State:
         if not self.state:
