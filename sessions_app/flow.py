@@ -10,7 +10,12 @@ from the source texts (``shared/seeds``):
 - a subject runs through the phases of its session's format: intervision (000) exposé,
   clarification rounds (questions only) until a whole round passes, one réaction round,
   panier; codéveloppement (002, 003) exposé, clarification, contrat, consultation,
-  synthèse and action plan, apprentissages (everyone, client included);
+  synthèse and action plan, apprentissages (everyone, client included); as codev
+  practitioners run it, the group may choose the subjects (dot voting or consensus, votes
+  secret until everyone voted), the consultants reformulate before the client states the
+  contract, the client keeps ideas from the consultation (a secrétaire may write them), the
+  synthèse is the client's words and a plan with due dates and signs of success, one action
+  at least due by the next session;
 - what is not handled stays open, in the group's backlog, for the next session.
 
 Time is passed in (``now``, seconds since the epoch) so tests need no clock.
@@ -20,11 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, replace
+from datetime import date
 from typing import TypeGuard
 
 KEYWORD_MAX = 60
 TEXT_MAX = 500
 ACTION_MAX = 300
+SYNTHESIS_MAX = 1500
 
 
 class FlowError(Exception):
@@ -62,12 +69,16 @@ FORMATS: dict[str, tuple[Phase, ...]] = {
     "codev": (
         Phase("expose", "speech", 10),
         Phase("clarification", "round", 15, "others", None, "question"),
-        Phase("contrat", "speech", 5),
-        Phase("consultation", "round", 25, "others", 1, "suggestion"),
-        Phase("synthese", "plan", 10),
+        Phase("contrat", "contract", 5, "others", 1, "reformulation"),
+        Phase("consultation", "harvest", 25, "others", 1, "suggestion"),
+        Phase("synthese", "synthesis", 10),
         Phase("apprentissages", "round", 10, "all", 1, "learning"),
     ),
 }
+# Modes whose phase runs rounds: "round"; "harvest" (a round whose ideas the owner keeps as
+# they come, a secrétaire may write them); "contract" (a round of reformulations, then the
+# owner states the help they want).
+ROUND_MODES = ("round", "harvest", "contract")
 
 # The building blocks an organiser shapes a format from: each is a phase's mode, who speaks
 # and how many rounds (None: rounds repeat until a whole round passes).
@@ -78,8 +89,13 @@ BLOCKS: dict[str, tuple[str, str, int | None]] = {
     "round_all": ("round", "all", 1),  # un tour pour tous, porteur compris
     "panier": ("panier", "others", None),
     "plan": ("plan", "others", None),
+    "contract": ("contract", "others", 1),  # reformulations, then « Aidez-moi à… »
+    "harvest": ("harvest", "others", 1),  # consultation: the owner keeps ideas
+    "synthesis": ("synthesis", "others", None),  # the owner's synthesis and dated plan
 }
 KINDS = ("question", "reaction", "suggestion", "learning")
+# What the turns of a contract or harvest phase record, whatever the organiser chose.
+FIXED_KINDS = {"contract": "reformulation", "harvest": "suggestion"}
 PHASES_MAX = 12
 TIMEBOX_MAX = 120
 LABEL_MAX = 60
@@ -109,7 +125,7 @@ def make_phase(key: str, block: str, timebox: int, kind: str = "", label: str = 
     if mode == "round":
         kind = kind if kind in KINDS else "question"
     else:
-        kind = ""
+        kind = FIXED_KINDS.get(mode, "")
     return Phase(key, mode, timebox, speakers, rounds, kind, label.strip())
 
 
@@ -138,7 +154,12 @@ def phase_data(phase: Phase) -> dict:
             "kind": phase.kind, "label": phase.label}
 
 
-STAGES = ("lobby", "retour", "triage", "order", "subject", "ended")
+STAGES = ("lobby", "retour", "triage", "choice", "order", "subject", "ended")
+# How the subjects of a session are ordered after the keyword round: by arrival (000), or
+# chosen by the group (codev practice): dot voting, or a consensus the facilitator records.
+CHOICES = ("", "votes", "consensus")
+ALLOWANCE_MAX = 5
+ROLES = ("secretaire", "gardien")
 
 
 # --- State ---------------------------------------------------------------------------------
@@ -154,6 +175,37 @@ class Subject:
     status: str = "open"  # open | handled | withdrawn
     carried: bool = False  # proposed at an earlier session
     confirmed: bool = False  # a carried subject its owner said is still current (001)
+    votes: int = 0  # the votes it got when the group chose, once counted
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One action of the current subject's plan: what, by when (an ISO date; empty: by the
+    next session) and how its owner will know it worked (« signe de réussite »)."""
+
+    text: str
+    due: str = ""
+    sign: str = ""
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """One person's votes while the group chooses (secret: the pages show counts only,
+    once everyone at the table has voted). A subject may get several of one's votes."""
+
+    person: int
+    subjects: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Role:
+    """An optional role (codev): ``secretaire`` writes the consultation's ideas for the
+    client, ``gardien`` keeps the clocks; for the whole session (``subject`` None) or one
+    subject."""
+
+    role: str
+    person: int
+    subject: int | None = None
 
 
 @dataclass(frozen=True)
@@ -193,7 +245,9 @@ class Contribution:
     person: int
     phase: str
     round: int
-    kind: str  # question | reaction | suggestion | learning | request | pass | absent
+    # question | reaction | suggestion | learning | reformulation (said on a turn), request
+    # (the owner's contract), synthesis (the owner's), pass, absent
+    kind: str
     text: str = ""
     taken: bool = False
     note: str = ""
@@ -213,7 +267,7 @@ class State:
     queue: tuple[int, ...] = ()  # turn order of the current round
     turns: tuple[Turn, ...] = ()  # turns already taken in the current round
     contributions: tuple[Contribution, ...] = ()  # of the current subject
-    actions: tuple[str, ...] = ()  # the current subject's action plan (synthèse or panier)
+    actions: tuple[PlanItem, ...] = ()  # the current subject's plan (synthèse or panier)
     handled: tuple[int, ...] = ()  # subjects handled in this session, in order
     started_at: float | None = None
     phase_started_at: float | None = None
@@ -223,6 +277,15 @@ class State:
     phase_extra: float = 0  # minutes added to the current phase's time box ("+2 min")
     # The phases of the session's format, frozen when it starts; empty: the preset's.
     steps: tuple[Phase, ...] = ()
+    choice: str = ""  # how the group chooses its subjects (CHOICES), set at start
+    allowance: int = 0  # votes per person when it votes
+    ballots: tuple[Ballot, ...] = ()  # while choosing; emptied once counted
+    ranking: tuple[int, ...] = ()  # subjects in the order the choice gave
+    override: int | None = None  # a subject the facilitator put first after the choice…
+    override_reason: str = ""  # …and why, shown to all
+    override_by: int | None = None
+    roles: tuple[Role, ...] = ()
+    next_on: str = ""  # the group's next session (ISO date), when one is planned
 
     # Derived views, used by the pages and the tests.
 
@@ -260,7 +323,7 @@ class State:
         if self.in_round:
             return self.queue[len(self.turns)]
         phase, subject = self.current_phase, self.current_subject
-        if phase is not None and phase.mode != "round" and subject is not None:
+        if phase is not None and phase.mode not in ("round", "harvest") and subject is not None:
             return subject.owner
         return None
 
@@ -289,13 +352,67 @@ class State:
 
     @property
     def open_subjects(self) -> tuple[Subject, ...]:
-        """Open subjects in the order they will be handled: urgent first, then arrival."""
+        """Open subjects in the order they will be handled: urgent first, then as the group
+        chose (if it did), then arrival."""
+        rank = {sid: i for i, sid in enumerate(self.ranking)}
         return tuple(
             sorted(
                 (s for s in self.subjects if s.status == "open"),
-                key=lambda s: (not s.urgent, s.arrival),
+                key=lambda s: (not s.urgent, rank.get(s.id, len(rank)), s.arrival),
             )
         )
+
+    @property
+    def voters(self) -> tuple[int, ...]:
+        """Who at the table has voted, while the group chooses by votes."""
+        cast = {b.person for b in self.ballots}
+        return tuple(p for p in self.present if p in cast)
+
+    @property
+    def votes_shown(self) -> bool:
+        """Votes are secret until everyone at the table has voted, then shown as counts."""
+        if self.choice != "votes":
+            return False
+        if self.stage != "choice":
+            return self.stage in ("order", "subject", "ended")
+        return bool(self.present) and len(self.voters) == len(self.present)
+
+    def vote_counts(self) -> dict[int, int]:
+        """Votes per subject: counted from the ballots while choosing, else as counted."""
+        if self.stage == "choice":
+            counts: dict[int, int] = {}
+            for ballot in self.ballots:
+                for sid in ballot.subjects:
+                    counts[sid] = counts.get(sid, 0) + 1
+            return counts
+        return {s.id: s.votes for s in self.subjects if s.votes}
+
+    def ballot_of(self, person: int | None) -> tuple[int, ...]:
+        for ballot in self.ballots:
+            if ballot.person == person:
+                return ballot.subjects
+        return ()
+
+    def holder(self, role: str) -> int | None:
+        """Who holds ``role`` now: for the subject in progress, else for the session."""
+        session_wide = None
+        for held in self.roles:
+            if held.role != role:
+                continue
+            if held.subject is not None and held.subject == self.current:
+                return held.person
+            if held.subject is None:
+                session_wide = held.person
+        return session_wide
+
+    @property
+    def request(self) -> str:
+        """The contract the owner stated for the subject in progress (« Aidez-moi à… »)."""
+        return next((c.text for c in self.contributions if c.kind == "request"), "")
+
+    @property
+    def synthesis(self) -> str:
+        return next((c.text for c in self.contributions if c.kind == "synthesis"), "")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -309,7 +426,15 @@ class State:
         data["plans"] = tuple(PlanAction(**a) for a in data.get("plans", ()))
         data["outcomes"] = tuple(Outcome(**o) for o in data.get("outcomes", ()))
         data["steps"] = tuple(Phase(**p) for p in data.get("steps", ()))
-        for key in ("seating", "absent", "queue", "actions", "handled"):
+        data["actions"] = tuple(
+            PlanItem(text=a) if isinstance(a, str) else PlanItem(**a)
+            for a in data.get("actions", ())
+        )
+        data["ballots"] = tuple(
+            Ballot(b["person"], tuple(b.get("subjects", ()))) for b in data.get("ballots", ())
+        )
+        data["roles"] = tuple(Role(**r) for r in data.get("roles", ()))
+        for key in ("seating", "absent", "queue", "handled", "ranking"):
             data[key] = tuple(data.get(key, ()))
         return cls(**data)
 
@@ -318,7 +443,7 @@ def new_state(format: str, backlog: list[Subject] | tuple[Subject, ...] = ()) ->
     """A session in its lobby, with the group's open subjects carried over."""
     if format not in FORMATS:
         raise FlowError("unknown_format")
-    carried = tuple(replace(s, carried=True, urgent=False) for s in backlog)
+    carried = tuple(replace(s, carried=True, urgent=False, votes=0) for s in backlog)
     return State(format=format, subjects=carried)
 
 
@@ -379,6 +504,11 @@ def structure(data: dict) -> Structure:
 # --- Commands ------------------------------------------------------------------------------
 
 FACILITATOR_ONLY = {
+    "choose",
+    "close_choice",
+    "override",
+    "set_role",
+    "learn",
     "seat",
     "shuffle",
     "move",
@@ -406,6 +536,9 @@ COMMANDS = FACILITATOR_ONLY | {
     "remove_action",
     "report",
     "confirm",
+    "vote",
+    "idea",
+    "synthesize",
 }
 
 
@@ -429,7 +562,10 @@ def step(
     kind = command.get("type") if isinstance(command, dict) else None
     if not isinstance(kind, str) or kind not in COMMANDS:
         raise FlowError("unknown_command")
-    if kind in FACILITATOR_ONLY and not facilitator:
+    # The gardien·ne du temps has the overrun controls of their subject (or session).
+    if kind in FACILITATOR_ONLY and not facilitator and not (
+        kind == "extend" and state.holder("gardien") == actor
+    ):
         raise FlowError("facilitator_only")
     # An ended session takes no command but its facilitator's undo, which reopens a session
     # ended by mistake where it stopped (the page offers it once the session has ended).
@@ -453,12 +589,21 @@ class Allowed:
     undo: bool
     # Per open subject: which of SUBJECT_COMMANDS ``step`` accepts for it.
     subjects: Mapping[int, frozenset[str]]
+    # Which of FREE_COMMANDS (the choice, roles, harvest, synthesis, clocks) it accepts now.
+    commands: frozenset[str] = frozenset()
 
     def of(self, subject_id: int) -> frozenset[str]:
         return self.subjects.get(subject_id, frozenset())
 
+    def may(self, kind: str) -> bool:
+        return kind in self.commands
+
 
 SUBJECT_COMMANDS = ("begin_subject", "set_urgent", "withdraw", "confirm")
+FREE_COMMANDS = (
+    "vote", "choose", "close_choice", "override", "set_role", "learn", "idea", "synthesize",
+    "take", "add_action", "extend",
+)
 
 
 def allowed(state: State, actor: int | None, facilitator: bool) -> Allowed:
@@ -497,7 +642,60 @@ def allowed(state: State, actor: int | None, facilitator: bool) -> Allowed:
     begin = None
     if may("begin_subject") and ordering:
         begin = next((s.id for s in state.open_subjects if s.owner in present), None)
-    return Allowed(begin=begin, undo=may("undo") and state.version > 0, subjects=subjects)
+    return Allowed(
+        begin=begin,
+        undo=may("undo") and state.version > 0,
+        subjects=subjects,
+        commands=frozenset(
+            _free_commands(state, actor, facilitator) if state.stage != "ended" else ()
+        ),
+    )
+
+
+def _free_commands(state: State, actor: int | None, facilitator: bool) -> set[str]:
+    """``allowed``'s FREE_COMMANDS, by the handlers' rules."""
+    kinds = set()
+    choosing = state.stage == "choice"
+    if choosing and state.choice == "votes" and actor in state.present:
+        kinds.add("vote")
+    if facilitator and choosing:
+        kinds.add("close_choice")
+        if state.choice == "consensus":
+            kinds.add("choose")
+    if (
+        facilitator
+        and state.stage == "order"
+        and state.choice
+        and any(s.owner in state.present for s in state.open_subjects)
+    ):
+        kinds.add("override")
+    if facilitator and state.seating:
+        kinds.add("set_role")
+    phase, subject = state.current_phase, state.current_subject
+    if phase is None or subject is None:
+        return kinds
+    owner = facilitator or subject.owner == actor
+    if (
+        facilitator
+        and actor not in state.seating
+        and phase.mode == "round"
+        and phase.kind == "learning"
+        and not _has_learned(state, actor)
+    ):
+        kinds.add("learn")
+    if phase.mode == "harvest" and state.in_round and (
+        facilitator or (actor is not None and state.holder("secretaire") == actor)
+    ):
+        kinds.add("idea")
+    if phase.mode == "synthesis" and owner:
+        kinds.add("synthesize")
+    if phase.mode in ("panier", "harvest", "synthesis") and owner:
+        kinds.add("take")
+    if phase.mode in ("plan", "panier", "synthesis") and owner:
+        kinds.add("add_action")
+    if facilitator or (actor is not None and state.holder("gardien") == actor):
+        kinds.add("extend")
+    return kinds
 
 
 def action_keyword(text: str) -> str:
@@ -536,6 +734,25 @@ def _person(command: dict, key: str = "person") -> int:
     return value
 
 
+def _is_date(value: object) -> bool:
+    """An ISO date (``YYYY-MM-DD``), as the pages' date fields send it."""
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _flag_false(command: dict, key: str) -> bool:
+    """An optional yes/no field, false when absent."""
+    value = command.get(key, False)
+    if not isinstance(value, bool):
+        raise FlowError("bad_input")
+    return value
+
+
 def _flag(command: dict, key: str) -> bool:
     """An optional yes/no field, true when absent."""
     value = command.get(key, True)
@@ -557,7 +774,7 @@ def _in_triage_or_round_phase(state: State) -> str:
     if state.stage in ("triage", "retour"):
         return state.stage
     phase = state.current_phase
-    if phase is not None and phase.mode == "round":
+    if phase is not None and phase.mode in ROUND_MODES:
         return "round"
     raise FlowError("no_turn")
 
@@ -664,7 +881,18 @@ def _start(state, command, *, actor, facilitator, now):
     if steps is not None:
         # The session's format, as it stands when the session starts: it keeps it.
         state = replace(state, steps=phases_from_data(steps))
-    state = replace(state, started_at=now)
+    choice = command.get("choice", "")
+    if choice not in CHOICES:
+        raise FlowError("bad_input")
+    allowance = command.get("allowance", 2 if choice == "votes" else 0)
+    if not _is_int(allowance) or not 0 <= allowance <= ALLOWANCE_MAX or (
+        choice == "votes" and not allowance
+    ):
+        raise FlowError("bad_input")
+    next_on = command.get("next_on") or ""
+    if next_on and not _is_date(next_on):
+        raise FlowError("bad_input")
+    state = replace(state, started_at=now, choice=choice, allowance=allowance, next_on=next_on)
     if command.get("retour") is True and _reporting_owners(state):
         # The session opens with the report back of those who left with a plan (003).
         state = replace(state, stage="retour", phase_started_at=now)
@@ -756,7 +984,119 @@ def _propose(state, command, *, actor, facilitator, now):
 def _close_triage(state, command, *, actor, facilitator, now):
     if state.stage != "triage":
         raise FlowError("not_in_triage")
-    return _to_order(state, now)
+    return _after_triage(state, now)
+
+
+def _after_triage(state: State, now: float) -> State:
+    """After the keyword round: the group chooses its subjects, if it does and there is a
+    subject to choose from; else on to the order."""
+    if not state.choice or not state.open_subjects:
+        return _to_order(state, now)
+    return replace(
+        _to_order(state, now), stage="choice", ballots=(), ranking=(), override=None,
+        override_reason="", override_by=None,
+    )
+
+
+# The choice of subjects (codev practice)
+
+
+def _require_choice(state: State, mode: str | None = None) -> None:
+    if state.stage != "choice" or (mode is not None and state.choice != mode):
+        raise FlowError("not_in_choice")
+
+
+def _vote(state, command, *, actor, facilitator, now):
+    """``actor``'s ballot: up to the allowance of votes on open subjects (several on one is
+    fine, none is an abstention); sent again, it replaces the previous one."""
+    _require_choice(state, "votes")
+    if actor not in state.present:
+        raise FlowError("not_seated")
+    chosen = command.get("subjects")
+    if not isinstance(chosen, list) or not all(_is_int(sid) for sid in chosen):
+        raise FlowError("bad_subject")
+    open_ids = {s.id for s in state.open_subjects}
+    if any(sid not in open_ids for sid in chosen):
+        raise FlowError("bad_subject")
+    if len(chosen) > state.allowance:
+        raise FlowError("too_many_votes", limit=state.allowance)
+    ballots = tuple(b for b in state.ballots if b.person != actor)
+    return replace(state, ballots=ballots + (Ballot(actor, tuple(chosen)),))
+
+
+def _choose(state, command, *, actor, facilitator, now):
+    """The facilitator records the group's consensus: the subjects in the order chosen
+    (those not named follow, by arrival)."""
+    _require_choice(state, "consensus")
+    order = command.get("order")
+    open_ids = {s.id for s in state.open_subjects}
+    if (
+        not isinstance(order, list)
+        or not order
+        or not all(_is_int(sid) and sid in open_ids for sid in order)
+        or len(set(order)) != len(order)
+    ):
+        raise FlowError("bad_subject")
+    return replace(state, ranking=tuple(order))
+
+
+def _close_choice(state, command, *, actor, facilitator, now):
+    """The choice is over: votes are counted (and the ballots, who voted what, forgotten)
+    and order the subjects, urgent ones still first; on to the order."""
+    _require_choice(state)
+    if state.choice == "votes":
+        counts = state.vote_counts()
+        subjects = tuple(
+            replace(s, votes=counts.get(s.id, 0)) if s.status == "open" else s
+            for s in state.subjects
+        )
+        ranked = sorted(
+            (s for s in subjects if s.status == "open"), key=lambda s: (-s.votes, s.arrival)
+        )
+        state = replace(state, subjects=subjects, ranking=tuple(s.id for s in ranked))
+    return replace(_to_order(state, now), ballots=())
+
+
+def _override(state, command, *, actor, facilitator, now):
+    """After the choice, the facilitator puts a subject first, with a reason shown to all."""
+    if state.stage != "order" or not state.choice:
+        raise FlowError("not_in_order")
+    subject = _open_subject(state, command)
+    if subject.owner not in state.present:
+        raise FlowError("owner_absent")
+    reason = _text(command, "reason", TEXT_MAX, required=True)
+    rest = tuple(sid for sid in state.ranking if sid != subject.id)
+    return replace(
+        state, ranking=(subject.id,) + rest, override=subject.id, override_reason=reason,
+        override_by=actor,
+    )
+
+
+# Roles (codev)
+
+
+def _set_role(state, command, *, actor, facilitator, now):
+    """The facilitator names who holds a role — for the subject in progress (``subject``
+    true) or the session — or nobody (``person`` null). The client is not the secrétaire
+    of their own subject."""
+    role = command.get("role")
+    if role not in ROLES:
+        raise FlowError("bad_input")
+    for_subject = _flag_false(command, "subject")
+    if for_subject and state.current is None:
+        raise FlowError("wrong_phase")
+    scope = state.current if for_subject else None
+    person = command.get("person")
+    if person is not None:
+        if not _is_int(person) or person not in state.seating:
+            raise FlowError("bad_person")
+        owner = state.current_subject.owner if state.current_subject else None
+        if role == "secretaire" and for_subject and person == owner:
+            raise FlowError("owner_cannot_hold")
+    roles = tuple(r for r in state.roles if not (r.role == role and r.subject == scope))
+    if person is not None:
+        roles += (Role(role, person, scope),)
+    return replace(state, roles=roles)
 
 
 def _to_order(state, now):
@@ -792,7 +1132,7 @@ def _set_urgent(state, command, *, actor, facilitator, now):
     return _replace_subject(state, replace(subject, urgent=urgent))
 
 
-URGENT_STAGES = ("triage", "order")
+URGENT_STAGES = ("triage", "choice", "order")
 CONFIRM_STAGES = ("lobby", "retour", "triage")
 
 
@@ -862,7 +1202,7 @@ def _enter_phase(state, index, now):
     state = replace(
         state, phase=index, round=0, queue=(), turns=(), phase_started_at=now, phase_extra=0
     )
-    if state.phases[index].mode == "round":
+    if state.phases[index].mode in ROUND_MODES:
         return _start_round(state, now=now)
     return state
 
@@ -949,7 +1289,10 @@ def _end_of_rounds(state, now):
     if state.stage == "retour":
         return _to_triage(state, now)
     if state.stage == "triage":
-        return _to_order(state, now)
+        return _after_triage(state, now)
+    if state.current_phase.mode == "contract":
+        # The reformulations are over: the owner states the help they want.
+        return replace(state, round=0, queue=(), turns=())
     return _enter_phase(state, state.phase + 1, now)
 
 
@@ -962,7 +1305,7 @@ def _pass(state, command, *, actor, facilitator, now):
 def _speak(state, command, *, actor, facilitator, now):
     if _in_triage_or_round_phase(state) == "triage":
         raise FlowError("keyword_required")
-    speaker = _require_turn(state, actor, facilitator)
+    speaker = _require_turn(state, actor, facilitator or _writes_ideas(state, actor))
     text = _text(command, "text", TEXT_MAX)
     return _record_turn(state, speaker, "spoke", now=now, text=text)
 
@@ -985,16 +1328,34 @@ def _require_owner_phase(state, actor, facilitator, *modes) -> Phase:
 def _done(state, command, *, actor, facilitator, now):
     if state.stage == "retour":  # the speaker has reported back
         return _record_turn(state, _require_turn(state, actor, facilitator), "spoke", now=now)
-    phase = _require_owner_phase(state, actor, facilitator, "speech", "panier", "plan")
-    if phase.mode == "plan" and not state.actions:
-        raise FlowError("action_required")
-    if phase.mode == "speech":
-        text = _text(command, "text", TEXT_MAX)
+    phase = _require_owner_phase(
+        state, actor, facilitator, "speech", "panier", "plan", "contract", "synthesis"
+    )
+    _require_plan(state, phase)
+    if phase.mode in ("speech", "contract"):
+        if state.in_round:
+            raise FlowError("round_in_progress")
+        # At the contrat, the help the owner wants is the point of the phase (« Aidez-moi
+        # à… »); after an exposé, what they ask is optional.
+        text = _text(command, "text", TEXT_MAX, required=phase.mode == "contract")
         if text:
             state = _add_contribution(
                 state, state.current_subject.owner, phase.key, 0, "request", text
             )
     return _enter_phase(state, state.phase + 1, now)
+
+
+def _require_plan(state: State, phase: Phase) -> None:
+    """Leaving a synthèse (or a plan) needs a plan; a synthèse's plan needs an action due by
+    the next session (002): undated (the next session), or dated no later than it."""
+    if phase.mode not in ("plan", "synthesis"):
+        return
+    if not state.actions:
+        raise FlowError("action_required")
+    if phase.mode == "synthesis" and state.next_on and not any(
+        not a.due or a.due <= state.next_on for a in state.actions
+    ):
+        raise FlowError("plan_not_due")
 
 
 def _next_phase(state, command, *, actor, facilitator, now):
@@ -1005,13 +1366,14 @@ def _next_phase(state, command, *, actor, facilitator, now):
     phase = state.current_phase
     if phase is None:
         raise FlowError("wrong_phase")
-    if phase.mode == "plan" and not state.actions:
-        raise FlowError("action_required")
+    _require_plan(state, phase)
     return _enter_phase(state, state.phase + 1, now)
 
 
 def _take(state, command, *, actor, facilitator, now):
-    _require_owner_phase(state, actor, facilitator, "panier")
+    # The panier (000); in codev, the ideas the client keeps from the consultation, as they
+    # come and again at the synthèse (002: every proposal counts).
+    _require_owner_phase(state, actor, facilitator, "panier", "harvest", "synthesis")
     n = command.get("n")
     # What a turn said (not a pass, an absence or the owner's own request).
     found = [c for c in state.contributions if _is_int(n) and c.n == n and c.kind in KINDS]
@@ -1029,19 +1391,86 @@ def _take(state, command, *, actor, facilitator, now):
 def _add_action(state, command, *, actor, facilitator, now):
     # codev: the synthèse writes the plan; intervision: the owner may already note their
     # next actions at the panier (seed 000).
-    _require_owner_phase(state, actor, facilitator, "plan", "panier")
+    _require_owner_phase(state, actor, facilitator, "plan", "panier", "synthesis")
     text = _text(command, "text", ACTION_MAX, required=True)
+    due = command.get("due") or ""
+    if due and not _is_date(due):
+        raise FlowError("bad_date")
+    sign = _text(command, "sign", ACTION_MAX)
     if len(state.actions) >= 20:
         raise FlowError("too_many_actions")
-    return replace(state, actions=state.actions + (text,))
+    return replace(state, actions=state.actions + (PlanItem(text, due, sign),))
 
 
 def _remove_action(state, command, *, actor, facilitator, now):
-    _require_owner_phase(state, actor, facilitator, "plan", "panier")
+    _require_owner_phase(state, actor, facilitator, "plan", "panier", "synthesis")
     index = command.get("index")
     if not _is_int(index) or not 0 <= index < len(state.actions):
         raise FlowError("unknown_action")
     return replace(state, actions=state.actions[:index] + state.actions[index + 1 :])
+
+
+def _synthesize(state, command, *, actor, facilitator, now):
+    """The client's synthèse, in their words: what they take from the consultation. Sent
+    again, it replaces the previous one; empty, it removes it."""
+    phase = _require_owner_phase(state, actor, facilitator, "synthesis")
+    text = _text(command, "text", SYNTHESIS_MAX)
+    kept = tuple(c for c in state.contributions if c.kind != "synthesis")
+    state = replace(state, contributions=kept)
+    if not text:
+        return state
+    n = max((c.n for c in kept), default=0) + 1
+    said = Contribution(
+        n=n, person=state.current_subject.owner, phase=phase.key, round=0, kind="synthesis",
+        text=text,
+    )
+    return replace(state, contributions=kept + (said,))
+
+
+def _writes_ideas(state: State, actor: int) -> bool:
+    """The secrétaire writes the consultation's ideas for the client."""
+    phase = state.current_phase
+    return (
+        phase is not None and phase.mode == "harvest" and state.holder("secretaire") == actor
+    )
+
+
+def _idea(state, command, *, actor, facilitator, now):
+    """The secrétaire (or the facilitator) writes an idea said during the consultation, by
+    the consultant who said it (``person``; the speaker by default)."""
+    phase = state.current_phase
+    if phase is None or phase.mode != "harvest" or not state.in_round:
+        raise FlowError("wrong_phase")
+    if not facilitator and not _writes_ideas(state, actor):
+        raise FlowError("secretaire_only")
+    person = command.get("person", state.speaker)
+    owner = state.current_subject.owner
+    if not _is_int(person) or person not in state.seating or person == owner:
+        raise FlowError("bad_person")
+    text = _text(command, "text", TEXT_MAX, required=True)
+    return _add_contribution(state, person, phase.key, state.round, phase.kind, text)
+
+
+def _has_learned(state: State, actor: int | None) -> bool:
+    phase = state.current_phase
+    return any(
+        c.person == actor and phase is not None and c.phase == phase.key
+        for c in state.contributions
+    )
+
+
+def _learn(state, command, *, actor, facilitator, now):
+    """The facilitator who is not at the table shares their learnings too (003: the
+    animateur learns the method as well), once, during the learnings round."""
+    phase = state.current_phase
+    if phase is None or phase.mode != "round" or phase.kind != "learning":
+        raise FlowError("wrong_phase")
+    if actor in state.seating:
+        raise FlowError("not_your_turn")  # at the table: on their turn
+    if _has_learned(state, actor):
+        raise FlowError("already_said")
+    text = _text(command, "text", TEXT_MAX, required=True)
+    return _add_contribution(state, actor, phase.key, state.round, "learning", text)
 
 
 def _undo(state, command, *, actor, facilitator, now):
@@ -1182,6 +1611,14 @@ _HANDLERS = {
     "extend": _extend,
     "report": _report,
     "confirm": _confirm,
+    "vote": _vote,
+    "choose": _choose,
+    "close_choice": _close_choice,
+    "override": _override,
+    "set_role": _set_role,
+    "learn": _learn,
+    "idea": _idea,
+    "synthesize": _synthesize,
 }
 
 
@@ -1193,7 +1630,7 @@ _HANDLERS = {
 # wrote (their erasure: their subjects' keywords too).
 
 ERASED_KEYWORD = "—"
-_SAID = ("text", "note")
+_SAID = ("text", "note", "reason", "sign")
 
 
 def scrub_state(data: dict, person: int | None = None) -> dict:
@@ -1227,7 +1664,12 @@ def scrub_state(data: dict, person: int | None = None) -> dict:
             for s in data.get("subjects", ())
         ]
     if theirs(current_owner):
-        data["actions"] = ["" for _ in data.get("actions", ())]
+        data["actions"] = [
+            {**a, "text": "", "sign": ""} if isinstance(a, dict) else ""
+            for a in data.get("actions", ())
+        ]
+    if theirs(data.get("override_by")):
+        data["override_reason"] = ""
     plan_owners = {a.get("id"): a.get("owner") for a in data.get("plans", ())}
     data["plans"] = [
         {**a, "text": "", "note": ""} if theirs(a.get("owner")) else a

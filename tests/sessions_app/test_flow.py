@@ -461,7 +461,7 @@ def test_the_owner_may_note_next_actions_at_the_panier_without_being_obliged_to(
     state = do(state, "add_action", A, text="Essayer dès lundi")
     state = do(state, "add_action", FAC, text="Relire la charte")
     state = do(state, "remove_action", A, index=1)
-    assert state.actions == ("Essayer dès lundi",)
+    assert [a.text for a in state.actions] == ["Essayer dès lundi"]
     assert do(at_panier(), "done", A).stage == "order"  # a plan is optional in intervision
 
 
@@ -484,9 +484,11 @@ def test_codev_runs_six_steps():
     while state.stage == "subject":
         keys.append(state.current_phase.key)
         phase = state.current_phase
-        if phase.mode == "round":
+        if phase.mode in ("round", "harvest"):
             state = pass_round(state) if phase.rounds is None else do(state, "speak", state.speaker)
-        elif phase.mode == "plan":
+        elif phase.mode == "contract":
+            state = do(pass_round(state), "done", A, text="Aidez-moi à déléguer")
+        elif phase.mode == "synthesis":
             state = do(do(state, "add_action", A, text="appeler Marc"), "done", A)
         else:
             state = do(state, "done", A)
@@ -499,23 +501,35 @@ def test_codev_runs_six_steps():
         "apprentissages",
     ]
     assert state.subject(state.handled[0]).status == "handled"
-    assert state.actions == ("appeler Marc",)
+    assert [a.text for a in state.actions] == ["appeler Marc"]
 
 
 def codev_at(key, *people):
     state = at_subject(*(people or (A, B, C)), format="codev")
     while state.current_phase.key != key:
-        if state.current_phase.mode == "round":
+        if state.current_phase.mode in ("round", "harvest", "contract"):
             state = do(state, "next_phase")
-        elif state.current_phase.mode == "plan":
+        elif state.current_phase.mode == "synthesis":
             state = do(do(state, "add_action", A, text="une action"), "done", A)
         else:
             state = do(state, "done", A)
     return state
 
 
-def test_contrat_records_the_clients_request():
-    state = do(codev_at("contrat"), "done", A, text="Des idées pour déléguer")
+def test_contrat_records_the_clients_request_after_the_consultants_reformulate():
+    state = codev_at("contrat")
+    # The consultants first say what they understood of the request, in one round.
+    assert state.queue == (B, C) and state.speaker == B
+    refused("round_in_progress", state, "done", A, text="trop tôt")
+    state = do(state, "speak", B, text="Ce que j’ai compris : tu veux déléguer")
+    assert state.contributions[-1].kind == "reformulation"
+    state = do(state, "pass", C)
+    # Then the client states the help they want: required, it is the phase's point.
+    assert state.current_phase.key == "contrat" and state.speaker == A
+    refused("text_required", state, "done", A)
+    refused("owner_only", state, "done", B, text="pas à moi")
+    state = do(state, "done", A, text="Des idées pour déléguer")
+    assert state.request == "Des idées pour déléguer"
     request = state.contributions[-1]
     assert (request.person, request.phase, request.kind, request.text) == (
         A,
@@ -549,7 +563,7 @@ def test_action_plan_is_edited_by_the_client_or_the_facilitator():
     state = do(state, "add_action", A, text="un")
     state = do(state, "add_action", FAC, text="deux")
     state = do(state, "remove_action", A, index=0)
-    assert state.actions == ("deux",)
+    assert [a.text for a in state.actions] == ["deux"]
     for index in (1, -1, "0", True, None):
         refused("unknown_action", state, "remove_action", A, index=index)
 

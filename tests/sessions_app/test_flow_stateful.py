@@ -20,8 +20,11 @@ from hypothesis.stateful import (
 
 from sessions_app.flow import (
     BLOCKS,
+    CHOICES,
     COMMANDS,
     FORMATS,
+    KINDS,
+    ROLES,
     FlowError,
     State,
     Subject,
@@ -60,9 +63,16 @@ STATIC_FIELDS = {
     "keep": st.one_of(st.booleans(), junk),
     "new_subject": st.one_of(st.booleans(), junk),
     "minutes": st.one_of(st.integers(-1, 31), junk),
+    "reason": st.one_of(texts, junk),
+    "sign": st.one_of(texts, junk),
+    "due": st.one_of(st.sampled_from(["2027-01-05", "2027-01-12", "2027-06-30", "hier"]), junk),
+    "role": st.one_of(st.sampled_from([*ROLES, "président"]), junk),
 }
+NEXT_ON = "2027-01-12"
 FIELD_KEYS = st.sets(
-    st.sampled_from(sorted([*STATIC_FIELDS, "person", "subject", "subject_id", "order"])),
+    st.sampled_from(
+        sorted([*STATIC_FIELDS, "person", "subject", "subject_id", "order", "subjects"])
+    ),
     max_size=4,
 )
 ANY_TYPE = st.one_of(st.sampled_from(sorted(COMMANDS)), junk)
@@ -81,8 +91,18 @@ class SessionMachine(RuleBasedStateMachine):
         shaped=st.one_of(
             st.none(), st.lists(st.sampled_from(sorted(BLOCKS)), min_size=1, max_size=6)
         ),
+        # How the group chooses its subjects after the keyword round, and its votes each.
+        choice=st.sampled_from(CHOICES),
+        allowance=st.integers(1, 3),
+        next_on=st.sampled_from(["", NEXT_ON]),
     )
-    def open_session(self, format, size, late, backlog, head_start, plan_owners, retour, shaped):
+    def open_session(
+        self, format, size, late, backlog, head_start, plan_owners, retour, shaped, choice,
+        allowance, next_on,
+    ):
+        self.choice = {"choice": choice, "next_on": next_on}
+        if choice == "votes":
+            self.choice["allowance"] = allowance
         self.people = list(range(1, size + 1))
         # Carried subjects: owners may be at the table or not (10 never is).
         carried = [
@@ -127,6 +147,8 @@ class SessionMachine(RuleBasedStateMachine):
                     person,
                 )
             self.apply({"type": "close_triage"}, FAC)
+            if self.state.stage == "choice":
+                self.apply({"type": "close_choice"}, FAC)
             assert self.state.stage == "order"
         if head_start == "subject":
             self.apply({"type": "begin_subject"}, FAC)
@@ -163,6 +185,7 @@ class SessionMachine(RuleBasedStateMachine):
             assert after.phase_started_at >= before.phase_started_at
         self.check_round_end(before, after, command)
         self.check_presence(before, after)
+        self.check_plan(before, after, command)
         for subject in before.subjects:
             if subject.status == "withdrawn":  # never comes back
                 assert after.subject(subject.id).status == "withdrawn", subject
@@ -189,6 +212,20 @@ class SessionMachine(RuleBasedStateMachine):
         still_to_speak = before.queue[len(before.turns) + 1 :]
         assert all(after.away(p) for p in still_to_speak), (before, after)
 
+    def check_plan(self, before, after, command):
+        """A subject leaves its synthèse with a plan, one action at least due by the next
+        session (002); a plan's phase with one action at least."""
+        phase = before.current_phase
+        if phase is None or phase.mode not in ("plan", "synthesis"):
+            return
+        if command.get("type") not in ("done", "next_phase"):
+            return
+        if (after.current, after.phase) == (before.current, before.phase):
+            return
+        assert before.actions
+        if phase.mode == "synthesis" and before.next_on:
+            assert any(not a.due or a.due <= before.next_on for a in before.actions)
+
     def check_presence(self, before, after):
         """Presence may change at any stage: a subject begins only with its owner at the
         table, and a round in progress keeps its queue whoever arrives or leaves."""
@@ -204,7 +241,7 @@ class SessionMachine(RuleBasedStateMachine):
             assert not set(after.joining_next_round) & set(after.queue)
 
     def start_command(self):
-        command = {"type": "start", "plans": self.plans, "retour": self.retour}
+        command = {"type": "start", "plans": self.plans, "retour": self.retour, **self.choice}
         if self.steps is not None:
             command["steps"] = self.steps
         return command
@@ -269,11 +306,22 @@ class SessionMachine(RuleBasedStateMachine):
                 command = {"type": "pass"}
         elif state.stage == "retour":
             command = {"type": "done" if keen else "pass"}
-        elif phase is not None and phase.mode == "round":
+        elif phase is not None and phase.mode in ("round", "harvest", "contract") and (
+            state.in_round
+        ):
             command = {"type": "speak" if keen and state.round < 3 else "pass", "text": text}
-        elif phase is not None and phase.mode == "plan" and not state.actions:
-            command = {"type": "add_action", "text": text or "une action"}
-        elif phase is not None and phase.mode == "panier" and keen:
+        elif phase is not None and phase.mode in ("plan", "synthesis") and (
+            not state.actions or keen
+        ):
+            command = {
+                "type": "add_action",
+                "text": text or "une action",
+                "due": data.draw(st.sampled_from(["", "2027-01-05", "2027-06-30"]), label="due"),
+                "sign": text,
+            }
+        elif phase is not None and phase.mode == "synthesis" and keen:
+            command = {"type": "synthesize", "text": text}
+        elif phase is not None and phase.mode in ("panier", "harvest", "synthesis") and keen:
             n = data.draw(st.integers(0, len(state.contributions) + 1), label="n")
             command = {"type": "take", "n": n, "note": text, "taken": data.draw(st.booleans())}
         else:
@@ -321,6 +369,45 @@ class SessionMachine(RuleBasedStateMachine):
             command["order"] = data.draw(st.permutations(list(self.state.seating)), label="order")
         self.apply(command, FAC)
 
+    # --- the group chooses, roles, the secrétaire ---------------------------------------------
+
+    @precondition(lambda self: self.state.stage == "choice")
+    @rule(data=st.data())
+    def someone_votes(self, data):
+        person = data.draw(st.sampled_from(self.people), label="voter")
+        ids = [s.id for s in self.state.open_subjects]
+        ballot = data.draw(st.lists(st.sampled_from(ids), max_size=4), label="ballot")
+        self.apply({"type": "vote", "subjects": ballot}, person)
+
+    @precondition(lambda self: self.state.stage == "choice")
+    @rule(data=st.data(), close=st.booleans())
+    def facilitator_records_or_closes_the_choice(self, data, close):
+        if close:
+            self.apply({"type": "close_choice"}, FAC)
+            return
+        ids = [s.id for s in self.state.open_subjects]
+        order = data.draw(st.permutations(ids), label="order")
+        self.apply({"type": "choose", "order": order[: max(1, len(order) // 2)]}, FAC)
+
+    @precondition(lambda self: self.state.stage == "order" and self.state.open_subjects)
+    @rule(data=st.data(), reason=texts)
+    def facilitator_overrides_the_choice(self, data, reason):
+        subject = data.draw(st.sampled_from(self.state.open_subjects), label="subject")
+        self.apply({"type": "override", "subject": subject.id, "reason": reason}, FAC)
+
+    @precondition(lambda self: self.state.seating)
+    @rule(data=st.data(), role=st.sampled_from(ROLES), for_subject=st.booleans(),
+          nobody=st.booleans())
+    def facilitator_names_a_role(self, data, role, for_subject, nobody):
+        person = None if nobody else data.draw(st.sampled_from(self.state.seating))
+        command = {"type": "set_role", "role": role, "person": person, "subject": for_subject}
+        self.apply(command, FAC)
+
+    @precondition(lambda self: self.state.holder("secretaire") is not None)
+    @rule(text=texts)
+    def secretaire_writes_an_idea(self, text):
+        self.apply({"type": "idea", "text": text}, self.state.holder("secretaire"))
+
     @precondition(lambda self: self.late)
     @rule(data=st.data())
     def someone_arrives_late(self, data):
@@ -367,6 +454,9 @@ class SessionMachine(RuleBasedStateMachine):
             "subject": lambda: st.one_of(st.sampled_from(sorted(self.seen) or [0]), junk),
             "subject_id": lambda: st.one_of(st.sampled_from(sorted(self.seen) or [0]), junk),
             "order": lambda: st.one_of(st.permutations(list(self.state.seating)), junk),
+            "subjects": lambda: st.one_of(
+                st.lists(st.sampled_from(sorted(self.seen) or [0]), max_size=4), junk
+            ),
         }
         for key in data.draw(FIELD_KEYS, label="keys"):
             strategy = dynamic[key]() if key in dynamic else STATIC_FIELDS[key]
@@ -435,11 +525,46 @@ class SessionMachine(RuleBasedStateMachine):
             assert self.state.current_subject.owner not in self.state.queue
 
     @invariant()
-    def open_subjects_are_urgent_first_then_arrival(self):
-        ordered = self.state.open_subjects
-        keys = [(not s.urgent, s.arrival) for s in ordered]
+    def open_subjects_are_urgent_first_then_as_chosen_then_arrival(self):
+        state = self.state
+        ordered = state.open_subjects
+        rank = {sid: i for i, sid in enumerate(state.ranking)}
+        keys = [(not s.urgent, rank.get(s.id, len(rank)), s.arrival) for s in ordered]
         assert keys == sorted(keys)
-        assert {s.id for s in ordered} == {s.id for s in self.state.subjects if s.status == "open"}
+        assert {s.id for s in ordered} == {s.id for s in state.subjects if s.status == "open"}
+        if not state.choice:
+            assert state.ranking == () and state.override is None
+
+    @invariant()
+    def votes_stay_within_the_allowance_and_secret_until_all_voted(self):
+        state = self.state
+        if state.stage != "choice":
+            assert state.ballots == (), "who voted what outlives the choice"
+        voters = [b.person for b in state.ballots]
+        assert len(voters) == len(set(voters)), "two ballots of one person"
+        for ballot in state.ballots:
+            assert len(ballot.subjects) <= state.allowance
+        if state.stage == "choice" and state.votes_shown:
+            assert set(state.present) <= set(voters)
+        assert all(s.votes == 0 for s in state.subjects) or state.choice == "votes"
+
+    @invariant()
+    def a_kept_idea_is_said_on_the_subject_in_progress(self):
+        state = self.state
+        keys = {p.key for p in state.phases}
+        for contribution in state.contributions:
+            if contribution.taken:
+                assert contribution.kind in KINDS
+                assert contribution.phase in keys
+        if state.stage == "subject":
+            assert all(c.phase in keys for c in state.contributions)
+
+    @invariant()
+    def the_client_is_never_secretaire_of_their_own_subject(self):
+        for role in self.state.roles:
+            if role.role == "secretaire" and role.subject is not None:
+                subject = self.state.subject(role.subject)
+                assert subject is not None and subject.owner != role.person
 
     @invariant()
     def no_subject_is_lost(self):
