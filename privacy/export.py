@@ -18,7 +18,7 @@ from insights.models import Feedback
 from participants.models import Application, Invitation, LogbookEntry, Membership, User
 from sessions_app.logbook import keyword_in_download
 from sessions_app.models import Action, Contribution, Registration, Subject
-from sessions_app.render import KIND_LABELS, PHASE_LABELS
+from sessions_app.texts import KIND_LABELS, PHASE_LABELS
 
 FORMAT = "intervision-export/1"
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 from insights.models import Feedback
 
 from .models import Action, Contribution, Session
-from .render import KIND_LABELS
+from .texts import KIND_LABELS
 
 
 def _get_session_for_member(user, pk) -> Session:

@@ -20,17 +20,23 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, replace
-from typing import TypeGuard
+from typing import Any, Protocol, TypedDict, TypeGuard
 
 KEYWORD_MAX = 60
 TEXT_MAX = 500
 ACTION_MAX = 300
 
+# A command as the rules read it: its "type" and its fields, each checked where it is used
+# (a page may send any JSON).
+Command = Mapping[str, object]
+# A state as stored (``State.to_dict``): JSON, in the session's row and in its events.
+StateData = dict[str, Any]
+
 
 class FlowError(Exception):
     """A command the rules refuse. ``code`` is stable; the interface translates it."""
 
-    def __init__(self, code: str, **params):
+    def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
         self.code = code
         self.params = params
@@ -113,7 +119,7 @@ def make_phase(key: str, block: str, timebox: int, kind: str = "", label: str = 
     return Phase(key, mode, timebox, speakers, rounds, kind, label.strip())
 
 
-def phases_from_data(items) -> tuple[Phase, ...]:
+def phases_from_data(items: object) -> tuple[Phase, ...]:
     """A format's phases from plain data (what a session freezes when it starts): each a
     dict with key, block, timebox, kind and label. At least one phase, at most PHASES_MAX,
     keys unique."""
@@ -132,7 +138,17 @@ def phases_from_data(items) -> tuple[Phase, ...]:
     return tuple(phases)
 
 
-def phase_data(phase: Phase) -> dict:
+class PhaseData(TypedDict):
+    """A phase as plain data: what a format's editor and a session's frozen steps hold."""
+
+    key: str
+    block: str
+    timebox: int
+    kind: str
+    label: str
+
+
+def phase_data(phase: Phase) -> PhaseData:
     """A phase as plain data, the inverse of ``make_phase``."""
     return {"key": phase.key, "block": block_of(phase), "timebox": phase.timebox,
             "kind": phase.kind, "label": phase.label}
@@ -297,11 +313,11 @@ class State:
             )
         )
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> StateData:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> State:
+    def from_dict(cls, data: Mapping[str, Any]) -> State:
         data = dict(data)
         data["subjects"] = tuple(Subject(**s) for s in data.get("subjects", ()))
         data["turns"] = tuple(Turn(**t) for t in data.get("turns", ()))
@@ -322,13 +338,13 @@ def new_state(format: str, backlog: list[Subject] | tuple[Subject, ...] = ()) ->
     return State(format=format, subjects=carried)
 
 
-def stage_and_times(data: dict) -> tuple[str, float | None, float | None]:
+def stage_and_times(data: Mapping[str, Any]) -> tuple[str, float | None, float | None]:
     """A stored state's stage, start and end (seconds since the epoch): what the session's
     columns hold, read here so that nothing else reads the state by key."""
     return data.get("stage", "lobby"), data.get("started_at"), data.get("ended_at")
 
 
-def at_table(data: dict, person: int) -> bool:
+def at_table(data: Mapping[str, Any], person: int) -> bool:
     """Whether ``person`` is seated, and not marked absent, in a stored state."""
     return person in data.get("seating", ()) and person not in data.get("absent", ())
 
@@ -346,7 +362,7 @@ class Structure:
     carried: int = 0
     open: int = 0
 
-    def as_data(self) -> dict:
+    def as_data(self) -> dict[str, object]:
         return {
             "present": list(self.present),
             "steps": [asdict(p) for p in self.steps],
@@ -355,7 +371,7 @@ class Structure:
         }
 
     @classmethod
-    def from_data(cls, data: dict) -> Structure:
+    def from_data(cls, data: Mapping[str, Any]) -> Structure:
         return cls(
             present=tuple(data.get("present", ())),
             steps=tuple(Phase(**p) for p in data.get("steps", ())),
@@ -364,7 +380,7 @@ class Structure:
         )
 
 
-def structure(data: dict) -> Structure:
+def structure(data: Mapping[str, Any]) -> Structure:
     """The ``Structure`` of a stored state."""
     absent = set(data.get("absent", ()))
     subjects = data.get("subjects", ())
@@ -411,7 +427,7 @@ COMMANDS = FACILITATOR_ONLY | {
 
 def step(
     state: State,
-    command: dict,
+    command: Command,
     *,
     actor: int,
     facilitator: bool,
@@ -505,12 +521,12 @@ def action_keyword(text: str) -> str:
     return " ".join(text.split())[:KEYWORD_MAX].strip()
 
 
-def clean_keyword(command: dict) -> str:
+def clean_keyword(command: Command) -> str:
     """The keyword of a proposal, as the rules accept it (spaces folded), or FlowError."""
     return _text(command, "keyword", KEYWORD_MAX, required=True)
 
 
-def _text(command: dict, key: str, limit: int, *, required: bool = False) -> str:
+def _text(command: Command, key: str, limit: int, *, required: bool = False) -> str:
     value = command.get(key, "")
     if value is None:
         value = ""
@@ -524,19 +540,19 @@ def _text(command: dict, key: str, limit: int, *, required: bool = False) -> str
     return value
 
 
-def _is_int(value) -> TypeGuard[int]:
+def _is_int(value: object) -> TypeGuard[int]:
     # bool is a subclass of int: True must not pass for person or subject 1.
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _person(command: dict, key: str = "person") -> int:
+def _person(command: Command, key: str = "person") -> int:
     value = command.get(key)
     if not _is_int(value):
         raise FlowError("bad_person")
     return value
 
 
-def _flag(command: dict, key: str) -> bool:
+def _flag(command: Command, key: str) -> bool:
     """An optional yes/no field, true when absent."""
     value = command.get(key, True)
     if not isinstance(value, bool):
@@ -565,7 +581,9 @@ def _in_triage_or_round_phase(state: State) -> str:
 # Seating and presence
 
 
-def _join(state, command, *, actor, facilitator, now):
+def _join(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     person = _person(command) if facilitator and "person" in command else actor
     if person in state.seating:
         if person in state.absent:
@@ -574,7 +592,9 @@ def _join(state, command, *, actor, facilitator, now):
     return replace(state, seating=state.seating + (person,))
 
 
-def _seat(state, command, *, actor, facilitator, now):
+def _seat(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     order = command.get("order")
     if not isinstance(order, list) or not all(_is_int(p) for p in order):
         raise FlowError("bad_seating")
@@ -583,21 +603,27 @@ def _seat(state, command, *, actor, facilitator, now):
     return replace(state, seating=tuple(order))
 
 
-def _shuffle(state, command, *, actor, facilitator, now):
+def _shuffle(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     return _seat(state, command, actor=actor, facilitator=facilitator, now=now)
 
 
-def _move(state, command, *, actor, facilitator, now):
+def _move(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     person, delta = command.get("person"), command.get("delta")
     if person not in state.seating or delta not in (-1, 1) or not _is_int(delta):
         raise FlowError("bad_seating")
     order = list(state.seating)
-    at = order.index(person)
+    at = state.seating.index(person)
     order.insert(max(0, min(len(order) - 1, at + delta)), order.pop(at))
     return replace(state, seating=tuple(order))
 
 
-def _set_absent(state, command, *, actor, facilitator, now):
+def _set_absent(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     person = _person(command)
     if person not in state.seating:
         raise FlowError("bad_person")
@@ -611,7 +637,9 @@ def _set_absent(state, command, *, actor, facilitator, now):
     return replace(state, absent=tuple(p for p in state.absent if p != person))
 
 
-def _unseat(state, command, *, actor, facilitator, now):
+def _unseat(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """``person`` leaves the table: the person who facilitates stops taking part (the
     session no longer says she does). Not absent: gone from the seating, so nothing counts
     her absent; a round that counted her skips her turn, the next ones leave her out. The
@@ -636,7 +664,9 @@ def _unseat(state, command, *, actor, facilitator, now):
 # Triage
 
 
-def _start(state, command, *, actor, facilitator, now):
+def _start(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     if state.stage != "lobby":
         raise FlowError("already_started")
     if not state.present:
@@ -672,14 +702,14 @@ def _start(state, command, *, actor, facilitator, now):
     return _to_triage(state, now)
 
 
-def _to_triage(state, now):
+def _to_triage(state: State, now: float) -> State:
     state = replace(
         state, stage="triage", round=0, queue=(), turns=(), phase_started_at=now, phase_extra=0
     )
     return _start_round(state, now=now)
 
 
-def _reporting_owners(state) -> tuple[int, ...]:
+def _reporting_owners(state: State) -> tuple[int, ...]:
     """Present owners of a plan, in seating order; an absent owner's plan waits (003)."""
     owners = {a.owner for a in state.plans}
     return tuple(p for p in state.present if p in owners)
@@ -688,7 +718,9 @@ def _reporting_owners(state) -> tuple[int, ...]:
 # Report back
 
 
-def _report(state, command, *, actor, facilitator, now):
+def _report(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """The speaker says what became of one of their actions: at most once per session."""
     if state.stage != "retour":
         raise FlowError("not_in_retour")
@@ -700,7 +732,7 @@ def _report(state, command, *, actor, facilitator, now):
     if any(o.action == action_id for o in state.outcomes):
         raise FlowError("already_reported")
     status = command.get("status", found[0].status)
-    if status not in ACTION_STATUSES:
+    if not isinstance(status, str) or status not in ACTION_STATUSES:
         raise FlowError("bad_input")
     note = _text(command, "note", TEXT_MAX)
     subject = None
@@ -715,14 +747,16 @@ def _report(state, command, *, actor, facilitator, now):
                     confirmed=True),
         ))
         subject = subject_id
-    outcome = Outcome(action=action_id, status=status, note=note, subject=subject)
+    outcome = Outcome(action=found[0].id, status=status, note=note, subject=subject)
     return replace(state, outcomes=state.outcomes + (outcome,))
 
 
 # Still current? (001)
 
 
-def _confirm(state, command, *, actor, facilitator, now):
+def _confirm(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """The owner (or the facilitator) says a carried subject is still current, or withdraws
     it, before the keyword round."""
     if state.stage not in CONFIRM_STAGES:
@@ -737,7 +771,9 @@ def _confirm(state, command, *, actor, facilitator, now):
     return _replace_subject(state, replace(subject, status="withdrawn", urgent=False))
 
 
-def _propose(state, command, *, actor, facilitator, now):
+def _propose(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     if state.stage != "triage":
         raise FlowError("not_in_triage")
     speaker = _require_turn(state, actor, facilitator)
@@ -753,13 +789,15 @@ def _propose(state, command, *, actor, facilitator, now):
     return _record_turn(state, speaker, "spoke", now=now)
 
 
-def _close_triage(state, command, *, actor, facilitator, now):
+def _close_triage(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     if state.stage != "triage":
         raise FlowError("not_in_triage")
     return _to_order(state, now)
 
 
-def _to_order(state, now):
+def _to_order(state: State, now: float) -> State:
     # The contributions and actions of the subject just handled stay in the state until
     # the next subject begins, so the last step of a subject still carries them.
     return replace(
@@ -778,7 +816,9 @@ def _to_order(state, now):
 # Order
 
 
-def _set_urgent(state, command, *, actor, facilitator, now):
+def _set_urgent(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     subject = _open_subject(state, command)
     if subject.id == state.current:
         raise FlowError("subject_in_progress")
@@ -796,12 +836,14 @@ URGENT_STAGES = ("triage", "order")
 CONFIRM_STAGES = ("lobby", "retour", "triage")
 
 
-def _awaits_confirmation(state, subject) -> bool:
+def _awaits_confirmation(state: State, subject: Subject) -> bool:
     """A subject carried from an earlier session, before its owner said it is still current."""
     return state.stage in CONFIRM_STAGES and subject.carried and not subject.confirmed
 
 
-def _withdraw(state, command, *, actor, facilitator, now):
+def _withdraw(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     subject = _open_subject(state, command)
     if subject.owner != actor and not facilitator:
         raise FlowError("not_your_subject")
@@ -810,7 +852,7 @@ def _withdraw(state, command, *, actor, facilitator, now):
     return _replace_subject(state, replace(subject, status="withdrawn", urgent=False))
 
 
-def _open_subject(state, command) -> Subject:
+def _open_subject(state: State, command: Command) -> Subject:
     subject_id = command.get("subject")
     subject = state.subject(subject_id) if _is_int(subject_id) else None
     if subject is None:
@@ -820,7 +862,7 @@ def _open_subject(state, command) -> Subject:
     return subject
 
 
-def _replace_subject(state, subject):
+def _replace_subject(state: State, subject: Subject) -> State:
     return replace(
         state, subjects=tuple(subject if s.id == subject.id else s for s in state.subjects)
     )
@@ -829,7 +871,9 @@ def _replace_subject(state, subject):
 # Subjects and phases
 
 
-def _begin_subject(state, command, *, actor, facilitator, now):
+def _begin_subject(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     if state.stage not in ("order", "triage"):
         raise FlowError("not_in_order")
     if command.get("subject") is None:
@@ -856,7 +900,7 @@ def _begin_subject(state, command, *, actor, facilitator, now):
     return _enter_phase(state, 0, now)
 
 
-def _enter_phase(state, index, now):
+def _enter_phase(state: State, index: int, now: float) -> State:
     if index >= len(state.phases):
         return _finish_subject(state, now)
     state = replace(
@@ -867,21 +911,28 @@ def _enter_phase(state, index, now):
     return state
 
 
-def _finish_subject(state, now):
-    subject = state.current_subject
+def _finish_subject(state: State, now: float) -> State:
+    _, subject = _in_subject(state)
     state = _replace_subject(state, replace(subject, status="handled", urgent=False))
     state = replace(state, handled=state.handled + (subject.id,))
     return _to_order(state, now)
 
 
-def _round_queue(state) -> tuple[int, ...]:
+def _in_subject(state: State) -> tuple[Phase, Subject]:
+    """The current phase and subject of a state at the "subject" stage, which has both."""
+    phase, subject = state.current_phase, state.current_subject
+    assert phase is not None and subject is not None, state.stage
+    return phase, subject
+
+
+def _round_queue(state: State) -> tuple[int, ...]:
     present = state.present
     if state.stage == "triage":
         return present
     if state.stage == "retour":
         return _reporting_owners(state)
-    phase = state.current_phase
-    owner = state.current_subject.owner
+    phase, subject = _in_subject(state)
+    owner = subject.owner
     if owner in state.seating:
         # Start with the person seated after the owner, go round the table.
         at = state.seating.index(owner)
@@ -894,14 +945,14 @@ def _round_queue(state) -> tuple[int, ...]:
     return order
 
 
-def _start_round(state, *, now):
+def _start_round(state: State, *, now: float) -> State:
     queue = _round_queue(state)
     if not queue:
         return _end_of_rounds(state, now)
     return replace(state, round=state.round + 1, queue=queue, turns=())
 
 
-def _record_turn(state, person, action, *, now, text=""):
+def _record_turn(state: State, person: int, action: str, *, now: float, text: str = "") -> State:
     """``person`` has had the turn; anyone absent next in the queue is skipped at once."""
     state = _append_turn(state, person, action, text)
     while len(state.turns) < len(state.queue) and state.away(state.queue[len(state.turns)]):
@@ -911,7 +962,9 @@ def _record_turn(state, person, action, *, now, text=""):
     return _round_complete(state, now)
 
 
-def _add_contribution(state, person, phase_key, round_number, kind, text):
+def _add_contribution(
+    state: State, person: int, phase_key: str, round_number: int, kind: str, text: str
+) -> State:
     contribution = Contribution(
         n=len(state.contributions) + 1,
         person=person,
@@ -923,10 +976,10 @@ def _add_contribution(state, person, phase_key, round_number, kind, text):
     return replace(state, contributions=state.contributions + (contribution,))
 
 
-def _append_turn(state, person, action, text):
+def _append_turn(state: State, person: int, action: str, text: str) -> State:
     state = replace(state, turns=state.turns + (Turn(person, action),))
     if state.stage == "subject":
-        phase = state.current_phase
+        phase, _ = _in_subject(state)
         # A skipped turn is someone's who is not there (marked absent, or « Absent·e : tour
         # suivant »): nothing said, as a pass, but not by them.
         kind = {"spoke": phase.kind, "skipped": "absent"}.get(action, "pass")
@@ -934,18 +987,18 @@ def _append_turn(state, person, action, text):
     return state
 
 
-def _round_complete(state, now):
+def _round_complete(state: State, now: float) -> State:
     """Every person of the round has had the turn: another round, or the phase is over."""
     if state.stage == "retour":  # one round: each owner once
         return _to_triage(state, now)
     everyone_passed = all(t.action != "spoke" for t in state.turns)
-    limit = None if state.stage == "triage" else state.current_phase.rounds
+    limit = None if state.stage == "triage" else _in_subject(state)[0].rounds
     if everyone_passed or (limit is not None and state.round >= limit):
         return _end_of_rounds(state, now)
     return _start_round(state, now=now)
 
 
-def _end_of_rounds(state, now):
+def _end_of_rounds(state: State, now: float) -> State:
     if state.stage == "retour":
         return _to_triage(state, now)
     if state.stage == "triage":
@@ -953,13 +1006,17 @@ def _end_of_rounds(state, now):
     return _enter_phase(state, state.phase + 1, now)
 
 
-def _pass(state, command, *, actor, facilitator, now):
+def _pass(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     _in_triage_or_round_phase(state)
     speaker = _require_turn(state, actor, facilitator)
     return _record_turn(state, speaker, "passed", now=now)
 
 
-def _speak(state, command, *, actor, facilitator, now):
+def _speak(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     if _in_triage_or_round_phase(state) == "triage":
         raise FlowError("keyword_required")
     speaker = _require_turn(state, actor, facilitator)
@@ -967,22 +1024,26 @@ def _speak(state, command, *, actor, facilitator, now):
     return _record_turn(state, speaker, "spoke", now=now, text=text)
 
 
-def _skip(state, command, *, actor, facilitator, now):
+def _skip(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     _in_triage_or_round_phase(state)
     speaker = _require_turn(state, actor, facilitator)
     return _record_turn(state, speaker, "skipped", now=now)
 
 
-def _require_owner_phase(state, actor, facilitator, *modes) -> Phase:
-    phase = state.current_phase
-    if phase is None or phase.mode not in modes:
+def _require_owner_phase(state: State, actor: int, facilitator: bool, *modes: str) -> Phase:
+    if state.current_phase is None or state.current_phase.mode not in modes:
         raise FlowError("wrong_phase")
-    if state.current_subject.owner != actor and not facilitator:
+    phase, subject = _in_subject(state)
+    if subject.owner != actor and not facilitator:
         raise FlowError("owner_only")
     return phase
 
 
-def _done(state, command, *, actor, facilitator, now):
+def _done(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     if state.stage == "retour":  # the speaker has reported back
         return _record_turn(state, _require_turn(state, actor, facilitator), "spoke", now=now)
     phase = _require_owner_phase(state, actor, facilitator, "speech", "panier", "plan")
@@ -992,12 +1053,14 @@ def _done(state, command, *, actor, facilitator, now):
         text = _text(command, "text", TEXT_MAX)
         if text:
             state = _add_contribution(
-                state, state.current_subject.owner, phase.key, 0, "request", text
+                state, _in_subject(state)[1].owner, phase.key, 0, "request", text
             )
     return _enter_phase(state, state.phase + 1, now)
 
 
-def _next_phase(state, command, *, actor, facilitator, now):
+def _next_phase(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     if state.stage == "retour":
         return _to_triage(state, now)
     if state.stage == "triage":
@@ -1010,7 +1073,9 @@ def _next_phase(state, command, *, actor, facilitator, now):
     return _enter_phase(state, state.phase + 1, now)
 
 
-def _take(state, command, *, actor, facilitator, now):
+def _take(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     _require_owner_phase(state, actor, facilitator, "panier")
     n = command.get("n")
     # What a turn said (not a pass, an absence or the owner's own request).
@@ -1026,7 +1091,9 @@ def _take(state, command, *, actor, facilitator, now):
     )
 
 
-def _add_action(state, command, *, actor, facilitator, now):
+def _add_action(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     # codev: the synthèse writes the plan; intervision: the owner may already note their
     # next actions at the panier (seed 000).
     _require_owner_phase(state, actor, facilitator, "plan", "panier")
@@ -1036,7 +1103,9 @@ def _add_action(state, command, *, actor, facilitator, now):
     return replace(state, actions=state.actions + (text,))
 
 
-def _remove_action(state, command, *, actor, facilitator, now):
+def _remove_action(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     _require_owner_phase(state, actor, facilitator, "plan", "panier")
     index = command.get("index")
     if not _is_int(index) or not 0 <= index < len(state.actions):
@@ -1044,7 +1113,9 @@ def _remove_action(state, command, *, actor, facilitator, now):
     return replace(state, actions=state.actions[:index] + state.actions[index + 1 :])
 
 
-def _undo(state, command, *, actor, facilitator, now):
+def _undo(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """Back to the state before the last step not yet undone, passed in as ``previous``."""
     previous = command.get("previous")
     if not isinstance(previous, dict):
@@ -1052,7 +1123,9 @@ def _undo(state, command, *, actor, facilitator, now):
     return State.from_dict(previous)
 
 
-def _end(state, command, *, actor, facilitator, now):
+def _end(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     # A subject interrupted by the end of the session is not handled: it stays open.
     return replace(_to_order(state, now), stage="ended", ended_at=now)
 
@@ -1078,7 +1151,9 @@ def phase_due(state: State) -> float | None:
     return state.phase_started_at + box * 60
 
 
-def _extend(state, command, *, actor, facilitator, now):
+def _extend(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """The facilitator gives the current phase ``minutes`` more (2 by default). A phase
     already over its box gets them from now: "+2 min" always means two minutes more."""
     if state.current_phase is None:
@@ -1156,7 +1231,13 @@ def plan(state: State, now: float, ends_at: float) -> Plan:
     )
 
 
-_HANDLERS = {
+class _Handler(Protocol):
+    def __call__(
+        self, state: State, command: Command, *, actor: int, facilitator: bool, now: float
+    ) -> State: ...
+
+
+_HANDLERS: dict[str, _Handler] = {
     "join": _join,
     "seat": _seat,
     "shuffle": _shuffle,
@@ -1196,12 +1277,12 @@ ERASED_KEYWORD = "—"
 _SAID = ("text", "note")
 
 
-def scrub_state(data: dict, person: int | None = None) -> dict:
+def scrub_state(data: StateData, person: int | None = None) -> StateData:
     """A copy of a stored state without the texts said (see above)."""
     if not data:
         return dict(data)
 
-    def theirs(owner) -> bool:
+    def theirs(owner: object) -> bool:
         return person is None or owner == person
 
     data = dict(data)
@@ -1241,8 +1322,12 @@ def scrub_state(data: dict, person: int | None = None) -> dict:
 
 
 def scrub_event(
-    command: dict, state_before: dict, *, actor: int | None, person: int | None = None
-) -> tuple[dict, dict]:
+    command: dict[str, Any],
+    state_before: StateData,
+    *,
+    actor: int | None,
+    person: int | None = None,
+) -> tuple[dict[str, Any], StateData]:
     """Copies of one event's command and ``state_before`` without the texts said (see above).
 
     What a command carries was written by whoever it speaks for: its actor, or the person

@@ -16,9 +16,9 @@ from participants.models import Group
 from participants.views import _get_organiser_membership
 
 from . import flow, formats
-from . import render as live_render
 from .models import Format
 from .templatetags.words import de
+from .texts import PHASE_LABELS
 
 PHASE_FIELDS = ("key", "label", "block", "timebox", "kind", "rule", "aid")
 TIMEBOX_ERROR = gettext_lazy("Une durée entre 1 et 120 minutes.")
@@ -88,7 +88,7 @@ class PhaseForm(forms.Form):
     def clean(self):
         data = super().clean() or {}
         key = data.get("key", "")
-        if key and not data.get("label") and key not in live_render.PHASE_LABELS:
+        if key and not data.get("label") and key not in PHASE_LABELS:
             self.add_error("label", _("Donnez un nom à cette phase."))
         return data
 

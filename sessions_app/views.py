@@ -17,7 +17,8 @@ from participants.models import Membership
 
 from . import flow, live, presence, rota
 from .models import Action, Session
-from .render import DISPLAY, display_context, error_message, live_context, render_live
+from .render import DISPLAY, display_context, live_context, render_live
+from .texts import error_message
 
 
 def _get_session_for_member(user, pk) -> Session:

@@ -38,16 +38,15 @@ def now():
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """The rules' clock (``live`` passes ``time.time()`` to ``flow.step``), set by ``Play``."""
-    clock = SimpleNamespace(t=0.0)
-    monkeypatch.setattr(live, "time", SimpleNamespace(time=lambda: clock.t))
-    return clock
+def clock():
+    """The time each step is applied at (``live.apply``'s ``now``), set by ``Play``."""
+    return SimpleNamespace(t=0.0)
 
 
 class Play:
     """Plays a session through ``live.apply``, each step at a known minute after the
-    session's scheduled time: the rules' clock and the event's ``created_at`` both say it."""
+    session's scheduled time: the time given to the rules and the event's ``created_at``
+    both say it."""
 
     def __init__(self, session, clock):
         self.session = session
@@ -56,7 +55,9 @@ class Play:
 
     def __call__(self, actor, kind, minute, /, **fields):
         self.clock.t = self.base + minute * 60
-        snap = live.apply(self.session.pk, actor, {"type": kind, **fields}, None)
+        snap = live.apply(
+            self.session.pk, actor, {"type": kind, **fields}, None, now=self.clock.t
+        )
         Event.objects.filter(session=self.session, version=snap["version"]).update(
             created_at=datetime.fromtimestamp(self.clock.t, tz=UTC)
         )
