@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from participants import devmail, language
-from participants import views as participant_views
+from participants.views import language, outbox, signin
 from sessions_app import cycle, format_views, logbook, reminders, rota, scheduling
 from sessions_app import views as session_views
 
@@ -10,9 +9,9 @@ from . import health
 
 urlpatterns = [
     path("", session_views.home, name="home"),
-    path("login/", participant_views.login_view, name="login"),
-    path("login/link/<str:token>/", participant_views.login_link, name="login_link"),
-    path("logout/", participant_views.logout_view, name="logout"),
+    path("login/", signin.login_view, name="login"),
+    path("login/link/<str:token>/", signin.login_link, name="login_link"),
+    path("logout/", signin.logout_view, name="logout"),
     # Django's switch of language, which also remembers a signed-in person's for e-mails.
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("", include("participants.urls")),
@@ -58,7 +57,7 @@ urlpatterns = [
     path("actions/<int:pk>/", cycle.action_edit, name="action_edit"),
     path("healthz", health.healthz, name="healthz"),
     # Development only (404 with DEBUG off): the e-mails the app would have sent.
-    path("dev/outbox/", devmail.outbox, name="dev_outbox"),
-    path("dev/outbox/<str:name>/", devmail.outbox_message, name="dev_outbox_message"),
+    path("dev/outbox/", outbox.outbox, name="dev_outbox"),
+    path("dev/outbox/<str:name>/", outbox.outbox_message, name="dev_outbox_message"),
     path("admin/", admin.site.urls),
 ]

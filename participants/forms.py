@@ -1,4 +1,4 @@
-"""Forms of the organiser's pages and of joining a group."""
+"""Forms of signing in, of the organiser's pages and of joining a group."""
 
 import zoneinfo
 from typing import Any
@@ -246,3 +246,12 @@ class CurrentPasswordChangeForm(PasswordChangeForm):
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
         return old_password
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail"))
+    password = forms.CharField(
+        label=_("Mot de passe (facultatif)"),
+        widget=forms.PasswordInput,
+        required=False,
+    )

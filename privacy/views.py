@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET
 from participants import emails, reauth
 from participants.access import get_membership_or_404
 from participants.models import DEFAULT_RETENTION_DAYS, LoginLink, Membership
-from participants.views import safe_next
+from participants.signin import safe_next
 from sessions_app.templatetags.words import que
 
 from . import export, forget

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from participants.access import get_organiser_membership_or_404 as _get_organiser_membership
 from participants.models import Group
-from participants.views import _get_organiser_membership
 
 from . import flow, formats
 from . import render as live_render
