@@ -27,9 +27,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, TextField, Value, When
 from django.utils import timezone
 
 from sessions_app import flow
-from sessions_app.models import Action, Event, Registration, Session, Subject
-
-from .models import Feedback
+from sessions_app.models import Action, Event, Feedback, Registration, Session, Subject
 
 PERIODS = ("last", "3m", "12m", "all")  # last session / 90 days / 365 days / since the start
 PERIOD_DAYS = {"3m": 90, "12m": 365}

@@ -20,13 +20,12 @@ from django.views.decorators.http import require_GET
 
 from participants.access import get_membership_or_404
 from participants.models import User
-from sessions_app.models import Session
+from sessions_app.models import Feedback, Session
 from sessions_app.render import PHASE_LABELS
 
 from . import figures
 from .charts import hbars
 from .forms import FeedbackForm
-from .models import Feedback
 
 
 @login_required

@@ -17,18 +17,24 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from insights.models import Feedback
 from participants.models import (
     Application,
     Group,
     Invitation,
-    LogbookEntry,
     LoginLink,
     Membership,
     User,
 )
 from sessions_app import flow, live
-from sessions_app.models import Action, Contribution, Event, Session, Subject
+from sessions_app.models import (
+    Action,
+    Contribution,
+    Event,
+    Feedback,
+    LogbookEntry,
+    Session,
+    Subject,
+)
 
 BATCH = 500
 

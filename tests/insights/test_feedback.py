@@ -4,9 +4,9 @@ stay the author's unless shared, and go with their export and their erasure."""
 import pytest
 from django.urls import reverse
 
-from insights.models import Feedback
 from privacy import forget
 from sessions_app import live
+from sessions_app.models import Feedback
 
 
 def run(session, actor, kind, **fields):

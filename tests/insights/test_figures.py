@@ -19,11 +19,18 @@ from insights.figures import (
     group_figures,
     personal_figures,
 )
-from insights.models import Feedback
 from participants.models import Membership
 from privacy import forget, retention
 from sessions_app import flow, live
-from sessions_app.models import Action, Contribution, Event, Registration, Session, Subject
+from sessions_app.models import (
+    Action,
+    Contribution,
+    Event,
+    Feedback,
+    Registration,
+    Session,
+    Subject,
+)
 
 NO_FEEDBACK = FeedbackFigures(0, ((1, 0), (2, 0), (3, 0), (4, 0), (5, 0)), None, ())
 TOTAL_KEYS = ("proposed", "handled", "withdrawn", "actions_planned", "actions_reported",
