@@ -141,6 +141,9 @@ INSTALLED_APPS = [
     "sessions_app",
     "privacy",
     "insights",
+    # The project itself, last: its commands (the demo, the browser tests' seed) may use
+    # every app.
+    "intervision",
 ]
 
 MIDDLEWARE = [

@@ -219,15 +219,6 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Rôle"), choices=Membership.ROLES)
 
 
-class LogbookForm(forms.Form):
-    text = forms.CharField(
-        label=_("Nouvelle note"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Apprentissages, ressentis, progrès. Vous seul·e lisez ces notes."),
-    )
-
-
 class CurrentPasswordChangeForm(PasswordChangeForm):
     """Django's change of password, the current password checked as a sign-in attempt:
     through ``authenticate``, so that django-axes counts the wrong ones and locks out, as

@@ -20,9 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from insights.models import Feedback
-
-from .models import Action, Contribution, Session
+from .models import Action, Contribution, Feedback, Session
 from .render import KIND_LABELS
 
 

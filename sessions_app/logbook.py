@@ -26,10 +26,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from participants.access import get_membership_or_404
-from participants.forms import LogbookForm
-from participants.models import LogbookEntry
 
-from .models import Action, Session, Subject
+from .forms import LogbookForm
+from .models import Action, LogbookEntry, Session, Subject
 
 
 @dataclass

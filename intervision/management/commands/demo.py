@@ -22,10 +22,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from insights.models import Feedback
 from participants.models import Group, LoginLink, Membership, User
 from sessions_app import live, scheduling
-from sessions_app.models import Action, Event, Registration, Session, Subject
+from sessions_app.models import Action, Event, Feedback, Registration, Session, Subject
 
 PEOPLE = [
     ("lucie@demo.intervision.local", "Lucie", Membership.ORGANISER),
