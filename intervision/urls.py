@@ -2,13 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from participants.views import language, outbox, signin
-from sessions_app import cycle, format_views, logbook, reminders, rota, scheduling
-from sessions_app import views as session_views
+from sessions_app import reminders, rota, scheduling
+from sessions_app.views import cycle, formats, home, logbook, session
 
 from . import health
 
 urlpatterns = [
-    path("", session_views.home, name="home"),
+    path("", home.home, name="home"),
     path("login/", signin.login_view, name="login"),
     path("login/link/<str:token>/", signin.login_link, name="login_link"),
     path("logout/", signin.logout_view, name="logout"),
@@ -17,7 +17,7 @@ urlpatterns = [
     path("", include("participants.urls")),
     path("", include("privacy.urls")),
     path("", include("insights.urls")),
-    path("g/<int:pk>/", session_views.group_detail, name="group_detail"),
+    path("g/<int:pk>/", home.group_detail, name="group_detail"),
     path("g/<int:pk>/logbook/", logbook.logbook, name="logbook"),
     path("g/<int:pk>/logbook/carnet.md", logbook.logbook_markdown, name="logbook_markdown"),
     path("g/<int:pk>/logbook/carnet.json", logbook.logbook_json, name="logbook_json"),
@@ -28,12 +28,12 @@ urlpatterns = [
     path("g/<int:pk>/reminders/", reminders.reminders_toggle, name="group_reminders"),
     path("g/<int:pk>/rota/<int:member_pk>/skip/", rota.rota_skip, name="rota_skip"),
     path("g/<int:pk>/rota/swap/", rota.rota_swap, name="rota_swap"),
-    path("g/<int:pk>/formats/", format_views.format_list, name="format_list"),
-    path("g/<int:pk>/formats/new/", format_views.format_create, name="format_create"),
-    path("g/<int:pk>/formats/<int:format_pk>/", format_views.format_edit, name="format_edit"),
+    path("g/<int:pk>/formats/", formats.format_list, name="format_list"),
+    path("g/<int:pk>/formats/new/", formats.format_create, name="format_create"),
+    path("g/<int:pk>/formats/<int:format_pk>/", formats.format_edit, name="format_edit"),
     path(
         "g/<int:pk>/formats/<int:format_pk>/delete/",
-        format_views.format_delete,
+        formats.format_delete,
         name="format_delete",
     ),
     path("g/<int:group_pk>/sessions/new/", scheduling.session_create, name="session_create"),
@@ -43,13 +43,13 @@ urlpatterns = [
     path("s/<int:pk>/unregister/", scheduling.session_unregister, name="session_unregister"),
     path("s/<int:pk>/session.ics", scheduling.session_ics, name="session_ics"),
     path("s/<int:pk>/cancel/", scheduling.session_cancel, name="session_cancel"),
-    path("s/<int:pk>/", session_views.session_page, name="session_page"),
-    path("s/<int:pk>/live/", session_views.session_live, name="session_live"),
-    path("s/<int:pk>/do/", session_views.session_command, name="session_command"),
-    path("s/<int:pk>/arrive/", session_views.session_arrive, name="session_arrive"),
-    path("s/<int:pk>/ecran/", session_views.session_display, name="session_display"),
+    path("s/<int:pk>/", session.session_page, name="session_page"),
+    path("s/<int:pk>/live/", session.session_live, name="session_live"),
+    path("s/<int:pk>/do/", session.session_command, name="session_command"),
+    path("s/<int:pk>/arrive/", session.session_arrive, name="session_arrive"),
+    path("s/<int:pk>/ecran/", session.session_display, name="session_display"),
     path(
-        "s/<int:pk>/ecran/live/", session_views.session_display_live, name="session_display_live"
+        "s/<int:pk>/ecran/live/", session.session_display_live, name="session_display_live"
     ),
     path("s/<int:pk>/emporte/", cycle.session_takeaway, name="session_takeaway"),
     path("s/<int:pk>/carnet/", logbook.session_logbook, name="session_logbook"),

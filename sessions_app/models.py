@@ -12,7 +12,8 @@ from typing import cast
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,11 @@ class SessionQuerySet(models.QuerySet):
         """Sessions of the groups ``user`` is an active member of: the one membership rule
         of every page, command and socket."""
         return self.filter(group__in=Membership.objects.groups_of(user))
+
+    def get_for_member_or_404(self, user: User, pk: int) -> "Session":
+        """The session ``pk``, its group fetched with it, for an active member of that group;
+        Http404 for anyone else, exactly as for a session that does not exist."""
+        return get_object_or_404(self.for_member(user).select_related("group"), pk=pk)
 
     def upcoming(self, limit: int, now: datetime | None = None) -> list["Session"]:
         """Up to ``limit`` sessions à venir or en cours, the next first (one query).
@@ -373,6 +379,16 @@ class ActionQuerySet(models.QuerySet):
 
     def open(self):
         return self.filter(status__in=(Action.TODO, Action.DOING))
+
+    def open_first(self):
+        """The open actions first, then the latest session's first, in plan order."""
+        return self.annotate(
+            closed=Case(
+                When(status__in=(Action.TODO, Action.DOING), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        ).order_by("closed", "-session__scheduled_at", "position", "id")
 
 
 class Action(models.Model):
