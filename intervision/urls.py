@@ -3,8 +3,9 @@ from django.urls import include, path
 
 from participants import devmail, language
 from participants import views as participant_views
-from sessions_app import cycle, format_views, logbook, reminders, rota, scheduling
-from sessions_app import views as session_views
+from sessions_app import cycle, format_views, logbook
+from sessions_app.views import rota, scheduling
+from sessions_app.views import session as session_views
 
 from . import health
 
@@ -26,7 +27,7 @@ urlpatterns = [
     path(
         "g/<int:pk>/logbook/<int:entry_pk>/delete/", logbook.logbook_delete, name="logbook_delete"
     ),
-    path("g/<int:pk>/reminders/", reminders.reminders_toggle, name="group_reminders"),
+    path("g/<int:pk>/reminders/", scheduling.reminders_toggle, name="group_reminders"),
     path("g/<int:pk>/rota/<int:member_pk>/skip/", rota.rota_skip, name="rota_skip"),
     path("g/<int:pk>/rota/swap/", rota.rota_swap, name="rota_swap"),
     path("g/<int:pk>/formats/", format_views.format_list, name="format_list"),

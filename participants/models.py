@@ -69,8 +69,29 @@ class InvitationUnusable(Exception):
         self.status = status
 
 
+class UserQuerySet(models.QuerySet["User"]):
+    def active_members_of(self, group: "Group | int", **membership: object) -> "UserQuerySet":
+        """The people with an active membership of ``group`` (a group or its id).
+
+        ``membership`` adds conditions on that same membership (``reminders=True``): in one
+        ``filter()`` they share its join, where a later ``.filter(memberships__...)`` would
+        join again and could match the person's membership of another group. An
+        ``order_by("memberships__joined_at")`` that follows orders by this group's."""
+        return self.filter(
+            memberships__group=group,
+            memberships__removed_at__isnull=True,
+            **{f"memberships__{name}": value for name, value in membership.items()},
+        )
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get_queryset(self) -> UserQuerySet:
+        return UserQuerySet(self.model, using=self._db)
+
+    def active_members_of(self, group: "Group | int", **membership: object) -> UserQuerySet:
+        return self.get_queryset().active_members_of(group, **membership)
 
     def create_user(self, email, password=None, **extra):
         if not email:

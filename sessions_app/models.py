@@ -11,6 +11,7 @@ from typing import cast
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +48,11 @@ class SessionQuerySet(models.QuerySet):
         """Sessions of the groups ``user`` is an active member of: the one membership rule
         of every page, command and socket."""
         return self.filter(group__in=Membership.objects.groups_of(user))
+
+    def get_for_member_or_404(self, user: User, pk: int) -> "Session":
+        """The session ``pk``, its group fetched with it, for an active member of that group;
+        Http404 for anyone else, exactly as for a session that does not exist."""
+        return get_object_or_404(self.for_member(user).select_related("group"), pk=pk)
 
     def upcoming(self, limit: int, now: datetime | None = None) -> list["Session"]:
         """Up to ``limit`` sessions à venir or en cours, the next first (one query).

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from participants.access import get_membership_or_404
 from participants.models import Membership
 
-from . import flow, live, presence, rota
-from .models import Action, Session
-from .render import DISPLAY, display_context, error_message, live_context, render_live
+from .. import flow, live, presence, rota_queries
+from ..models import Action, Session
+from ..render import DISPLAY, display_context, error_message, live_context, render_live
 
 
 def _get_session_for_member(user, pk) -> Session:
@@ -135,7 +135,7 @@ def home(request):
         {
             "groups": groups,
             "upcoming": upcoming,
-            "leading": rota.leading_next(request.user, upcoming),
+            "leading": rota_queries.leading_next(request.user, upcoming),
             "past": mine.past(5),
             "open_actions": Action.objects.of(request.user).open().count(),
         },
@@ -162,7 +162,7 @@ def group_detail(request, pk):
             "backlog": backlog,
             "members": members,
             "rota": (
-                rota.context_for(group, request.user, membership, upcoming)
+                rota_queries.context_for(group, request.user, membership, upcoming)
                 if group.facilitation == "rotating"
                 else None
             ),
