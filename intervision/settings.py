@@ -436,4 +436,4 @@ LOGIN_LINK_MINUTES = envint("LOGIN_LINK_MINUTES", 10)
 
 # Periodic jobs, run by `manage.py periodic` (once, or every N seconds with --every N): each
 # is the dotted path of a function of the current time, safe to run twice or on two machines.
-PERIODIC_JOBS = ["sessions_app.reminders.send_due_reminders", "privacy.retention.purge"]
+PERIODIC_JOBS = ["sessions_app.actions.reminders.send_due_reminders", "privacy.retention.purge"]

@@ -2,8 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from participants.views import language, outbox, signin
-from sessions_app import reminders, rota, scheduling
-from sessions_app.views import cycle, formats, home, logbook, session
+from sessions_app.views import cycle, formats, home, logbook, rota, scheduling, session
 
 from . import health
 
@@ -25,7 +24,7 @@ urlpatterns = [
     path(
         "g/<int:pk>/logbook/<int:entry_pk>/delete/", logbook.logbook_delete, name="logbook_delete"
     ),
-    path("g/<int:pk>/reminders/", reminders.reminders_toggle, name="group_reminders"),
+    path("g/<int:pk>/reminders/", scheduling.reminders_toggle, name="group_reminders"),
     path("g/<int:pk>/rota/<int:member_pk>/skip/", rota.rota_skip, name="rota_skip"),
     path("g/<int:pk>/rota/swap/", rota.rota_swap, name="rota_swap"),
     path("g/<int:pk>/formats/", formats.format_list, name="format_list"),

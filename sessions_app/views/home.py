@@ -12,7 +12,7 @@ from participants.access import get_membership_or_404
 from participants.http import AuthenticatedHttpRequest
 from participants.models import Membership
 
-from .. import rota
+from .. import rota_queries
 from ..models import Action, Session
 
 
@@ -30,7 +30,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "groups": groups,
             "upcoming": upcoming,
-            "leading": rota.leading_next(request.user, upcoming),
+            "leading": rota_queries.leading_next(request.user, upcoming),
             "past": mine.past(5),
             "open_actions": Action.objects.of(request.user).open().count(),
         },
@@ -57,7 +57,7 @@ def group_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "backlog": backlog,
             "members": members,
             "rota": (
-                rota.context_for(group, request.user, membership, upcoming)
+                rota_queries.context_for(group, request.user, membership, upcoming)
                 if group.facilitation == "rotating"
                 else None
             ),

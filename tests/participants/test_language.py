@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from participants.models import Application, LoginLink, User
-from sessions_app import reminders, rota
+from sessions_app.actions import reminders, rota
 
 
 def calendar_of(message) -> str:
