@@ -14,7 +14,8 @@ last of the 8 clients. The same run measures the floors: bare websockets, a bare
 broadcast, and the stock stack's minimal socket click and minimal reconnect
 (bench/floor_click.py); ``bench/report.py`` checks the targets as ratios to them.
 
-The command line (this file); the load points, clients and figures (bench/driver.py); the
+The command line (this file); the load points and their figures (bench/driver.py), the
+clients and the schedule (bench/pool.py); the
 servers and backends (bench/servers.py); the report (bench/report.py). See bench/README.md
 for the load points and what each figure means.
 """

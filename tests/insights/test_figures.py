@@ -11,19 +11,24 @@ from django.utils import timezone
 
 from insights.figures import (
     GROUP_QUERIES,
-    PERSONAL_QUERIES,
     SMALL,
     FeedbackFigures,
     GroupFigures,
-    PersonalFigures,
     group_figures,
-    personal_figures,
 )
-from insights.models import Feedback
+from insights.personal import PERSONAL_QUERIES, PersonalFigures, personal_figures
 from participants.models import Membership
-from privacy import forget, retention
+from privacy import actions, retention
 from sessions_app import flow, live
-from sessions_app.models import Action, Contribution, Event, Registration, Session, Subject
+from sessions_app.models import (
+    Action,
+    Contribution,
+    Event,
+    Feedback,
+    Registration,
+    Session,
+    Subject,
+)
 
 NO_FEEDBACK = FeedbackFigures(0, ((1, 0), (2, 0), (3, 0), (4, 0), (5, 0)), None, ())
 TOTAL_KEYS = ("proposed", "handled", "withdrawn", "actions_planned", "actions_reported",
@@ -567,7 +572,7 @@ def test_the_figures_survive_the_retention_purge_and_an_erasure(
     assert timings(before.sessions[0])[0] == ("expose", 10, 12.0, 1)
     # Dragos erases his account: what he did in the session still counts; his waiting
     # subject leaves the backlog.
-    forget.erase_account(dragos)
+    actions.do_erase_account(dragos)
     after = group_figures(group, "all", now=now)
     assert after.sessions == before.sessions
     assert (before.backlog_now, after.backlog_now) == (1, 0)

@@ -100,7 +100,7 @@ def test_a_state_changed_outside_the_commands_is_never_served_from_memory(
 ):
     """An erasure empties texts in the row without a new version: the next page to connect
     reads the emptied state, even before the erasure's broadcast reaches this process."""
-    from privacy import forget
+    from privacy import actions
 
     juliette, dragos = participants[0], participants[1]
     for person in (juliette, dragos):
@@ -109,7 +109,7 @@ def test_a_state_changed_outside_the_commands_is_never_served_from_memory(
     live.apply(session.pk, juliette, {"type": "propose", "keyword": "SUJET-JULIETTE"}, None)
     live.apply(session.pk, dragos, {"type": "propose", "keyword": "SUJET-DRAGOS"}, None)
     assert "SUJET-DRAGOS" in keywords(seen(session, juliette))
-    forget.erase_content(dragos)  # its after-commit broadcast does not run here
+    actions.do_erase_content(dragos)  # its after-commit broadcast does not run here
     snap = seen(session, juliette)
     assert "SUJET-DRAGOS" not in keywords(snap) and "SUJET-JULIETTE" in keywords(snap)
     assert flow.ERASED_KEYWORD in keywords(snap)

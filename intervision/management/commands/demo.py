@@ -21,10 +21,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from insights.models import Feedback
 from participants.models import Group, LoginLink, Membership, User
-from sessions_app import live, scheduling
-from sessions_app.models import Action, Event, Registration, Session, Subject
+from sessions_app import live
+from sessions_app.actions.scheduling import do_register
+from sessions_app.models import Action, Event, Feedback, Registration, Session, Subject
 
 PEOPLE = [
     ("lucie@demo.intervision.local", "Lucie", Membership.ORGANISER),
@@ -116,7 +116,7 @@ class Command(BaseCommand):
                 )
                 upcoming.facilitators.add(users[0])
                 for user in users[1:4]:
-                    scheduling.register(upcoming.pk, user)
+                    do_register(upcoming.pk, user)
             links = [(u, LoginLink.issue(u, minutes=LINK_HOURS * 60)) for u in users]
         # In French, as the app, in lines that fit a terminal; the links last.
         out = self.stdout.write
