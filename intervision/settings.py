@@ -342,6 +342,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "channels_redis.pubsub": {"filters": ["once_a_minute"]},
         "intervision.health": {"filters": ["once_a_minute"]},
+        "sessions_app.consumers": {"filters": ["once_a_minute"]},
     },
 }
 

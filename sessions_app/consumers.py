@@ -35,7 +35,6 @@ from django.conf import settings
 from django.core.cache import caches
 from django.utils.translation import override
 
-from intervision.layers import OncePerInterval
 from participants.language import chosen_language
 from participants.models import User
 
@@ -46,8 +45,9 @@ from .render import DISPLAY, live_frame, live_render
 from .snapshot import Snapshot
 from .texts import error_message
 
+# A cache that is down would say so at every click: settings.LOGGING lets it through once a
+# minute (the « once_a_minute » filter).
 log = logging.getLogger(__name__)
-log.addFilter(OncePerInterval())  # a cache that is down would say so at every click
 
 # Commands a person may send to a session in a window of ``RATE_WINDOW`` seconds, whatever
 # the number of their sockets: well above what a person clicks, well below what a loop sends.

@@ -160,7 +160,7 @@ class Session(models.Model):
     # Moves on whenever the group's roster as this session sees it may have changed (a
     # member joins, leaves or changes role or name, the group's facilitation, the session's
     # facilitators: ``signals``). The locking query of a command reads it with the row, so
-    # a process holds the roster it read until then (``live.roster_of``), on any process.
+    # a process holds the roster it read until then (``snapshot.roster_of``), on any process.
     roster_stamp = models.PositiveIntegerField(default=0, editable=False)
 
     objects = SessionQuerySet.as_manager()
@@ -308,7 +308,7 @@ class Session(models.Model):
 
 def bump_rosters(sessions: models.QuerySet) -> None:
     """Tell every process that the roster of ``sessions`` may have changed: their pages and
-    commands read it again (``live.roster_of``). Called inside the change's transaction."""
+    commands read it again (``snapshot.roster_of``). Called inside the change's transaction."""
     sessions.update(roster_stamp=models.F("roster_stamp") + 1)
 
 
@@ -485,7 +485,7 @@ class Registration(models.Model):
     """A member's seat at a scheduled session, or their place on its waitlist.
 
     Seats are limited by the group's capacity; a freed seat goes to the first on the
-    waitlist (see ``sessions_app.scheduling``).
+    waitlist (see ``sessions_app.actions.scheduling``).
     """
 
     REGISTERED, WAITLIST = "registered", "waitlist"

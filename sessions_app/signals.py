@@ -36,7 +36,7 @@ def _revoke_deactivated_user(sender, user, **kwargs):
     live.revoke_access(user.pk, None)
 
 
-# --- The roster a session holds (``live.roster_of``): moved on at every change of it ------
+# --- The roster a session holds (``snapshot.roster_of``): moved on at every change of it ------
 
 # What of an account the roster shows or depends on.
 _ROSTER_FIELDS = {"display_name", "email", "is_active"}

@@ -6,7 +6,7 @@ A session the person is not an active member of is a 404.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -20,9 +20,7 @@ from ..forms import FeedbackForm
 @never_cache
 def feedback(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """« Mon retour sur la séance »: for those who were at the table, once it has ended."""
-    session = get_object_or_404(
-        Session.objects.for_member(request.user).select_related("group"), pk=pk
-    )
+    session = Session.objects.get_for_member_or_404(request.user, pk)
     if session.stage != "ended" or not session.was_at_table(request.user.pk):
         return render(request, "insights/feedback_closed.html", {"session": session})
     mine = Feedback.objects.filter(session=session, author=request.user).first()

@@ -15,10 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
 from participants.access import get_membership_or_404
-from participants.http import AuthenticatedHttpRequest
+from participants.http import AuthenticatedHtmxHttpRequest, AuthenticatedHttpRequest
 from participants.models import User
 
 from ..forms import LogbookForm
@@ -30,10 +29,6 @@ from ..logbook import (
     mark_download_keywords,
 )
 from ..models import LogbookEntry, Session
-
-
-class AuthenticatedHtmxHttpRequest(AuthenticatedHttpRequest):
-    htmx: HtmxDetails
 
 
 def _get_entry_or_404(user: User, group_id: int, entry_pk: int) -> LogbookEntry:
