@@ -8,8 +8,8 @@ texts, so they are never loaded: an ended session keeps its structure in a colum
 own (``Session.tally``, a ``flow.Structure`` that ``flow`` derives from the state: who was at
 the table, the frozen steps, how many subjects were carried or are open).
 
-The cost does not grow with the history: ``group_figures`` runs ``GROUP_QUERIES`` queries
-and ``personal_figures`` ``PERSONAL_QUERIES``, however many sessions the group has had.
+The cost does not grow with the history: ``group_figures`` runs ``GROUP_QUERIES`` queries,
+however many sessions the group has had (a member's own figures are in ``personal``).
 
 The callers check permissions: these functions take a group the person may see.
 """
@@ -27,9 +27,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, TextField, Value, When
 from django.utils import timezone
 
 from sessions_app import flow
-from sessions_app.models import Action, Event, Registration, Session, Subject
-
-from .models import Feedback
+from sessions_app.models import Action, Event, Feedback, Registration, Session, Subject
 
 PERIODS = ("last", "3m", "12m", "all")  # last session / 90 days / 365 days / since the start
 PERIOD_DAYS = {"3m": 90, "12m": 365}
@@ -37,7 +35,6 @@ SMALL = 3  # a count below this that could identify a person is not shown apart
 OLDEST = 3  # how many of the oldest open subjects have their age shown
 
 GROUP_QUERIES = 7
-PERSONAL_QUERIES = 3
 
 
 @dataclass(frozen=True)
@@ -93,17 +90,6 @@ class GroupFigures:
     facilitation: tuple[tuple[int, int], ...]  # (user id, sessions facilitated), most first
     feedback: FeedbackFigures
     totals: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class PersonalFigures:
-    sessions_attended: int
-    subjects_proposed: int
-    subjects_handled: int
-    subjects_waiting: int
-    actions_open: int
-    actions_done: int
-    actions_dropped: int
 
 
 # --- Counting in the stored states, in the database ---------------------------------------
@@ -372,36 +358,4 @@ def _feedback(ids: QuerySet) -> FeedbackFigures:
         # With hidden counts, the exact average would give them back (two equations).
         average=None if hidden else sum(score for score, _said in rows) / responses,
         shared=tuple(shared),
-    )
-
-
-# --- A member's own figures -----------------------------------------------------------------
-
-
-def personal_figures(user, group) -> PersonalFigures:
-    """``user``'s own sessions, subjects and actions in ``group``: theirs only."""
-    attended = sum(
-        user.pk in flow.Structure.from_data(tally).present
-        for tally in Session.objects.filter(  # 1
-            group=group, stage="ended"
-        ).values_list("tally", flat=True)
-    )
-    subjects = Subject.objects.filter(group=group, owner=user).aggregate(  # 2
-        proposed=Count("id"),
-        handled=Count("id", filter=Q(status="handled")),
-        waiting=Count("id", filter=Q(status="open")),
-    )
-    actions = Action.objects.filter(subject__group=group, owner=user).aggregate(  # 3
-        open=Count("id", filter=Q(status__in=(Action.TODO, Action.DOING))),
-        done=Count("id", filter=Q(status=Action.DONE)),
-        dropped=Count("id", filter=Q(status=Action.DROPPED)),
-    )
-    return PersonalFigures(
-        sessions_attended=attended,
-        subjects_proposed=subjects["proposed"],
-        subjects_handled=subjects["handled"],
-        subjects_waiting=subjects["waiting"],
-        actions_open=actions["open"],
-        actions_done=actions["done"],
-        actions_dropped=actions["dropped"],
     )

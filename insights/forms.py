@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Feedback
+from sessions_app.models import Feedback
 
 
 class FeedbackForm(forms.ModelForm):

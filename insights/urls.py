@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import views
+from .views import bilan, feedback
 
 urlpatterns = [
-    path("g/<int:pk>/bilan/", views.bilan, name="bilan"),
-    path("g/<int:pk>/bilan.csv", views.bilan_csv, name="bilan_csv"),
-    path("s/<int:pk>/retour/", views.feedback, name="session_feedback"),
+    path("g/<int:pk>/bilan/", bilan.bilan, name="bilan"),
+    path("g/<int:pk>/bilan.csv", bilan.bilan_csv, name="bilan_csv"),
+    path("s/<int:pk>/retour/", feedback.feedback, name="session_feedback"),
 ]

@@ -13,7 +13,7 @@ import time
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ async def _forget(layer, channel):
 
 
 @never_cache
-async def healthz(request):
+async def healthz(request: HttpRequest) -> JsonResponse:
     checks = {}
     try:
         await sync_to_async(_check_database)()

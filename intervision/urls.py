@@ -1,24 +1,22 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from participants import devmail, language
-from participants import views as participant_views
-from sessions_app import cycle, format_views, logbook, reminders, rota, scheduling
-from sessions_app import views as session_views
+from participants.views import language, outbox, signin
+from sessions_app.views import cycle, formats, home, logbook, rota, scheduling, session
 
 from . import health
 
 urlpatterns = [
-    path("", session_views.home, name="home"),
-    path("login/", participant_views.login_view, name="login"),
-    path("login/link/<str:token>/", participant_views.login_link, name="login_link"),
-    path("logout/", participant_views.logout_view, name="logout"),
+    path("", home.home, name="home"),
+    path("login/", signin.login_view, name="login"),
+    path("login/link/<str:token>/", signin.login_link, name="login_link"),
+    path("logout/", signin.logout_view, name="logout"),
     # Django's switch of language, which also remembers a signed-in person's for e-mails.
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("", include("participants.urls")),
     path("", include("privacy.urls")),
     path("", include("insights.urls")),
-    path("g/<int:pk>/", session_views.group_detail, name="group_detail"),
+    path("g/<int:pk>/", home.group_detail, name="group_detail"),
     path("g/<int:pk>/logbook/", logbook.logbook, name="logbook"),
     path("g/<int:pk>/logbook/carnet.md", logbook.logbook_markdown, name="logbook_markdown"),
     path("g/<int:pk>/logbook/carnet.json", logbook.logbook_json, name="logbook_json"),
@@ -26,15 +24,15 @@ urlpatterns = [
     path(
         "g/<int:pk>/logbook/<int:entry_pk>/delete/", logbook.logbook_delete, name="logbook_delete"
     ),
-    path("g/<int:pk>/reminders/", reminders.reminders_toggle, name="group_reminders"),
+    path("g/<int:pk>/reminders/", scheduling.reminders_toggle, name="group_reminders"),
     path("g/<int:pk>/rota/<int:member_pk>/skip/", rota.rota_skip, name="rota_skip"),
     path("g/<int:pk>/rota/swap/", rota.rota_swap, name="rota_swap"),
-    path("g/<int:pk>/formats/", format_views.format_list, name="format_list"),
-    path("g/<int:pk>/formats/new/", format_views.format_create, name="format_create"),
-    path("g/<int:pk>/formats/<int:format_pk>/", format_views.format_edit, name="format_edit"),
+    path("g/<int:pk>/formats/", formats.format_list, name="format_list"),
+    path("g/<int:pk>/formats/new/", formats.format_create, name="format_create"),
+    path("g/<int:pk>/formats/<int:format_pk>/", formats.format_edit, name="format_edit"),
     path(
         "g/<int:pk>/formats/<int:format_pk>/delete/",
-        format_views.format_delete,
+        formats.format_delete,
         name="format_delete",
     ),
     path("g/<int:group_pk>/sessions/new/", scheduling.session_create, name="session_create"),
@@ -44,13 +42,13 @@ urlpatterns = [
     path("s/<int:pk>/unregister/", scheduling.session_unregister, name="session_unregister"),
     path("s/<int:pk>/session.ics", scheduling.session_ics, name="session_ics"),
     path("s/<int:pk>/cancel/", scheduling.session_cancel, name="session_cancel"),
-    path("s/<int:pk>/", session_views.session_page, name="session_page"),
-    path("s/<int:pk>/live/", session_views.session_live, name="session_live"),
-    path("s/<int:pk>/do/", session_views.session_command, name="session_command"),
-    path("s/<int:pk>/arrive/", session_views.session_arrive, name="session_arrive"),
-    path("s/<int:pk>/ecran/", session_views.session_display, name="session_display"),
+    path("s/<int:pk>/", session.session_page, name="session_page"),
+    path("s/<int:pk>/live/", session.session_live, name="session_live"),
+    path("s/<int:pk>/do/", session.session_command, name="session_command"),
+    path("s/<int:pk>/arrive/", session.session_arrive, name="session_arrive"),
+    path("s/<int:pk>/ecran/", session.session_display, name="session_display"),
     path(
-        "s/<int:pk>/ecran/live/", session_views.session_display_live, name="session_display_live"
+        "s/<int:pk>/ecran/live/", session.session_display_live, name="session_display_live"
     ),
     path("s/<int:pk>/emporte/", cycle.session_takeaway, name="session_takeaway"),
     path("s/<int:pk>/carnet/", logbook.session_logbook, name="session_logbook"),
@@ -58,7 +56,7 @@ urlpatterns = [
     path("actions/<int:pk>/", cycle.action_edit, name="action_edit"),
     path("healthz", health.healthz, name="healthz"),
     # Development only (404 with DEBUG off): the e-mails the app would have sent.
-    path("dev/outbox/", devmail.outbox, name="dev_outbox"),
-    path("dev/outbox/<str:name>/", devmail.outbox_message, name="dev_outbox_message"),
+    path("dev/outbox/", outbox.outbox, name="dev_outbox"),
+    path("dev/outbox/<str:name>/", outbox.outbox_message, name="dev_outbox_message"),
     path("admin/", admin.site.urls),
 ]

@@ -7,17 +7,27 @@ logged without the message's content: it may hold a sign-in or invitation token.
 Each message is written in its recipient's language, not in that of whoever acts (an
 organiser browsing in English cancels a session: the French members read French), and so
 is its calendar file: ``send`` is the one place that chooses it.
+
+Below ``send``, one function per e-mail of participants, named after its template (as
+healthchecks' ``hc/lib/emails.py``): it gathers the template's context and who receives it.
 """
+
+from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
+
+if TYPE_CHECKING:
+    from .models import Application, Invitation, User
 
 log = logging.getLogger(__name__)
 
@@ -106,3 +116,70 @@ def send(
         subject=subject.strip(), body=body.strip() + "\n", to=[address], attachments=files
     )
     transaction.on_commit(lambda: _send_now(message))
+
+
+# --- The e-mails of participants ----------------------------------------------------------
+
+
+def login_link(user: User, token: str, *, language: str | None = None) -> None:
+    """A sign-in link; ``language``: that of the page it was asked from."""
+    url = settings.SITE_URL + reverse("login_link", args=[token])
+    send(
+        "login_link", user, {"url": url, "minutes": settings.LOGIN_LINK_MINUTES}, language=language
+    )
+
+
+def password_changed(user: User, *, first: bool, language: str | None = None) -> None:
+    """The person chose (``first``) or changed their password: if it was not them, they
+    learn it here."""
+    send(
+        "password_changed",
+        user,
+        {"first": first, "login_url": settings.SITE_URL + reverse("login")},
+        language=language,
+    )
+
+
+def invitation(invitation: Invitation, token: str, *, language: str | None = None) -> None:
+    """The personal link to join the group, to the invited address: in their language if they
+    have an account, else ``language`` (an applicant's), else the inviter's."""
+    send(
+        "invitation",
+        invitation.email,
+        {
+            "group": invitation.group.name,
+            "inviter": invitation.invited_by.name if invitation.invited_by else "",
+            "url": settings.SITE_URL + reverse("invitation", args=[token]),
+            "days": settings.INVITATION_DAYS,
+            "privacy_url": settings.SITE_URL + reverse("privacy"),
+        },
+        language=language,
+    )
+
+
+def application_received(application: Application) -> None:
+    """To the applicant, in the language they applied in."""
+    send(
+        "application_received",
+        application.email,
+        {"group": application.group.name, "name": application.name},
+        language=application.language,
+    )
+
+
+def application_new(organiser: User, application: Application) -> None:
+    """To one of the group's organisers: an application waits for a decision."""
+    url = settings.SITE_URL + reverse(
+        "group_application", args=[application.group_id, application.pk]
+    )
+    send("application_new", organiser, {"group": application.group.name, "url": url})
+
+
+def application_rejected(application: Application) -> None:
+    """The neutral answer to a rejected applicant: the reason stays between organisers."""
+    send(
+        "application_rejected",
+        application.email,
+        {"group": application.group.name, "name": application.name},
+        language=application.language or None,
+    )

@@ -1,4 +1,4 @@
-"""Forms of the organiser's pages and of joining a group."""
+"""Forms of signing in, of the organiser's pages and of joining a group."""
 
 import zoneinfo
 from typing import Any
@@ -219,15 +219,6 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Rôle"), choices=Membership.ROLES)
 
 
-class LogbookForm(forms.Form):
-    text = forms.CharField(
-        label=_("Nouvelle note"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Apprentissages, ressentis, progrès. Vous seul·e lisez ces notes."),
-    )
-
-
 class CurrentPasswordChangeForm(PasswordChangeForm):
     """Django's change of password, the current password checked as a sign-in attempt:
     through ``authenticate``, so that django-axes counts the wrong ones and locks out, as
@@ -246,3 +237,12 @@ class CurrentPasswordChangeForm(PasswordChangeForm):
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
         return old_password
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail"))
+    password = forms.CharField(
+        label=_("Mot de passe (facultatif)"),
+        widget=forms.PasswordInput,
+        required=False,
+    )

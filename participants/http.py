@@ -6,9 +6,16 @@ the views of a member's pages take an ``AuthenticatedHttpRequest``: its ``user``
 """
 
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from .models import User
 
 
 class AuthenticatedHttpRequest(HttpRequest):
     user: User
+
+
+class AuthenticatedHtmxHttpRequest(AuthenticatedHttpRequest):
+    """For a view that reads ``request.htmx`` (django-htmx's middleware sets it)."""
+
+    htmx: HtmxDetails

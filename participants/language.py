@@ -6,19 +6,13 @@ the language chosen with the switch in the header (a cookie), never Accept-Langu
 What reaches a person outside a page — e-mails and their calendar files — is written in
 *their* language, whoever made it leave (``participants.emails.send``): the one they chose
 in « Mon compte », else the one they last used (the switch in the header, the page they signed
-in from), stored on their account.
+in from), stored on their account. The two switches' pages are in
+``participants.views.language``.
 """
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseBadRequest
-from django.shortcuts import redirect
 from django.utils import translation
-from django.utils.translation import gettext as _
-from django.views import i18n
-from django.views.decorators.http import require_POST
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
@@ -67,54 +61,3 @@ def on_login(sender, request, user, **kwargs) -> None:
     """Signing in is using the site: the language of the page signed in from is theirs."""
     if request is not None:
         remember(user, chosen_language(request.COOKIES))
-
-
-def set_language(request):
-    """Django's switch in the header (``django.views.i18n.set_language``), which also
-    records a signed-in person's choice for their e-mails."""
-    response = i18n.set_language(request)
-    if request.method == "POST":
-        remember(request.user, request.POST.get("language", ""))
-    return response
-
-
-@login_required
-@require_POST
-def account_language(request):
-    """« Mon compte »: the language of my e-mails, chosen once; empty gives the choice back
-    to the switch in the header (the language I last use)."""
-    language = request.POST.get("language", "")
-    if language and language not in SUPPORTED:
-        return HttpResponseBadRequest()
-    user = request.user
-    user.language_chosen = bool(language)
-    user.language = language or chosen_language(request.COOKIES)
-    user.save(update_fields=["language", "language_chosen"])
-    response = redirect("account")
-    if language:
-        # The pages follow the choice too, from the next one on.
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            path=settings.LANGUAGE_COOKIE_PATH,
-            domain=settings.LANGUAGE_COOKIE_DOMAIN,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
-        with translation.override(language):
-            messages.success(
-                request,
-                _("Vos e-mails vous parviendront en %(language)s.")
-                % {"language": _language_name(language)},
-            )
-    else:
-        messages.success(
-            request, _("Vos e-mails suivront la langue que vous utilisez sur le site.")
-        )
-    return response
-
-
-def _language_name(code: str) -> str:
-    return str(translation.get_language_info(code)["name_translated"])

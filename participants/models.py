@@ -69,8 +69,29 @@ class InvitationUnusable(Exception):
         self.status = status
 
 
+class UserQuerySet(models.QuerySet["User"]):
+    def active_members_of(self, group: "Group | int", **membership: object) -> "UserQuerySet":
+        """The people with an active membership of ``group`` (a group or its id).
+
+        ``membership`` adds conditions on that same membership (``reminders=True``): in one
+        ``filter()`` they share its join, where a later ``.filter(memberships__...)`` would
+        join again and could match the person's membership of another group. An
+        ``order_by("memberships__joined_at")`` that follows orders by this group's."""
+        return self.filter(
+            memberships__group=group,
+            memberships__removed_at__isnull=True,
+            **{f"memberships__{name}": value for name, value in membership.items()},
+        )
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get_queryset(self) -> UserQuerySet:
+        return UserQuerySet(self.model, using=self._db)
+
+    def active_members_of(self, group: "Group | int", **membership: object) -> UserQuerySet:
+        return self.get_queryset().active_members_of(group, **membership)
 
     def create_user(self, email, password=None, **extra):
         if not email:
@@ -250,8 +271,8 @@ class Group(models.Model):
         return max(0, self.capacity - self.active_count())
 
 
-class MembershipQuerySet(models.QuerySet):
-    def active(self):
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> "MembershipQuerySet":
         return self.filter(removed_at__isnull=True)
 
     def groups_of(self, user):
@@ -483,46 +504,3 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.name} → {self.group}"
-
-
-class LogbookEntryQuerySet(models.QuerySet):
-    def of(self, user, group_id):
-        """The author's own entries in a group they still belong to: nobody else's, ever."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(
-            author=user, group_id=group_id, group__in=Membership.objects.groups_of(user)
-        )
-
-
-class LogbookEntry(models.Model):
-    """A private logbook entry (carnet de bord, seed 002): learnings, feelings, progress.
-
-    Readable by its author only — not by organisers, not by facilitators.
-    """
-
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="logbook_entries"
-    )
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
-    text = models.TextField(_("note"), max_length=5000)
-    # Tied to the work: the session, and the subject, the note was written about. Named, not
-    # imported (participants knows nothing of sessions_app); no reverse accessor, so nothing
-    # reaches a note from a session; a deleted session leaves its author's note in place.
-    session = models.ForeignKey(
-        "sessions_app.Session", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    subject = models.ForeignKey(
-        "sessions_app.Subject", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = LogbookEntryQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("entrée du carnet de bord")
-
-    def __str__(self):
-        return f"logbook entry {self.pk}"

@@ -14,11 +14,17 @@ from datetime import datetime
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from insights.models import Feedback
-from participants.models import Application, Invitation, LogbookEntry, Membership, User
+from participants.models import Application, Invitation, Membership, User
 from sessions_app.logbook import keyword_in_download
-from sessions_app.models import Action, Contribution, Registration, Subject
-from sessions_app.render import KIND_LABELS, PHASE_LABELS
+from sessions_app.models import (
+    Action,
+    Contribution,
+    Feedback,
+    LogbookEntry,
+    Registration,
+    Subject,
+)
+from sessions_app.texts import KIND_LABELS, PHASE_LABELS
 
 FORMAT = "intervision-export/1"
 

@@ -23,7 +23,7 @@ from django.utils.module_loading import import_string
 
 from participants.models import Application, Invitation, LoginLink
 
-from .forget import purge_said
+from .actions import do_purge_said
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ SIGN_IN_ATTEMPT_DAYS = 30
 
 def purge(now: datetime) -> int:
     """Run every purge once; the number of things purged (sessions and rows)."""
-    counts = {"sessions": purge_said(now)}
+    counts = {"sessions": do_purge_said(now)}
     counts["login_links"] = LoginLink.objects.filter(
         expires_at__lt=now - timedelta(days=LOGIN_LINK_DAYS)
     ).delete()[0]

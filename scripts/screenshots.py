@@ -121,8 +121,8 @@ def bilan(server, browser, written) -> list[str]:
     found = server.shell(
         "import json;"
         "from participants.models import Group, User;"
-        "from sessions_app.management.commands.demo import GROUP_NAME;"
-        "from sessions_app.management.commands.e2e_seed import signed_in_cookie;"
+        "from intervision.management.commands.demo import GROUP_NAME;"
+        "from intervision.management.commands.e2e_seed import signed_in_cookie;"
         "group = Group.objects.get(name=GROUP_NAME);"
         "people = {u.display_name.split()[0]: {'id': u.pk, 'email': u.email,"
         " 'cookie': signed_in_cookie(u)} for u in User.objects.filter("

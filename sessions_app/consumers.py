@@ -6,6 +6,8 @@ session's group and gets the full current state, so a reload, a network drop or 
 join is resynchronised at once. Receive: a command goes to ``live.apply`` (which checks
 membership again, in its locking query) and is answered on this socket, acknowledged or
 refused with a message in the page's language; a resync request gets the current state.
+Frames are JSON (Channels' ``AsyncJsonWebsocketConsumer``: ``receive_json``, ``send_json``);
+a frame too long is refused before it is read, and one that is not JSON is an unknown command.
 Broadcasts are rendered once per version, audience and language (``render``, from the
 regions' cache) and copied out: no SQL per connection per update.
 
@@ -23,23 +25,29 @@ broadcast of one's own command, already answered), sends nothing.
 import json
 import logging
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.cache import caches
 from django.utils.translation import override
 
-from intervision.layers import OncePerInterval
 from participants.language import chosen_language
+from participants.models import User
 
-from . import flow, live
+from . import flow, live, snapshot
 from .models import Session
-from .render import DISPLAY, error_message, live_frame, live_render
+from .regions import Regions
+from .render import DISPLAY, live_frame, live_render
+from .snapshot import Snapshot
+from .texts import error_message
 
+# A cache that is down would say so at every click: settings.LOGGING lets it through once a
+# minute (the « once_a_minute » filter).
 log = logging.getLogger(__name__)
-log.addFilter(OncePerInterval())  # a cache that is down would say so at every click
 
 # Commands a person may send to a session in a window of ``RATE_WINDOW`` seconds, whatever
 # the number of their sockets: well above what a person clicks, well below what a loop sends.
@@ -81,11 +89,16 @@ def within_rate(session_id: int, user_id: int) -> bool:
     return count <= RATE_LIMIT
 
 
-class SessionConsumer(AsyncWebsocketConsumer):
-    group = None
-    sent: tuple[int, dict] | None = None  # (version, regions' HTML) last sent on this socket
+class SessionConsumer(AsyncJsonWebsocketConsumer):
+    group: str | None = None
+    sent: tuple[int, Regions] | None = None  # (version, regions' HTML) last sent on this socket
+    session_id: int
+    user: User
+    group_id: int
+    language: str
+    last_resync: float
 
-    async def dispatch(self, message):
+    async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' dispatch hops to the database thread before every handler, to close
         # stale connections: the thread every socket of the process shares, so each
         # broadcast to 8 sockets queued 8 hops behind the clicks. Only ``apply`` and the
@@ -96,15 +109,16 @@ class SessionConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
-    async def connect(self):
+    async def connect(self) -> None:
         self.session_id = self.scope["url_route"]["kwargs"]["session_id"]
         user = self.scope["user"]
-        snap = await database_sync_to_async(live.member_snapshot)(self.session_id, user)
+        assert user is not None  # AuthMiddlewareStack sets it: a person, or AnonymousUser
+        snap = await database_sync_to_async(snapshot.for_member)(self.session_id, user)
         if snap is None:
             # Refused before the handshake: an outsider learns nothing, not even existence.
             await self.close()
             return
-        assert user is not None  # a member: AuthMiddlewareStack set them
+        assert isinstance(user, User)  # a member
         self.user = user
         self.language = chosen_language(self.scope.get("cookies", {}))
         self.group = live.group_name(self.session_id)
@@ -115,31 +129,42 @@ class SessionConsumer(AsyncWebsocketConsumer):
         # A command applied between the snapshot's read and joining the group (the page's
         # arrival, sent as it loads) was broadcast before this socket listened: its snapshot,
         # remembered before it was sent, is the one to start from.
-        snap = live.newer(snap)
+        snap = snapshot.newer(snap)
         await self.accept()
         await self.send_snapshot(snap)
 
-    async def disconnect(self, code):
+    async def disconnect(self, code: int) -> None:
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
             await self.channel_layer.group_discard(
                 live.user_group_name(self.user.pk), self.channel_name
             )
 
-    async def receive(self, text_data=None, bytes_data=None):
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
         if len(text_data or bytes_data or "") > MAX_FRAME:
             # Not read: said why, then closed as the protocol says (1009, message too big).
             await self.send_json({"code": "frame_too_long",
                                   "error": self.translate("frame_too_long")})
             await self.close(code=1009)
             return
+        if not text_data:  # a binary or empty frame: no command (answered as one unknown)
+            await self.receive_json(None)
+            return
+        await super().receive(text_data=text_data, **kwargs)
+
+    @classmethod
+    async def decode_json(cls, text_data: str) -> Any:
         try:
-            message = json.loads(text_data) if text_data else None
+            return json.loads(text_data)
         except (ValueError, RecursionError):
-            message = None
-        kind = message.get("type") if isinstance(message, dict) else None
+            return None  # not JSON: answered as an unknown command
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
         if kind == "command":
-            await self.command(message)
+            await self.command(content)
         elif kind == "resync":
             now = time.monotonic()
             if now - self.last_resync >= 1.0:
@@ -148,7 +173,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         else:
             await self.send_json({"error": self.translate("unknown_command")})
 
-    async def command(self, message):
+    async def command(self, message: Mapping[str, Any]) -> None:
         cid = message.get("id")
         cid = cid if isinstance(cid, str) and live.COMMAND_ID.fullmatch(cid) else None
         data = message.get("command")
@@ -182,36 +207,36 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await self.send_snapshot(snap)
             await self.send_json({"ack": cid, "version": snap["version"]})
 
-    def apply(self, command, expected, cid):
+    def apply(self, command: Mapping[str, object], expected: int, cid: str) -> Snapshot:
         """``live.apply``, counted: in the same hop to the database's thread, so the count
         costs no hop of its own. Only the commands that reach it are counted: it is what
         costs (a locking query); a frame refused by ``parse`` costs no more than the
         refusal ``too_fast`` would."""
         if not within_rate(self.session_id, self.user.pk):
             raise TooFast
-        return live.apply(self.session_id, self.user, command, expected, cid)
+        return live.apply(self.session_id, self.user, command, expected, cid, now=time.time())
 
-    async def resync(self):
-        snap = await database_sync_to_async(live.member_snapshot)(self.session_id, self.user)
+    async def resync(self) -> None:
+        snap = await database_sync_to_async(snapshot.for_member)(self.session_id, self.user)
         if snap is None:
             await self.close(code=4404)
         else:
             await self.send_snapshot(snap, whole=True)
 
-    async def session_update(self, event):
-        live.remember(event["snapshot"])  # another process's command: the next connect's too
+    async def session_update(self, event: dict[str, Any]) -> None:
+        snapshot.remember(event["snapshot"])  # another process's command: the next connect's too
         await self.send_snapshot(event["snapshot"])
 
-    async def access_revoked(self, event):
+    async def access_revoked(self, event: dict[str, Any]) -> None:
         """Sent to a person's sockets when they leave or are removed from a group."""
         if event.get("group_id") in (None, self.group_id):
             await self.close(code=4403)
 
-    async def session_cancelled(self, event):
+    async def session_cancelled(self, event: dict[str, Any]) -> None:
         """Sent to a session's pages when it is cancelled: the page says so (live.js)."""
         await self.close(code=4410)
 
-    async def send_snapshot(self, snap, whole=False):
+    async def send_snapshot(self, snap: Snapshot, whole: bool = False) -> None:
         """The page's new state: every region on a first frame or when ``whole``, else the
         regions changed since this socket's last frame (nothing if none)."""
         audience = "facilitator" if self.user.pk in snap["facilitators"] else "participant"
@@ -225,10 +250,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.sent = (rendered.version, rendered.regions)
         await self.send(text_data=frame)
 
-    async def send_json(self, content):
-        await self.send(text_data=json.dumps(content))
-
-    def translate(self, code, params=None) -> str:
+    def translate(self, code: str, params: Mapping[str, object] | None = None) -> str:
         with override(self.language):
             return error_message(code, params)
 
@@ -237,12 +259,12 @@ class DisplayConsumer(SessionConsumer):
     """The socket of the display for screen sharing: the same members-only connection and
     updates, rendered for the display; it only watches, so every command is refused."""
 
-    async def command(self, message):
+    async def command(self, message: Mapping[str, Any]) -> None:
         cid = message.get("id")
         cid = cid if isinstance(cid, str) and live.COMMAND_ID.fullmatch(cid) else None
         await self.send_json({"nack": cid, "status": 403, "code": "read_only",
                               "error": self.translate("read_only")})
 
-    async def send_snapshot(self, snap, whole=False):
+    async def send_snapshot(self, snap: Snapshot, whole: bool = False) -> None:
         # The display is one small region: always sent whole.
         await self.send(text_data=live_frame(snap, DISPLAY, self.language))

@@ -26,18 +26,24 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import date
-from typing import TypeGuard
+from typing import Any, Protocol, TypedDict, TypeGuard
 
 KEYWORD_MAX = 60
 TEXT_MAX = 500
 ACTION_MAX = 300
 SYNTHESIS_MAX = 1500
 
+# A command as the rules read it: its "type" and its fields, each checked where it is used
+# (a page may send any JSON).
+Command = Mapping[str, object]
+# A state as stored (``State.to_dict``): JSON, in the session's row and in its events.
+StateData = dict[str, Any]
+
 
 class FlowError(Exception):
     """A command the rules refuse. ``code`` is stable; the interface translates it."""
 
-    def __init__(self, code: str, **params):
+    def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
         self.code = code
         self.params = params
@@ -129,7 +135,7 @@ def make_phase(key: str, block: str, timebox: int, kind: str = "", label: str = 
     return Phase(key, mode, timebox, speakers, rounds, kind, label.strip())
 
 
-def phases_from_data(items) -> tuple[Phase, ...]:
+def phases_from_data(items: object) -> tuple[Phase, ...]:
     """A format's phases from plain data (what a session freezes when it starts): each a
     dict with key, block, timebox, kind and label. At least one phase, at most PHASES_MAX,
     keys unique."""
@@ -148,7 +154,17 @@ def phases_from_data(items) -> tuple[Phase, ...]:
     return tuple(phases)
 
 
-def phase_data(phase: Phase) -> dict:
+class PhaseData(TypedDict):
+    """A phase as plain data: what a format's editor and a session's frozen steps hold."""
+
+    key: str
+    block: str
+    timebox: int
+    kind: str
+    label: str
+
+
+def phase_data(phase: Phase) -> PhaseData:
     """A phase as plain data, the inverse of ``make_phase``."""
     return {"key": phase.key, "block": block_of(phase), "timebox": phase.timebox,
             "kind": phase.kind, "label": phase.label}
@@ -414,11 +430,11 @@ class State:
     def synthesis(self) -> str:
         return next((c.text for c in self.contributions if c.kind == "synthesis"), "")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> StateData:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> State:
+    def from_dict(cls, data: Mapping[str, Any]) -> State:
         data = dict(data)
         data["subjects"] = tuple(Subject(**s) for s in data.get("subjects", ()))
         data["turns"] = tuple(Turn(**t) for t in data.get("turns", ()))
@@ -447,13 +463,13 @@ def new_state(format: str, backlog: list[Subject] | tuple[Subject, ...] = ()) ->
     return State(format=format, subjects=carried)
 
 
-def stage_and_times(data: dict) -> tuple[str, float | None, float | None]:
+def stage_and_times(data: Mapping[str, Any]) -> tuple[str, float | None, float | None]:
     """A stored state's stage, start and end (seconds since the epoch): what the session's
     columns hold, read here so that nothing else reads the state by key."""
     return data.get("stage", "lobby"), data.get("started_at"), data.get("ended_at")
 
 
-def at_table(data: dict, person: int) -> bool:
+def at_table(data: Mapping[str, Any], person: int) -> bool:
     """Whether ``person`` is seated, and not marked absent, in a stored state."""
     return person in data.get("seating", ()) and person not in data.get("absent", ())
 
@@ -471,7 +487,7 @@ class Structure:
     carried: int = 0
     open: int = 0
 
-    def as_data(self) -> dict:
+    def as_data(self) -> dict[str, object]:
         return {
             "present": list(self.present),
             "steps": [asdict(p) for p in self.steps],
@@ -480,7 +496,7 @@ class Structure:
         }
 
     @classmethod
-    def from_data(cls, data: dict) -> Structure:
+    def from_data(cls, data: Mapping[str, Any]) -> Structure:
         return cls(
             present=tuple(data.get("present", ())),
             steps=tuple(Phase(**p) for p in data.get("steps", ())),
@@ -489,7 +505,7 @@ class Structure:
         )
 
 
-def structure(data: dict) -> Structure:
+def structure(data: Mapping[str, Any]) -> Structure:
     """The ``Structure`` of a stored state."""
     absent = set(data.get("absent", ()))
     subjects = data.get("subjects", ())
@@ -544,7 +560,7 @@ COMMANDS = FACILITATOR_ONLY | {
 
 def step(
     state: State,
-    command: dict,
+    command: Command,
     *,
     actor: int,
     facilitator: bool,
@@ -703,12 +719,12 @@ def action_keyword(text: str) -> str:
     return " ".join(text.split())[:KEYWORD_MAX].strip()
 
 
-def clean_keyword(command: dict) -> str:
+def clean_keyword(command: Command) -> str:
     """The keyword of a proposal, as the rules accept it (spaces folded), or FlowError."""
     return _text(command, "keyword", KEYWORD_MAX, required=True)
 
 
-def _text(command: dict, key: str, limit: int, *, required: bool = False) -> str:
+def _text(command: Command, key: str, limit: int, *, required: bool = False) -> str:
     value = command.get(key, "")
     if value is None:
         value = ""
@@ -722,19 +738,19 @@ def _text(command: dict, key: str, limit: int, *, required: bool = False) -> str
     return value
 
 
-def _is_int(value) -> TypeGuard[int]:
+def _is_int(value: object) -> TypeGuard[int]:
     # bool is a subclass of int: True must not pass for person or subject 1.
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _person(command: dict, key: str = "person") -> int:
+def _person(command: Command, key: str = "person") -> int:
     value = command.get(key)
     if not _is_int(value):
         raise FlowError("bad_person")
     return value
 
 
-def _is_date(value: object) -> bool:
+def _is_date(value: object) -> TypeGuard[str]:
     """An ISO date (``YYYY-MM-DD``), as the pages' date fields send it."""
     if not isinstance(value, str) or len(value) != 10:
         return False
@@ -745,7 +761,7 @@ def _is_date(value: object) -> bool:
     return True
 
 
-def _flag_false(command: dict, key: str) -> bool:
+def _flag_false(command: Command, key: str) -> bool:
     """An optional yes/no field, false when absent."""
     value = command.get(key, False)
     if not isinstance(value, bool):
@@ -753,7 +769,7 @@ def _flag_false(command: dict, key: str) -> bool:
     return value
 
 
-def _flag(command: dict, key: str) -> bool:
+def _flag(command: Command, key: str) -> bool:
     """An optional yes/no field, true when absent."""
     value = command.get(key, True)
     if not isinstance(value, bool):
@@ -782,7 +798,9 @@ def _in_triage_or_round_phase(state: State) -> str:
 # Seating and presence
 
 
-def _join(state, command, *, actor, facilitator, now):
+def _join(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     person = _person(command) if facilitator and "person" in command else actor
     if person in state.seating:
         if person in state.absent:
@@ -791,7 +809,9 @@ def _join(state, command, *, actor, facilitator, now):
     return replace(state, seating=state.seating + (person,))
 
 
-def _seat(state, command, *, actor, facilitator, now):
+def _seat(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     order = command.get("order")
     if not isinstance(order, list) or not all(_is_int(p) for p in order):
         raise FlowError("bad_seating")
@@ -800,21 +820,27 @@ def _seat(state, command, *, actor, facilitator, now):
     return replace(state, seating=tuple(order))
 
 
-def _shuffle(state, command, *, actor, facilitator, now):
+def _shuffle(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     return _seat(state, command, actor=actor, facilitator=facilitator, now=now)
 
 
-def _move(state, command, *, actor, facilitator, now):
+def _move(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     person, delta = command.get("person"), command.get("delta")
     if person not in state.seating or delta not in (-1, 1) or not _is_int(delta):
         raise FlowError("bad_seating")
     order = list(state.seating)
-    at = order.index(person)
+    at = state.seating.index(person)
     order.insert(max(0, min(len(order) - 1, at + delta)), order.pop(at))
     return replace(state, seating=tuple(order))
 
 
-def _set_absent(state, command, *, actor, facilitator, now):
+def _set_absent(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     person = _person(command)
     if person not in state.seating:
         raise FlowError("bad_person")
@@ -828,7 +854,9 @@ def _set_absent(state, command, *, actor, facilitator, now):
     return replace(state, absent=tuple(p for p in state.absent if p != person))
 
 
-def _unseat(state, command, *, actor, facilitator, now):
+def _unseat(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """``person`` leaves the table: the person who facilitates stops taking part (the
     session no longer says she does). Not absent: gone from the seating, so nothing counts
     her absent; a round that counted her skips her turn, the next ones leave her out. The
@@ -853,7 +881,9 @@ def _unseat(state, command, *, actor, facilitator, now):
 # Triage
 
 
-def _start(state, command, *, actor, facilitator, now):
+def _start(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     if state.stage != "lobby":
         raise FlowError("already_started")
     if not state.present:
@@ -882,7 +912,7 @@ def _start(state, command, *, actor, facilitator, now):
         # The session's format, as it stands when the session starts: it keeps it.
         state = replace(state, steps=phases_from_data(steps))
     choice = command.get("choice", "")
-    if choice not in CHOICES:
+    if not isinstance(choice, str) or choice not in CHOICES:
         raise FlowError("bad_input")
     allowance = command.get("allowance", 2 if choice == "votes" else 0)
     if not _is_int(allowance) or not 0 <= allowance <= ALLOWANCE_MAX or (
@@ -890,8 +920,9 @@ def _start(state, command, *, actor, facilitator, now):
     ):
         raise FlowError("bad_input")
     next_on = command.get("next_on") or ""
-    if next_on and not _is_date(next_on):
+    if next_on != "" and not _is_date(next_on):
         raise FlowError("bad_input")
+    assert isinstance(next_on, str)
     state = replace(state, started_at=now, choice=choice, allowance=allowance, next_on=next_on)
     if command.get("retour") is True and _reporting_owners(state):
         # The session opens with the report back of those who left with a plan (003).
@@ -900,14 +931,14 @@ def _start(state, command, *, actor, facilitator, now):
     return _to_triage(state, now)
 
 
-def _to_triage(state, now):
+def _to_triage(state: State, now: float) -> State:
     state = replace(
         state, stage="triage", round=0, queue=(), turns=(), phase_started_at=now, phase_extra=0
     )
     return _start_round(state, now=now)
 
 
-def _reporting_owners(state) -> tuple[int, ...]:
+def _reporting_owners(state: State) -> tuple[int, ...]:
     """Present owners of a plan, in seating order; an absent owner's plan waits (003)."""
     owners = {a.owner for a in state.plans}
     return tuple(p for p in state.present if p in owners)
@@ -916,7 +947,9 @@ def _reporting_owners(state) -> tuple[int, ...]:
 # Report back
 
 
-def _report(state, command, *, actor, facilitator, now):
+def _report(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """The speaker says what became of one of their actions: at most once per session."""
     if state.stage != "retour":
         raise FlowError("not_in_retour")
@@ -928,7 +961,7 @@ def _report(state, command, *, actor, facilitator, now):
     if any(o.action == action_id for o in state.outcomes):
         raise FlowError("already_reported")
     status = command.get("status", found[0].status)
-    if status not in ACTION_STATUSES:
+    if not isinstance(status, str) or status not in ACTION_STATUSES:
         raise FlowError("bad_input")
     note = _text(command, "note", TEXT_MAX)
     subject = None
@@ -943,14 +976,16 @@ def _report(state, command, *, actor, facilitator, now):
                     confirmed=True),
         ))
         subject = subject_id
-    outcome = Outcome(action=action_id, status=status, note=note, subject=subject)
+    outcome = Outcome(action=found[0].id, status=status, note=note, subject=subject)
     return replace(state, outcomes=state.outcomes + (outcome,))
 
 
 # Still current? (001)
 
 
-def _confirm(state, command, *, actor, facilitator, now):
+def _confirm(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """The owner (or the facilitator) says a carried subject is still current, or withdraws
     it, before the keyword round."""
     if state.stage not in CONFIRM_STAGES:
@@ -965,7 +1000,9 @@ def _confirm(state, command, *, actor, facilitator, now):
     return _replace_subject(state, replace(subject, status="withdrawn", urgent=False))
 
 
-def _propose(state, command, *, actor, facilitator, now):
+def _propose(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     if state.stage != "triage":
         raise FlowError("not_in_triage")
     speaker = _require_turn(state, actor, facilitator)
@@ -981,7 +1018,9 @@ def _propose(state, command, *, actor, facilitator, now):
     return _record_turn(state, speaker, "spoke", now=now)
 
 
-def _close_triage(state, command, *, actor, facilitator, now):
+def _close_triage(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     if state.stage != "triage":
         raise FlowError("not_in_triage")
     return _after_triage(state, now)
@@ -1006,7 +1045,9 @@ def _require_choice(state: State, mode: str | None = None) -> None:
         raise FlowError("not_in_choice")
 
 
-def _vote(state, command, *, actor, facilitator, now):
+def _vote(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """``actor``'s ballot: up to the allowance of votes on open subjects (several on one is
     fine, none is an abstention); sent again, it replaces the previous one."""
     _require_choice(state, "votes")
@@ -1024,7 +1065,9 @@ def _vote(state, command, *, actor, facilitator, now):
     return replace(state, ballots=ballots + (Ballot(actor, tuple(chosen)),))
 
 
-def _choose(state, command, *, actor, facilitator, now):
+def _choose(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """The facilitator records the group's consensus: the subjects in the order chosen
     (those not named follow, by arrival)."""
     _require_choice(state, "consensus")
@@ -1040,7 +1083,9 @@ def _choose(state, command, *, actor, facilitator, now):
     return replace(state, ranking=tuple(order))
 
 
-def _close_choice(state, command, *, actor, facilitator, now):
+def _close_choice(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """The choice is over: votes are counted (and the ballots, who voted what, forgotten)
     and order the subjects, urgent ones still first; on to the order."""
     _require_choice(state)
@@ -1057,7 +1102,9 @@ def _close_choice(state, command, *, actor, facilitator, now):
     return replace(_to_order(state, now), ballots=())
 
 
-def _override(state, command, *, actor, facilitator, now):
+def _override(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """After the choice, the facilitator puts a subject first, with a reason shown to all."""
     if state.stage != "order" or not state.choice:
         raise FlowError("not_in_order")
@@ -1075,12 +1122,14 @@ def _override(state, command, *, actor, facilitator, now):
 # Roles (codev)
 
 
-def _set_role(state, command, *, actor, facilitator, now):
+def _set_role(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """The facilitator names who holds a role — for the subject in progress (``subject``
     true) or the session — or nobody (``person`` null). The client is not the secrétaire
     of their own subject."""
     role = command.get("role")
-    if role not in ROLES:
+    if not isinstance(role, str) or role not in ROLES:
         raise FlowError("bad_input")
     for_subject = _flag_false(command, "subject")
     if for_subject and state.current is None:
@@ -1099,7 +1148,7 @@ def _set_role(state, command, *, actor, facilitator, now):
     return replace(state, roles=roles)
 
 
-def _to_order(state, now):
+def _to_order(state: State, now: float) -> State:
     # The contributions and actions of the subject just handled stay in the state until
     # the next subject begins, so the last step of a subject still carries them.
     return replace(
@@ -1118,7 +1167,9 @@ def _to_order(state, now):
 # Order
 
 
-def _set_urgent(state, command, *, actor, facilitator, now):
+def _set_urgent(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     subject = _open_subject(state, command)
     if subject.id == state.current:
         raise FlowError("subject_in_progress")
@@ -1136,12 +1187,14 @@ URGENT_STAGES = ("triage", "choice", "order")
 CONFIRM_STAGES = ("lobby", "retour", "triage")
 
 
-def _awaits_confirmation(state, subject) -> bool:
+def _awaits_confirmation(state: State, subject: Subject) -> bool:
     """A subject carried from an earlier session, before its owner said it is still current."""
     return state.stage in CONFIRM_STAGES and subject.carried and not subject.confirmed
 
 
-def _withdraw(state, command, *, actor, facilitator, now):
+def _withdraw(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     subject = _open_subject(state, command)
     if subject.owner != actor and not facilitator:
         raise FlowError("not_your_subject")
@@ -1150,7 +1203,7 @@ def _withdraw(state, command, *, actor, facilitator, now):
     return _replace_subject(state, replace(subject, status="withdrawn", urgent=False))
 
 
-def _open_subject(state, command) -> Subject:
+def _open_subject(state: State, command: Command) -> Subject:
     subject_id = command.get("subject")
     subject = state.subject(subject_id) if _is_int(subject_id) else None
     if subject is None:
@@ -1160,7 +1213,7 @@ def _open_subject(state, command) -> Subject:
     return subject
 
 
-def _replace_subject(state, subject):
+def _replace_subject(state: State, subject: Subject) -> State:
     return replace(
         state, subjects=tuple(subject if s.id == subject.id else s for s in state.subjects)
     )
@@ -1169,7 +1222,9 @@ def _replace_subject(state, subject):
 # Subjects and phases
 
 
-def _begin_subject(state, command, *, actor, facilitator, now):
+def _begin_subject(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     if state.stage not in ("order", "triage"):
         raise FlowError("not_in_order")
     if command.get("subject") is None:
@@ -1196,7 +1251,7 @@ def _begin_subject(state, command, *, actor, facilitator, now):
     return _enter_phase(state, 0, now)
 
 
-def _enter_phase(state, index, now):
+def _enter_phase(state: State, index: int, now: float) -> State:
     if index >= len(state.phases):
         return _finish_subject(state, now)
     state = replace(
@@ -1207,21 +1262,28 @@ def _enter_phase(state, index, now):
     return state
 
 
-def _finish_subject(state, now):
-    subject = state.current_subject
+def _finish_subject(state: State, now: float) -> State:
+    _, subject = _in_subject(state)
     state = _replace_subject(state, replace(subject, status="handled", urgent=False))
     state = replace(state, handled=state.handled + (subject.id,))
     return _to_order(state, now)
 
 
-def _round_queue(state) -> tuple[int, ...]:
+def _in_subject(state: State) -> tuple[Phase, Subject]:
+    """The current phase and subject of a state at the "subject" stage, which has both."""
+    phase, subject = state.current_phase, state.current_subject
+    assert phase is not None and subject is not None, state.stage
+    return phase, subject
+
+
+def _round_queue(state: State) -> tuple[int, ...]:
     present = state.present
     if state.stage == "triage":
         return present
     if state.stage == "retour":
         return _reporting_owners(state)
-    phase = state.current_phase
-    owner = state.current_subject.owner
+    phase, subject = _in_subject(state)
+    owner = subject.owner
     if owner in state.seating:
         # Start with the person seated after the owner, go round the table.
         at = state.seating.index(owner)
@@ -1234,14 +1296,14 @@ def _round_queue(state) -> tuple[int, ...]:
     return order
 
 
-def _start_round(state, *, now):
+def _start_round(state: State, *, now: float) -> State:
     queue = _round_queue(state)
     if not queue:
         return _end_of_rounds(state, now)
     return replace(state, round=state.round + 1, queue=queue, turns=())
 
 
-def _record_turn(state, person, action, *, now, text=""):
+def _record_turn(state: State, person: int, action: str, *, now: float, text: str = "") -> State:
     """``person`` has had the turn; anyone absent next in the queue is skipped at once."""
     state = _append_turn(state, person, action, text)
     while len(state.turns) < len(state.queue) and state.away(state.queue[len(state.turns)]):
@@ -1251,7 +1313,9 @@ def _record_turn(state, person, action, *, now, text=""):
     return _round_complete(state, now)
 
 
-def _add_contribution(state, person, phase_key, round_number, kind, text):
+def _add_contribution(
+    state: State, person: int, phase_key: str, round_number: int, kind: str, text: str
+) -> State:
     contribution = Contribution(
         n=len(state.contributions) + 1,
         person=person,
@@ -1263,10 +1327,10 @@ def _add_contribution(state, person, phase_key, round_number, kind, text):
     return replace(state, contributions=state.contributions + (contribution,))
 
 
-def _append_turn(state, person, action, text):
+def _append_turn(state: State, person: int, action: str, text: str) -> State:
     state = replace(state, turns=state.turns + (Turn(person, action),))
     if state.stage == "subject":
-        phase = state.current_phase
+        phase, _ = _in_subject(state)
         # A skipped turn is someone's who is not there (marked absent, or « Absent·e : tour
         # suivant »): nothing said, as a pass, but not by them.
         kind = {"spoke": phase.kind, "skipped": "absent"}.get(action, "pass")
@@ -1274,35 +1338,39 @@ def _append_turn(state, person, action, text):
     return state
 
 
-def _round_complete(state, now):
+def _round_complete(state: State, now: float) -> State:
     """Every person of the round has had the turn: another round, or the phase is over."""
     if state.stage == "retour":  # one round: each owner once
         return _to_triage(state, now)
     everyone_passed = all(t.action != "spoke" for t in state.turns)
-    limit = None if state.stage == "triage" else state.current_phase.rounds
+    limit = None if state.stage == "triage" else _in_subject(state)[0].rounds
     if everyone_passed or (limit is not None and state.round >= limit):
         return _end_of_rounds(state, now)
     return _start_round(state, now=now)
 
 
-def _end_of_rounds(state, now):
+def _end_of_rounds(state: State, now: float) -> State:
     if state.stage == "retour":
         return _to_triage(state, now)
     if state.stage == "triage":
         return _after_triage(state, now)
-    if state.current_phase.mode == "contract":
+    if _in_subject(state)[0].mode == "contract":
         # The reformulations are over: the owner states the help they want.
         return replace(state, round=0, queue=(), turns=())
     return _enter_phase(state, state.phase + 1, now)
 
 
-def _pass(state, command, *, actor, facilitator, now):
+def _pass(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     _in_triage_or_round_phase(state)
     speaker = _require_turn(state, actor, facilitator)
     return _record_turn(state, speaker, "passed", now=now)
 
 
-def _speak(state, command, *, actor, facilitator, now):
+def _speak(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     if _in_triage_or_round_phase(state) == "triage":
         raise FlowError("keyword_required")
     speaker = _require_turn(state, actor, facilitator or _writes_ideas(state, actor))
@@ -1310,22 +1378,26 @@ def _speak(state, command, *, actor, facilitator, now):
     return _record_turn(state, speaker, "spoke", now=now, text=text)
 
 
-def _skip(state, command, *, actor, facilitator, now):
+def _skip(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     _in_triage_or_round_phase(state)
     speaker = _require_turn(state, actor, facilitator)
     return _record_turn(state, speaker, "skipped", now=now)
 
 
-def _require_owner_phase(state, actor, facilitator, *modes) -> Phase:
-    phase = state.current_phase
-    if phase is None or phase.mode not in modes:
+def _require_owner_phase(state: State, actor: int, facilitator: bool, *modes: str) -> Phase:
+    if state.current_phase is None or state.current_phase.mode not in modes:
         raise FlowError("wrong_phase")
-    if state.current_subject.owner != actor and not facilitator:
+    phase, subject = _in_subject(state)
+    if subject.owner != actor and not facilitator:
         raise FlowError("owner_only")
     return phase
 
 
-def _done(state, command, *, actor, facilitator, now):
+def _done(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     if state.stage == "retour":  # the speaker has reported back
         return _record_turn(state, _require_turn(state, actor, facilitator), "spoke", now=now)
     phase = _require_owner_phase(
@@ -1340,7 +1412,7 @@ def _done(state, command, *, actor, facilitator, now):
         text = _text(command, "text", TEXT_MAX, required=phase.mode == "contract")
         if text:
             state = _add_contribution(
-                state, state.current_subject.owner, phase.key, 0, "request", text
+                state, _in_subject(state)[1].owner, phase.key, 0, "request", text
             )
     return _enter_phase(state, state.phase + 1, now)
 
@@ -1358,7 +1430,9 @@ def _require_plan(state: State, phase: Phase) -> None:
         raise FlowError("plan_not_due")
 
 
-def _next_phase(state, command, *, actor, facilitator, now):
+def _next_phase(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     if state.stage == "retour":
         return _to_triage(state, now)
     if state.stage == "triage":
@@ -1370,7 +1444,9 @@ def _next_phase(state, command, *, actor, facilitator, now):
     return _enter_phase(state, state.phase + 1, now)
 
 
-def _take(state, command, *, actor, facilitator, now):
+def _take(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     # The panier (000); in codev, the ideas the client keeps from the consultation, as they
     # come and again at the synthèse (002: every proposal counts).
     _require_owner_phase(state, actor, facilitator, "panier", "harvest", "synthesis")
@@ -1388,21 +1464,26 @@ def _take(state, command, *, actor, facilitator, now):
     )
 
 
-def _add_action(state, command, *, actor, facilitator, now):
+def _add_action(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     # codev: the synthèse writes the plan; intervision: the owner may already note their
     # next actions at the panier (seed 000).
     _require_owner_phase(state, actor, facilitator, "plan", "panier", "synthesis")
     text = _text(command, "text", ACTION_MAX, required=True)
     due = command.get("due") or ""
-    if due and not _is_date(due):
+    if due != "" and not _is_date(due):
         raise FlowError("bad_date")
+    assert isinstance(due, str)
     sign = _text(command, "sign", ACTION_MAX)
     if len(state.actions) >= 20:
         raise FlowError("too_many_actions")
     return replace(state, actions=state.actions + (PlanItem(text, due, sign),))
 
 
-def _remove_action(state, command, *, actor, facilitator, now):
+def _remove_action(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     _require_owner_phase(state, actor, facilitator, "plan", "panier", "synthesis")
     index = command.get("index")
     if not _is_int(index) or not 0 <= index < len(state.actions):
@@ -1410,7 +1491,9 @@ def _remove_action(state, command, *, actor, facilitator, now):
     return replace(state, actions=state.actions[:index] + state.actions[index + 1 :])
 
 
-def _synthesize(state, command, *, actor, facilitator, now):
+def _synthesize(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """The client's synthèse, in their words: what they take from the consultation. Sent
     again, it replaces the previous one; empty, it removes it."""
     phase = _require_owner_phase(state, actor, facilitator, "synthesis")
@@ -1421,7 +1504,7 @@ def _synthesize(state, command, *, actor, facilitator, now):
         return state
     n = max((c.n for c in kept), default=0) + 1
     said = Contribution(
-        n=n, person=state.current_subject.owner, phase=phase.key, round=0, kind="synthesis",
+        n=n, person=_in_subject(state)[1].owner, phase=phase.key, round=0, kind="synthesis",
         text=text,
     )
     return replace(state, contributions=kept + (said,))
@@ -1435,7 +1518,9 @@ def _writes_ideas(state: State, actor: int) -> bool:
     )
 
 
-def _idea(state, command, *, actor, facilitator, now):
+def _idea(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """The secrétaire (or the facilitator) writes an idea said during the consultation, by
     the consultant who said it (``person``; the speaker by default)."""
     phase = state.current_phase
@@ -1444,7 +1529,7 @@ def _idea(state, command, *, actor, facilitator, now):
     if not facilitator and not _writes_ideas(state, actor):
         raise FlowError("secretaire_only")
     person = command.get("person", state.speaker)
-    owner = state.current_subject.owner
+    owner = _in_subject(state)[1].owner
     if not _is_int(person) or person not in state.seating or person == owner:
         raise FlowError("bad_person")
     text = _text(command, "text", TEXT_MAX, required=True)
@@ -1459,7 +1544,9 @@ def _has_learned(state: State, actor: int | None) -> bool:
     )
 
 
-def _learn(state, command, *, actor, facilitator, now):
+def _learn(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """The facilitator who is not at the table shares their learnings too (003: the
     animateur learns the method as well), once, during the learnings round."""
     phase = state.current_phase
@@ -1473,7 +1560,9 @@ def _learn(state, command, *, actor, facilitator, now):
     return _add_contribution(state, actor, phase.key, state.round, "learning", text)
 
 
-def _undo(state, command, *, actor, facilitator, now):
+def _undo(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """Back to the state before the last step not yet undone, passed in as ``previous``."""
     previous = command.get("previous")
     if not isinstance(previous, dict):
@@ -1481,7 +1570,9 @@ def _undo(state, command, *, actor, facilitator, now):
     return State.from_dict(previous)
 
 
-def _end(state, command, *, actor, facilitator, now):
+def _end(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     # A subject interrupted by the end of the session is not handled: it stays open.
     return replace(_to_order(state, now), stage="ended", ended_at=now)
 
@@ -1507,7 +1598,9 @@ def phase_due(state: State) -> float | None:
     return state.phase_started_at + box * 60
 
 
-def _extend(state, command, *, actor, facilitator, now):
+def _extend(
+    state: State, command: Command, *, actor: int, facilitator: bool, now: float
+) -> State:
     """The facilitator gives the current phase ``minutes`` more (2 by default). A phase
     already over its box gets them from now: "+2 min" always means two minutes more."""
     if state.current_phase is None:
@@ -1585,7 +1678,13 @@ def plan(state: State, now: float, ends_at: float) -> Plan:
     )
 
 
-_HANDLERS = {
+class _Handler(Protocol):
+    def __call__(
+        self, state: State, command: Command, *, actor: int, facilitator: bool, now: float
+    ) -> State: ...
+
+
+_HANDLERS: dict[str, _Handler] = {
     "join": _join,
     "seat": _seat,
     "shuffle": _shuffle,
@@ -1633,12 +1732,12 @@ ERASED_KEYWORD = "—"
 _SAID = ("text", "note", "reason", "sign")
 
 
-def scrub_state(data: dict, person: int | None = None) -> dict:
+def scrub_state(data: StateData, person: int | None = None) -> StateData:
     """A copy of a stored state without the texts said (see above)."""
     if not data:
         return dict(data)
 
-    def theirs(owner) -> bool:
+    def theirs(owner: object) -> bool:
         return person is None or owner == person
 
     data = dict(data)
@@ -1683,8 +1782,12 @@ def scrub_state(data: dict, person: int | None = None) -> dict:
 
 
 def scrub_event(
-    command: dict, state_before: dict, *, actor: int | None, person: int | None = None
-) -> tuple[dict, dict]:
+    command: dict[str, Any],
+    state_before: StateData,
+    *,
+    actor: int | None,
+    person: int | None = None,
+) -> tuple[dict[str, Any], StateData]:
     """Copies of one event's command and ``state_before`` without the texts said (see above).
 
     What a command carries was written by whoever it speaks for: its actor, or the person

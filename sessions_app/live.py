@@ -5,25 +5,22 @@ query is also the membership check —, checks the expected version (a stale co-
 gets ``Conflict``, never a double advance), lets ``flow.step`` decide, records the
 ``Event`` — whose unique index on the command's id refuses a retry (acknowledged, never
 applied twice: the idempotency key's pattern, no lookup first) —, saves the state,
-mirrors subjects and contributions into their tables, and broadcasts after the commit.
+mirrors subjects and contributions into their tables (``mirror``), and broadcasts after the
+commit. The caller gives the time (``now``), as a replay of the past gives its own.
 
 The page sends its commands over its open websocket (``consumers``); the HTTP POST is the
 fallback while the socket is down (``views.session_command``). Both go through ``parse``
 and ``apply``.
 """
 
-import json
 import logging
 import random
 import re
 import threading
 import time
-import uuid
-from collections import OrderedDict
 from collections.abc import Mapping
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict
-from time import monotonic
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -31,8 +28,15 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
+from participants.models import User
+
 from . import flow, formats, render
-from .models import Action, Contribution, Event, Session, Subject
+from .mirror import mirror
+from .models import Action, Event, Session, Subject
+from .snapshot import Snapshot, build, roster_of
+
+# What the pages and the data's erasure call: the snapshot of a session as it stands.
+snapshot = build
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +50,14 @@ INTEGER = re.compile(r"-?[0-9]{1,64}")
 DIGITS = re.compile(r"[0-9]{1,64}")
 UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 # A yes or no as a form posts it ("true"/"false" from hx-vals, "on" from a checkbox).
-YES_NO = {"1": True, "true": True, "on": True, "yes": True,
+YES_NO: dict[str, bool] = {"1": True, "true": True, "on": True, "yes": True,
           "0": False, "false": False, "off": False, "no": False, "": False}
 
 
 class Conflict(Exception):
     """The client acted on a version that is no longer current."""
 
-    def __init__(self, version):
+    def __init__(self, version: int) -> None:
         super().__init__(version)
         self.version = version
 
@@ -61,7 +65,7 @@ class Conflict(Exception):
 class AlreadyApplied(Exception):
     """A command with this id was applied before (a retry after a lost answer)."""
 
-    def __init__(self, version):
+    def __init__(self, version: int) -> None:
         super().__init__(version)
         self.version = version
 
@@ -74,7 +78,7 @@ def user_group_name(user_id: int) -> str:
     return f"user-{user_id}"
 
 
-def parse(data: Mapping) -> tuple[dict, int | None, str]:
+def parse(data: Mapping[str, object]) -> tuple[dict[str, object], int | None, str]:
     """The command a page sent (form fields or a socket message), with types checked.
 
     Returns ``(command, expected_version, command_id)``; raises FlowError. Values may be
@@ -86,7 +90,7 @@ def parse(data: Mapping) -> tuple[dict, int | None, str]:
     if not isinstance(kind, str) or kind not in flow.COMMANDS or kind == "seat":
         # "seat" takes a whole order: the page moves one person at a time or shuffles.
         raise flow.FlowError("unknown_command")
-    command: dict = {"type": kind}
+    command: dict[str, object] = {"type": kind}
     for key in INT_FIELDS:
         if key in data:
             value = _integer(data[key], signed=True)
@@ -99,12 +103,12 @@ def parse(data: Mapping) -> tuple[dict, int | None, str]:
             command[key] = _text(data[key], flow.KEYWORD_MAX if key == "keyword" else flow.TEXT_MAX)
     for key in BOOL_FIELDS:
         if key in data:
-            value = data[key]
-            if isinstance(value, str):
-                value = YES_NO.get(value.lower())
-            if not isinstance(value, bool):
+            flag = data[key]
+            if isinstance(flag, str):
+                flag = YES_NO.get(flag.lower())
+            if not isinstance(flag, bool):
                 raise flow.FlowError("bad_input")
-            command[key] = value
+            command[key] = flag
     version = data.get("version")
     expected = None
     if version is not None and version != "":
@@ -120,7 +124,7 @@ def parse(data: Mapping) -> tuple[dict, int | None, str]:
     return command, expected, command_id
 
 
-def _integer(value, *, signed: bool) -> int | None:
+def _integer(value: object, *, signed: bool) -> int | None:
     """A whole number sent as JSON or as a form's digits, or None. Not a bool (True is 1 to
     Python), not a float (4.5 would be read as 4), not Unicode digits or spaces that ``int``
     accepts, and within what a page's script holds exactly."""
@@ -135,7 +139,7 @@ def _integer(value, *, signed: bool) -> int | None:
     return value
 
 
-def _text(value, limit: int) -> str:
+def _text(value: object, limit: int) -> str:
     if not isinstance(value, str) or UNSTORABLE.search(value):
         # NUL: PostgreSQL's text refuses it; a lone surrogate (JSON's "\ud800"): no
         # database encodes it. Either would fail in the middle of the command's transaction.
@@ -146,110 +150,18 @@ def _text(value, limit: int) -> str:
     return value
 
 
-def snapshot(session: Session, state: flow.State | None = None, roster=None) -> dict:
-    """Everything a live page needs, as JSON: the pages render from this and nothing else."""
-    state = state or session.flow_state()
-    people, facilitators = roster or roster_of(session)
-    snap = {
-        "id": session.pk,
-        "stamp": uuid.uuid4().hex,  # identifies this snapshot in the render cache
-        "version": state.version,
-        "title": str(session),
-        "group": session.group.name,
-        "group_id": session.group_id,
-        "duration": session.duration_minutes,
-        "visio_url": session.visio_url,
-        "facilitators": sorted(facilitators),
-        "people": {str(pid): name for pid, name in people.items()},
-        "state": state.to_dict(),
-        # The current stage's or phase's texts from the session's format (empty: preset's).
-        "texts": formats.current_texts(session, state),
-        # Tells this row from another that got its id back (a restored database).
-        "created": session.created_at.isoformat(),
-    }
-    remember(snap)
-    return snap
-
-
-# The latest snapshot of each session this process has built or received, for the pages
-# that connect while the session stands still (a reload; the thousands of a restart storm):
-# after one light query (the membership rule, the row's state), they get it instead of the
-# session, its roster and its texts loaded again and a snapshot built (bench/README.md, "The
-# connect"). It is used only while the row holds the same state, compared in full: a state
-# changed outside ``apply`` (an erasure empties texts) is never served from here, nor one
-# that was never committed. What a snapshot holds beside the state (names, who drives,
-# texts) is as fresh as the last page, command or broadcast of the session this process
-# saw, and at most RECENT_SECONDS old.
-RECENT_SECONDS = 30.0
-RECENT_SIZE = 8192
-_recent: OrderedDict = OrderedDict()  # session id -> (monotonic time, state key, snapshot)
-
-
-def _state_key(state: dict) -> str:
-    # The rules' tuples and the database's lists read alike.
-    return json.dumps(state, sort_keys=True)
-
-
-def remember(snap: dict) -> None:
-    """Keep ``snap`` as its session's latest: every snapshot built here (a page, a command, a
-    broadcast), and those broadcast by other processes."""
-    held = _recent.get(snap["id"])
-    if held is not None and held[2]["stamp"] == snap["stamp"]:
-        return
-    _recent.pop(snap["id"], None)
-    _recent[snap["id"]] = (monotonic(), _state_key(snap["state"]), snap)
-    if len(_recent) > RECENT_SIZE:
-        try:
-            _recent.popitem(last=False)
-        except KeyError:  # another thread emptied it meanwhile
-            pass
-
-
-def newer(snap: dict) -> dict:
-    """The snapshot of the same session this process remembers, if it is newer than
-    ``snap`` (same row, a later version); else ``snap``."""
-    held = _recent.get(snap["id"])
-    if held is not None and held[2]["created"] == snap["created"]:
-        if held[2]["version"] > snap["version"]:
-            return held[2]
-    return snap
-
-
-def member_snapshot(session_id: int, user) -> dict | None:
-    """The current snapshot for a member of the session's group; None for anyone else."""
-    found = (
-        Session.objects.for_member(user)
-        .filter(pk=session_id)
-        .values_list("version", "created_at", "state")
-        .first()
-    )
-    if found is None:
-        return None
-    version, created_at, state = found
-    held = _recent.get(session_id)
-    if (
-        held is not None
-        and held[2]["version"] == version
-        # The same row: ids come back after a database is restored.
-        and held[2]["created"] == created_at.isoformat()
-        and monotonic() - held[0] < RECENT_SECONDS
-        and held[1] == _state_key(state)
-    ):
-        return held[2]
-    session = Session.objects.select_related("group").filter(pk=session_id).first()
-    return None if session is None else snapshot(session)
-
-
 def apply(
     session_id: int,
-    user,
-    command: dict,
+    user: User,
+    command: Mapping[str, object],
     expected_version: int | None,
     command_id: str = "",
     *,
     facilitator: bool = False,
-) -> dict:
-    """Apply ``command`` for ``user``; return the new snapshot.
+    now: float | None = None,
+) -> Snapshot:
+    """Apply ``command`` for ``user`` at ``now`` (seconds since the epoch; None: the time of
+    the call); return the new snapshot.
 
     ``facilitator`` True: the caller checked that ``user`` may change the session beyond
     its live page (scheduling rights: an organiser's edit), so they act as one who drives.
@@ -268,7 +180,8 @@ def apply(
             )
             try:
                 snap = _apply_locked(
-                    session, user, command, expected_version, command_id, facilitator
+                    session, user, command, expected_version, command_id, facilitator,
+                    time.time() if now is None else now,
                 )
             except (Conflict, flow.FlowError):
                 # A refusal may be the answer to a retry of a command applied since (the
@@ -291,64 +204,44 @@ def apply(
     return snap
 
 
-def _apply_locked(session, user, command, expected_version, command_id, facilitator) -> dict:
+def _apply_locked(
+    session: Session, user: User, command: Mapping[str, object], expected_version: int | None,
+    command_id: str, facilitator: bool, now: float,
+) -> Snapshot:
     """``apply``'s work once the row is locked; the event's insert checks the command id."""
     state = session.flow_state()
     if expected_version is not None and expected_version != state.version:
         raise Conflict(state.version)
     roster = roster_of(session)
-    command = _with_inputs(session, state, command)
+    inputs = _with_inputs(session, state, command)
     new = flow.step(
         state,
-        command,
+        inputs,
         actor=user.pk,
         facilitator=facilitator or user.pk in roster[1],
-        now=time.time(),
+        now=now,
         members=roster[0],
     )
-    if command["type"] == "undo":
-        Event.objects.filter(pk=command.pop("event")).update(undone=True)
-        command.pop("previous")
+    if inputs["type"] == "undo":
+        undone = inputs.pop("event")
+        assert isinstance(undone, int)  # the event ``_with_inputs`` found
+        Event.objects.filter(pk=undone).update(undone=True)
+        inputs.pop("previous")
     # Inserted before anything else is written or remembered: a retry of a command applied
     # meanwhile stops here (IntegrityError), with nothing else to undo but the transaction.
     Event.objects.create(
         session=session,
         version=new.version,
         actor=user,
-        command=command,
+        command=inputs,
         command_id=command_id,
         state_before=state.to_dict(),
     )
-    _mirror(session, state, new)
+    mirror(session, state, new)
     session.state = new.to_dict()
     session.version = new.version
     session.save(update_fields=["state", "version", "texts"])
-    return snapshot(session, new, roster)
-
-
-# The roster (names, who drives) of each session this process read, with the session's
-# roster stamp then: reused while the row (read under the lock of a command, or by a page)
-# carries the same stamp. ``signals`` moves the stamp on at every change of membership, role,
-# name, facilitation or facilitators, in the transaction of that change.
-ROSTERS_SIZE = 8192
-_rosters: OrderedDict = OrderedDict()  # session id -> ((created, stamp), roster)
-
-
-def roster_of(session: Session) -> tuple[dict[int, str], set[int]]:
-    """``session.roster()``, read again only once the session's roster stamp moved on."""
-    key = (session.created_at, session.roster_stamp)
-    held = _rosters.get(session.pk)
-    if held is not None and held[0] == key:
-        return held[1]
-    roster = session.roster()
-    _rosters.pop(session.pk, None)
-    _rosters[session.pk] = (key, roster)
-    if len(_rosters) > ROSTERS_SIZE:
-        try:
-            _rosters.popitem(last=False)
-        except KeyError:  # another thread emptied it meanwhile
-            pass
-    return roster
+    return build(session, new, roster)
 
 
 # SQLite has a single writer and its busy handler sleeps (up to 100 ms a try) while another
@@ -356,11 +249,13 @@ def roster_of(session: Session) -> tuple[dict[int, str], set[int]]:
 _sqlite_writer = threading.Lock()
 
 
-def _one_writer():
+def _one_writer() -> AbstractContextManager[object]:
     return _sqlite_writer if connection.vendor == "sqlite" else nullcontext()
 
 
-def _with_inputs(session: Session, state: flow.State, command: dict) -> dict:
+def _with_inputs(
+    session: Session, state: flow.State, command: Mapping[str, object]
+) -> dict[str, object]:
     """Add what the rules take as input and cannot make themselves: chance, database ids,
     the group's backlog, the state an undo returns to."""
     kind = command["type"]
@@ -393,7 +288,8 @@ def _with_inputs(session: Session, state: flow.State, command: dict) -> dict:
             "steps": formats.freeze(session),
         }
     if kind == "report" and command.get("new_subject") is True and state.speaker is not None:
-        plan = {a.id: a for a in state.plans}.get(command.get("action"))  # type: ignore[arg-type]
+        action = command.get("action")
+        plan = {a.id: a for a in state.plans}.get(action) if isinstance(action, int) else None
         if plan is not None and plan.owner == state.speaker:
             subject = Subject.objects.create(
                 group_id=session.group_id,
@@ -421,79 +317,16 @@ def _with_inputs(session: Session, state: flow.State, command: dict) -> dict:
             .first()
         )
         if last is None:
-            return command
+            return dict(command)
         return {**command, "previous": {**last.state_before, "version": state.version},
                 "event": last.pk}
-    return command
-
-
-def _mirror(session, old: flow.State, new: flow.State) -> None:
-    """Keep the Subject and Contribution tables in step with the state."""
-    before = {s.id: s for s in old.subjects}
-    after = {s.id: s for s in new.subjects}
-    # A proposal taken back by undo: the subject was never proposed.
-    dropped = [sid for sid in before if sid not in after]
-    if dropped:
-        Subject.objects.filter(pk__in=dropped, proposed_in=session).delete()
-    changed = [s for sid, s in after.items() if before.get(sid) != s and sid in before]
-    newly_handled = [sid for sid in new.handled if sid not in old.handled]
-    unhandled = [sid for sid in old.handled if sid not in new.handled]
-    if unhandled:
-        Contribution.objects.filter(session=session, subject_id__in=unhandled).delete()
-        Action.objects.filter(session=session, subject_id__in=unhandled).delete()
-        Subject.objects.filter(pk__in=unhandled).update(handled_in=None)
-    for subject in changed:
-        fields: dict = {"status": subject.status, "urgent": subject.urgent}
-        if subject.id in newly_handled:
-            fields["handled_in"] = session
-        Subject.objects.filter(pk=subject.id).update(**fields)
-    _mirror_reports(session, old, new)
-    for sid in newly_handled:
-        Action.objects.bulk_create(
-            Action(subject_id=sid, session=session, owner_id=after[sid].owner, position=i, text=t)
-            for i, t in enumerate(new.actions)
-        )
-    for sid in newly_handled:
-        Contribution.objects.bulk_create(
-            Contribution(
-                session=session,
-                subject_id=sid,
-                person_id=c.person,
-                n=c.n,
-                phase=c.phase,
-                round=c.round,
-                kind=c.kind,
-                text=c.text,
-                taken=c.taken,
-                note=c.note,
-            )
-            for c in new.contributions
-        )
-
-
-def _mirror_reports(session, old: flow.State, new: flow.State) -> None:
-    """What the report back said of each action, on the action itself (undo included)."""
-    said = {o.action: o for o in new.outcomes}
-    taken_back = [o.action for o in old.outcomes if o.action not in said]
-    plans = {a.id: a for a in new.plans}
-    for outcome in new.outcomes:
-        if outcome not in old.outcomes:
-            fields: dict = {"status": outcome.status, "reported_in": session}
-            if outcome.note:
-                fields["note"] = outcome.note
-            Action.objects.filter(pk=outcome.action).update(**fields)
-    for action_id in taken_back:
-        plan = plans.get(action_id)
-        if plan is not None:
-            Action.objects.filter(pk=action_id).update(
-                status=plan.status, note=plan.note, reported_in=None
-            )
+    return dict(command)
 
 
 _layer_healthy = True
 
 
-def broadcast(snap: dict) -> None:
+def broadcast(snap: Snapshot) -> None:
     """Tell every open page of the session. A channel layer failure loses no data."""
     global _layer_healthy
     layer = get_channel_layer()
@@ -526,7 +359,7 @@ def broadcast_after_commit(session_id: int) -> None:
     def send() -> None:
         session = Session.objects.select_related("group").filter(pk=session_id).first()
         if session is not None:
-            broadcast(snapshot(session))
+            broadcast(build(session))
 
     transaction.on_commit(send, robust=True)
 

@@ -1,4 +1,5 @@
-"""Sessions, the group's backlog of subjects, and what was said.
+"""Sessions, the group's backlog of subjects, what was said, and what each member keeps of
+it: their feedback on a session and their private carnet de bord.
 
 A running session keeps its whole live state in ``Session.state`` (JSON, the pure
 ``flow.State``) with a ``version`` that strictly increases: the database is the truth, the
@@ -9,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +50,11 @@ class SessionQuerySet(models.QuerySet):
         """Sessions of the groups ``user`` is an active member of: the one membership rule
         of every page, command and socket."""
         return self.filter(group__in=Membership.objects.groups_of(user))
+
+    def get_for_member_or_404(self, user: User, pk: int) -> "Session":
+        """The session ``pk``, its group fetched with it, for an active member of that group;
+        Http404 for anyone else, exactly as for a session that does not exist."""
+        return get_object_or_404(self.for_member(user).select_related("group"), pk=pk)
 
     def upcoming(self, limit: int, now: datetime | None = None) -> list["Session"]:
         """Up to ``limit`` sessions à venir or en cours, the next first (one query).
@@ -152,7 +160,7 @@ class Session(models.Model):
     # Moves on whenever the group's roster as this session sees it may have changed (a
     # member joins, leaves or changes role or name, the group's facilitation, the session's
     # facilitators: ``signals``). The locking query of a command reads it with the row, so
-    # a process holds the roster it read until then (``live.roster_of``), on any process.
+    # a process holds the roster it read until then (``snapshot.roster_of``), on any process.
     roster_stamp = models.PositiveIntegerField(default=0, editable=False)
 
     objects = SessionQuerySet.as_manager()
@@ -300,7 +308,7 @@ class Session(models.Model):
 
 def bump_rosters(sessions: models.QuerySet) -> None:
     """Tell every process that the roster of ``sessions`` may have changed: their pages and
-    commands read it again (``live.roster_of``). Called inside the change's transaction."""
+    commands read it again (``snapshot.roster_of``). Called inside the change's transaction."""
     sessions.update(roster_stamp=models.F("roster_stamp") + 1)
 
 
@@ -371,6 +379,16 @@ class ActionQuerySet(models.QuerySet):
 
     def open(self):
         return self.filter(status__in=(Action.TODO, Action.DOING))
+
+    def open_first(self):
+        """The open actions first, then the latest session's first, in plan order."""
+        return self.annotate(
+            closed=Case(
+                When(status__in=(Action.TODO, Action.DOING), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        ).order_by("closed", "-session__scheduled_at", "position", "id")
 
 
 class Action(models.Model):
@@ -467,7 +485,7 @@ class Registration(models.Model):
     """A member's seat at a scheduled session, or their place on its waitlist.
 
     Seats are limited by the group's capacity; a freed seat goes to the first on the
-    waitlist (see ``sessions_app.scheduling``).
+    waitlist (see ``sessions_app.actions.scheduling``).
     """
 
     REGISTERED, WAITLIST = "registered", "waitlist"
@@ -529,3 +547,104 @@ class Rota(models.Model):
 
     def __str__(self):
         return f"rota of group {self.group_id}"
+
+
+class FeedbackQuerySet(models.QuerySet):
+    def of(self, user):
+        """``user``'s own feedback, in groups they still belong to."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            author=user, session__group__in=Membership.objects.groups_of(user)
+        )
+
+
+class Feedback(models.Model):
+    """A member's own word on a session: how useful it was, and what they keep from it.
+
+    « Ce que je retiens » is its author's: nobody else reads it, unless they choose to share
+    it with the group, and then without their name (seed 004: "des retours qualitatifs de la
+    part de nos membres"). The usefulness counts in the group's figures (``insights``), never
+    shown per person.
+    """
+
+    USEFULNESS = [
+        (1, _("1 — pas utile")),
+        (2, _("2 — peu utile")),
+        (3, _("3 — assez utile")),
+        (4, _("4 — utile")),
+        (5, _("5 — très utile")),
+    ]
+    KEEPS_MAX = 1000
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="feedback")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback"
+    )
+    usefulness = models.PositiveSmallIntegerField(
+        _("utilité de la séance pour moi"),
+        choices=USEFULNESS,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    keeps = models.TextField(_("ce que je retiens"), blank=True, max_length=KEEPS_MAX)
+    shared = models.BooleanField(
+        _("partager ce que je retiens avec le groupe, sans mon nom"), default=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FeedbackQuerySet.as_manager()
+
+    class Meta:
+        db_table = "insights_feedback"  # the table it had in insights, rows and all
+        constraints = [
+            models.UniqueConstraint(fields=["session", "author"], name="one_feedback_per_session")
+        ]
+        verbose_name = _("retour sur la séance")
+
+    def __str__(self):
+        return f"feedback {self.pk}"  # never its text: it is its author's
+
+
+class LogbookEntryQuerySet(models.QuerySet):
+    def of(self, user, group_id):
+        """The author's own entries in a group they still belong to: nobody else's, ever."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            author=user, group_id=group_id, group__in=Membership.objects.groups_of(user)
+        )
+
+
+class LogbookEntry(models.Model):
+    """A private logbook entry (carnet de bord, seed 002): learnings, feelings, progress.
+
+    Readable by its author only — not by organisers, not by facilitators.
+    """
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="logbook_entries"
+    )
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(_("note"), max_length=5000)
+    # Tied to the work: the session, and the subject, the note was written about. No reverse
+    # accessor, so nothing reaches a note from a session; a deleted session leaves its
+    # author's note in place.
+    session = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LogbookEntryQuerySet.as_manager()
+
+    class Meta:
+        db_table = "participants_logbookentry"  # the table it had in participants, rows and all
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("entrée du carnet de bord")
+
+    def __str__(self):
+        return f"logbook entry {self.pk}"

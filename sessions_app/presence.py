@@ -17,14 +17,19 @@ whether opening the page seats the person:
 The facilitator can still seat anyone by hand (``join`` with a ``person``).
 """
 
+import time
+
+from participants.models import User
+
 from . import flow, live
 from .models import UPCOMING, Registration, Session
+from .snapshot import Snapshot, build
 
 # Why opening the page did not seat someone (the page says it, in ``session.html``).
 NOT_OPEN, WAITLIST, FULL, DRIVES = "not_open", "waitlist", "full", "drives"
 
 
-def not_seated_because(session: Session, user, snap: dict) -> str:
+def not_seated_because(session: Session, user: User, snap: Snapshot) -> str:
     """Why ``user`` opening the page does not take a seat, or "" when it does."""
     state = flow.State.from_dict(snap["state"])
     if state.stage == "ended":
@@ -52,22 +57,22 @@ def not_seated_because(session: Session, user, snap: dict) -> str:
     return ""
 
 
-def seat_on_open(session: Session, user) -> tuple[dict, str]:
+def seat_on_open(session: Session, user: User) -> tuple[Snapshot, str]:
     """The snapshot after ``user`` opened the page (seated, or back from absent, when the
     rules above allow it) and why they are not seated, if they are not."""
-    snap = live.snapshot(session)
+    snap = build(session)
     reason = not_seated_because(session, user, snap)
     here = flow.at_table(snap["state"], user.pk)
     if reason or here or flow.stage_and_times(snap["state"])[0] == "ended":
         return snap, reason
     try:
-        snap = live.apply(session.pk, user, {"type": "join"}, None)
+        snap = live.apply(session.pk, user, {"type": "join"}, None, now=time.time())
     except flow.FlowError:
         pass
     return snap, ""
 
 
-def facilitators_leave_the_table(session: Session, user) -> None:
+def facilitators_leave_the_table(session: Session, user: User) -> None:
     """The session no longer says its facilitators take part: those seated leave the table
     at once (``unseat``, a rule of ``flow``, applied and broadcast by ``live.apply``), on
     behalf of ``user``, who may schedule the session. In a self-managed group everyone
@@ -78,6 +83,6 @@ def facilitators_leave_the_table(session: Session, user) -> None:
     for person in session.facilitators.filter(pk__in=seating).values_list("pk", flat=True):
         try:
             live.apply(session.pk, user, {"type": "unseat", "person": person}, None,
-                       facilitator=True)
+                       facilitator=True, now=time.time())
         except flow.FlowError:
             pass  # the session ended, or her subject is in progress: she stays till then

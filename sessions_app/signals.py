@@ -3,17 +3,20 @@
 from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from participants.models import Group, Membership, User
 from participants.signals import member_removed, user_deactivated
 
-from . import live, scheduling
+from . import live
+from .actions.scheduling import do_leave_coming_sessions
 from .models import Session, bump_rosters
 
 
 @receiver(member_removed, dispatch_uid="sessions_app.leave_coming_sessions")
 def _leave_coming_sessions(sender, membership, **kwargs):
-    scheduling.on_member_removed(sender, membership, **kwargs)
+    # Their seats go to the waitlists; the group's facilitators take over their sessions.
+    do_leave_coming_sessions(membership, timezone.now())
 
 
 @receiver(member_removed, dispatch_uid="sessions_app.revoke_removed_member")
@@ -33,7 +36,7 @@ def _revoke_deactivated_user(sender, user, **kwargs):
     live.revoke_access(user.pk, None)
 
 
-# --- The roster a session holds (``live.roster_of``): moved on at every change of it ------
+# --- The roster a session holds (``snapshot.roster_of``): moved on at every change of it ------
 
 # What of an account the roster shows or depends on.
 _ROSTER_FIELDS = {"display_name", "email", "is_active"}

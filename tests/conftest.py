@@ -14,12 +14,12 @@ from sessions_app.models import Session
 @pytest.fixture(autouse=True)
 def fresh_render_cache():
     """Test databases reuse ids: no rendering may outlive its test."""
-    from sessions_app import live, render
+    from sessions_app import render, snapshot
 
-    for cache in (render._frames, render._digests, live._recent, live._rosters):
+    for cache in (render._frames, render._digests, snapshot._recent, snapshot._rosters):
         cache.clear()
     yield
-    for cache in (render._frames, render._digests, live._recent, live._rosters):
+    for cache in (render._frames, render._digests, snapshot._recent, snapshot._rosters):
         cache.clear()
 
 

@@ -12,7 +12,7 @@
   var announced = {};
 
   function pad(n) { return n < 10 ? "0" + n : "" + n; }
-  // Minutes with their unit, as render.duration_label writes them: « 45 min », « 1 h 05 ».
+  // Minutes with their unit, as texts.duration_label writes them: « 45 min », « 1 h 05 ».
   function label(minutes) {
     if (minutes < 60) return minutes + "\u00a0min";
     var h = Math.floor(minutes / 60), m = minutes % 60;

@@ -397,7 +397,7 @@
       var until = parseFloat(clock.dataset.until) || now;
       var s = Math.max(0, Math.floor(until - since));
       var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
-      clock.textContent = h ? h + "\u00a0h" + (m ? "\u00a0" + pad(m) : "") : m + "\u00a0min";  // as render.duration_label
+      clock.textContent = h ? h + "\u00a0h" + (m ? "\u00a0" + pad(m) : "") : m + "\u00a0min";  // as texts.duration_label
       var box = parseFloat(clock.dataset.box);
       clock.classList.toggle("over", box > 0 && s > box * 60);
     });

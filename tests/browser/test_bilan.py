@@ -286,7 +286,7 @@ def one_ended_session(table) -> None:
     answers on it."""
     people = table.data["people"]
     table.server.shell(
-        "from insights.models import Feedback; from participants.models import User;"
+        "from sessions_app.models import Feedback; from participants.models import User;"
         "from sessions_app import live;"
         f"people = {{n: User.objects.get(pk=p['id']) for n, p in {people!r}.items()}};"
         f"session = {table.data['sessions'][0]};"

@@ -13,7 +13,7 @@ def ended_with_feedback(table, scores: dict[str, int]) -> None:
     but Lucie at the table), and the answers of ``scores`` (name → usefulness) on it."""
     people = table.data["people"]
     table.server.shell(
-        "from insights.models import Feedback; from participants.models import User;"
+        "from sessions_app.models import Feedback; from participants.models import User;"
         "from sessions_app import live;"
         f"people = {{n: User.objects.get(pk=p['id']) for n, p in {people!r}.items()}};"
         f"session = {table.data['sessions'][0]};"

@@ -8,9 +8,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from insights.models import Feedback
 from sessions_app import live
-from sessions_app.models import Action, Session, Subject
+from sessions_app.models import Action, Feedback, Session, Subject
 
 
 def run(session, actor, kind, **fields):

@@ -4,9 +4,9 @@ stay the author's unless shared, and go with their export and their erasure."""
 import pytest
 from django.urls import reverse
 
-from insights.models import Feedback
-from privacy import forget
+from privacy import actions
 from sessions_app import live
+from sessions_app.models import Feedback
 
 
 def run(session, actor, kind, **fields):
@@ -80,6 +80,6 @@ def test_feedback_is_in_its_authors_export_and_its_words_go_with_her_erasure(
     data = client.get(reverse("my_data_json")).json()
     assert data["feedback"][0]["keeps"] == "RETENU-JULIETTE"
     assert data["feedback"][0]["usefulness"] == 4
-    forget.erase_account(juliette)
+    actions.do_erase_account(juliette)
     left = Feedback.objects.get()
     assert (left.usefulness, left.keeps, left.shared) == (4, "", False)

@@ -11,19 +11,24 @@ from django.utils import timezone
 
 from insights.figures import (
     GROUP_QUERIES,
-    PERSONAL_QUERIES,
     SMALL,
     FeedbackFigures,
     GroupFigures,
-    PersonalFigures,
     group_figures,
-    personal_figures,
 )
-from insights.models import Feedback
+from insights.personal import PERSONAL_QUERIES, PersonalFigures, personal_figures
 from participants.models import Membership
-from privacy import forget, retention
+from privacy import actions, retention
 from sessions_app import flow, live
-from sessions_app.models import Action, Contribution, Event, Registration, Session, Subject
+from sessions_app.models import (
+    Action,
+    Contribution,
+    Event,
+    Feedback,
+    Registration,
+    Session,
+    Subject,
+)
 
 NO_FEEDBACK = FeedbackFigures(0, ((1, 0), (2, 0), (3, 0), (4, 0), (5, 0)), None, ())
 TOTAL_KEYS = ("proposed", "handled", "withdrawn", "actions_planned", "actions_reported",
@@ -38,16 +43,15 @@ def now():
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """The rules' clock (``live`` passes ``time.time()`` to ``flow.step``), set by ``Play``."""
-    clock = SimpleNamespace(t=0.0)
-    monkeypatch.setattr(live, "time", SimpleNamespace(time=lambda: clock.t))
-    return clock
+def clock():
+    """The time each step is applied at (``live.apply``'s ``now``), set by ``Play``."""
+    return SimpleNamespace(t=0.0)
 
 
 class Play:
     """Plays a session through ``live.apply``, each step at a known minute after the
-    session's scheduled time: the rules' clock and the event's ``created_at`` both say it."""
+    session's scheduled time: the time given to the rules and the event's ``created_at``
+    both say it."""
 
     def __init__(self, session, clock):
         self.session = session
@@ -56,7 +60,9 @@ class Play:
 
     def __call__(self, actor, kind, minute, /, **fields):
         self.clock.t = self.base + minute * 60
-        snap = live.apply(self.session.pk, actor, {"type": kind, **fields}, None)
+        snap = live.apply(
+            self.session.pk, actor, {"type": kind, **fields}, None, now=self.clock.t
+        )
         Event.objects.filter(session=self.session, version=snap["version"]).update(
             created_at=datetime.fromtimestamp(self.clock.t, tz=UTC)
         )
@@ -566,7 +572,7 @@ def test_the_figures_survive_the_retention_purge_and_an_erasure(
     assert timings(before.sessions[0])[0] == ("expose", 10, 12.0, 1)
     # Dragos erases his account: what he did in the session still counts; his waiting
     # subject leaves the backlog.
-    forget.erase_account(dragos)
+    actions.do_erase_account(dragos)
     after = group_figures(group, "all", now=now)
     assert after.sessions == before.sessions
     assert (before.backlog_now, after.backlog_now) == (1, 0)

@@ -12,9 +12,9 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from participants.models import Application, Invitation, LogbookEntry, LoginLink, Membership
+from participants.models import Application, Invitation, LoginLink, Membership
 from sessions_app import formats
-from sessions_app.models import Action, Format, Subject
+from sessions_app.models import Action, Format, LogbookEntry, Subject
 from sessions_app.routing import websocket_urlpatterns
 
 PERSONAS = [

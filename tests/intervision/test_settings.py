@@ -3,6 +3,7 @@
 Each case runs ``manage.py check`` in a fresh process, as a deployment would start.
 """
 
+import logging
 import os
 import subprocess
 import sys
@@ -210,3 +211,10 @@ def test_no_template_needs_inline_script_or_style():
             if re.search(pattern, html):
                 offenders.append(f"{path.relative_to(ROOT)}: {pattern}")
     assert offenders == []
+
+
+def test_the_live_sockets_say_a_cache_outage_once_a_minute_not_at_every_click(caplog):
+    log = logging.getLogger("sessions_app.consumers")
+    for _ in range(3):
+        log.warning("rate limit cache unavailable: %s", "ConnectionError")
+    assert len([r for r in caplog.records if r.name == "sessions_app.consumers"]) == 1

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
-from sessions_app import reminders
+from sessions_app.actions import reminders
 from sessions_app.models import Action, Contribution, Session, Subject
 
 NBSP = "\u00a0"
@@ -29,7 +29,7 @@ def test_the_reminder_says_the_time_as_french_does(
         scheduled_at=datetime.datetime(2026, 12, 7, 7, 0, tzinfo=ZoneInfo("Europe/Paris")),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert reminders.send_reminder(session, participants[0])
+        assert reminders.do_send_reminder(session, participants[0])
     (email,) = mail.outbox
     assert f"7 décembre 2026 à 7{NBSP}h{NBSP}00" in email.body
     assert "07:00" not in email.body

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import Client
+from .client import Client
 
 pytestmark = pytest.mark.live
 

@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from .conftest import ROOT, Client, Process, free_port, receive, version_of
+from .client import Client, receive, version_of
+from .conftest import ROOT, Process, free_port
 
 pytestmark = pytest.mark.live
 

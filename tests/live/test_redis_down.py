@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from .conftest import ROOT, Client, chromium_page, receive, version_of
+from .client import Client, chromium_page, receive, version_of
+from .conftest import ROOT
 
 pytestmark = pytest.mark.live
 

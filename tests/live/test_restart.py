@@ -3,7 +3,7 @@
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from .conftest import Client, chromium_page, receive, version_of
+from .client import Client, chromium_page, receive, version_of
 
 pytestmark = pytest.mark.live
 

@@ -6,7 +6,8 @@ import time
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from .conftest import ROOT, Client, receive, version_of
+from .client import Client, receive, version_of
+from .conftest import ROOT
 
 pytestmark = pytest.mark.live
 

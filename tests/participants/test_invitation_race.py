@@ -74,7 +74,7 @@ def race_on_one_invitation() -> dict:
 
 
 def race_for_the_last_session_seat() -> dict:
-    from sessions_app import scheduling
+    from sessions_app.actions import scheduling
     from sessions_app.models import Registration, Session
 
     group = Group.objects.create(name="Séance pleine", capacity=3)
@@ -82,7 +82,7 @@ def race_for_the_last_session_seat() -> dict:
     for person in people:
         Membership.objects.create(group=group, user=person)
     session = Session.objects.create(group=group, format="intervision")
-    results = _run_at_once([lambda p=p: scheduling.register(session.pk, p) for p in people])
+    results = _run_at_once([lambda p=p: scheduling.do_register(session.pk, p) for p in people])
     return {
         "errors": [repr(r) for r in results if isinstance(r, Exception)],
         "seated": Registration.objects.seated().filter(session=session).count(),

@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from participants.models import Application, LoginLink, User
-from sessions_app import reminders, rota
+from sessions_app.actions import reminders, rota
 
 
 def calendar_of(message) -> str:
@@ -171,7 +171,7 @@ def test_an_applicant_is_answered_in_the_language_they_applied_in(
 def test_a_sign_in_link_comes_in_the_language_of_the_page_unless_another_was_chosen(
     participants, django_capture_on_commit_callbacks
 ):
-    from participants.views import send_login_link_if_known
+    from participants.signin import send_login_link_if_known
 
     juliette, dragos = participants[0], participants[1]
     User.objects.filter(pk=dragos.pk).update(language="fr", language_chosen=True)

@@ -159,7 +159,7 @@ def test_a_cache_that_fails_lets_the_request_through_and_says_so_in_the_log(
         raise ConnectionError("redis down")
 
     monkeypatch.setattr(caches["ratelimit"], "add", down)
-    caplog.set_level(logging.WARNING, logger="participants.views")
+    caplog.set_level(logging.WARNING, logger="participants.signin")
     response = ask_link(participant.email, "203.0.113.7")
     assert response.status_code == 302
     assert len(mail.outbox) == 1

@@ -22,7 +22,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from intervision import asgi
-from participants import views
+from participants import signin
 from participants.models import LoginLink
 
 UNKNOWN = "personne@example.org"
@@ -129,7 +129,7 @@ def test_a_failure_after_the_answer_is_logged_without_the_address_and_never_rais
     response, _sql, _later = before_the_answer(
         handler, participant.email, django_capture_on_commit_callbacks
     )
-    caplog.set_level(logging.ERROR, logger="participants.views")
+    caplog.set_level(logging.ERROR, logger="participants.signin")
     with django_capture_on_commit_callbacks(execute=True):
         close(response)  # does not raise
     assert response.closed
@@ -145,14 +145,14 @@ def test_through_the_asgi_handler_the_answer_is_sent_before_the_work_starts(
     """Django's ASGI handler, as daphne runs it: the work after the answer is held until the
     whole answer has been received; had it run before, the answer would never come."""
     started, release = threading.Event(), threading.Event()
-    real = views.send_login_link_if_known
+    real = signin.send_login_link_if_known
 
     def held(*args):
         started.set()
         release.wait(10)
         real(*args)
 
-    monkeypatch.setattr(views, "send_login_link_if_known", held)
+    monkeypatch.setattr(signin, "send_login_link_if_known", held)
 
     async def exchange(method, headers=(), body=b""):
         scope = {

@@ -6,9 +6,8 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 
-from participants.models import LogbookEntry
 from sessions_app import live
-from sessions_app.models import Action, Session
+from sessions_app.models import Action, LogbookEntry, Session
 
 
 def run(session, person, kind, **fields):

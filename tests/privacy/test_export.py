@@ -136,8 +136,7 @@ def test_no_download_prints_another_members_keyword(client, history, participant
     """Dragos noted in his carnet, during Juliette's subject, something about it: the note
     leaves with him, her keyword does not (his carnet's two files and his data alike), and
     the privacy page says so. His note on his own subject keeps his keyword."""
-    from participants.models import LogbookEntry
-    from sessions_app.models import Subject
+    from sessions_app.models import LogbookEntry, Subject
 
     juliette, dragos = participants[:2]
     hers = Subject.objects.get(owner=juliette)
@@ -191,9 +190,7 @@ def rich(exported, history, participants):
     of the readable file cannot hide behind another one written the same minute."""
     import datetime
 
-    from insights.models import Feedback
-    from participants.models import LogbookEntry
-    from sessions_app.models import Session, Subject
+    from sessions_app.models import Feedback, LogbookEntry, Session, Subject
 
     juliette = participants[0]
     day = iter(range(1, 100))

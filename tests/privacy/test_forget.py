@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from participants.models import Application, Group, LoginLink, Membership, User
-from privacy import forget
+from privacy import actions
 from sessions_app import flow
 from sessions_app.models import Action, Contribution, Event, Registration, Session, Subject
 
@@ -37,7 +37,7 @@ def test_an_erased_account_leaves_nothing_it_wrote_nor_its_name_or_address(
 ):
     dragos = participants[1]
     counts = (Contribution.objects.count(), Subject.objects.count(), Event.objects.count())
-    email = forget.erase_account(dragos)
+    email = actions.do_erase_account(dragos)
     assert email == "dragos@example.org"
     for text in DRAGOS_WROTE + ("dragos@example.org", "Dragos"):
         assert tables_holding(text) == [], text
@@ -57,7 +57,7 @@ def test_the_owner_still_finds_what_she_received_from_an_erased_member(
     client, history, participants
 ):
     juliette, dragos = participants[0], participants[1]
-    forget.erase_account(dragos)
+    actions.do_erase_account(dragos)
     client.force_login(juliette)
     page = client.get(reverse("session_takeaway", args=[history.pk])).content.decode()
     assert "REACTION-AMINA" in page and "NOTE-JULIETTE" in page
@@ -74,15 +74,15 @@ def test_an_erased_member_frees_their_seat_at_a_coming_session(group, participan
         group=group, format="intervision", scheduled_at=timezone.now() + timedelta(days=3)
     )
     Registration.objects.create(session=coming, user=participants[1])
-    forget.erase_account(participants[1])
+    actions.do_erase_account(participants[1])
     assert not Registration.objects.filter(session=coming).exists()
 
 
 def test_the_last_organiser_of_a_group_with_members_must_hand_over_first(
     group, organiser, participants
 ):
-    with pytest.raises(forget.HandOverFirst):
-        forget.erase_account(organiser)
+    with pytest.raises(actions.HandOverFirst):
+        actions.do_erase_account(organiser)
     assert User.objects.get(pk=organiser.pk).email == "olga@example.org"
 
 
@@ -90,13 +90,13 @@ def test_a_group_with_nobody_else_closes_with_its_only_member(db):
     alone = User.objects.create_user("seule@example.org")
     group = Group.objects.create(name="Groupe solitaire")
     Membership.objects.create(group=group, user=alone, role=Membership.ORGANISER)
-    forget.erase_account(alone)
+    actions.do_erase_account(alone)
     assert not Group.objects.filter(pk=group.pk).exists()
 
 
 def test_an_organiser_erases_a_members_content_in_the_group_only(history, participants):
     dragos = participants[1]
-    forget.erase_content(dragos, [history.group_id])
+    actions.do_erase_content(dragos, [history.group_id])
     for text in ("QUESTION-DRAGOS", "DICTEE-DRAGOS", "REACTION-DRAGOS", "SUJET-DRAGOS"):
         assert tables_holding(text) == [], text
     # Their carnet is theirs: an organiser's erasure does not reach it; the account stays.
@@ -109,7 +109,7 @@ def test_erasing_an_owner_empties_their_panier_notes_and_plan_everywhere(
     history, participants
 ):
     juliette = participants[0]
-    forget.erase_content(juliette)
+    actions.do_erase_content(juliette)
     for text in ("SUJET-JULIETTE", "EXPOSE-JULIETTE", "NOTE-JULIETTE", "ACTION-JULIETTE",
                  "RETOUR-JULIETTE"):
         assert tables_holding(text) == [], text
@@ -248,7 +248,7 @@ def test_open_pages_of_a_running_session_lose_the_erased_texts_at_once(
     run(session, juliette, "propose", keyword="SUJET-JULIETTE")
     run(session, dragos, "propose", keyword="SUJET-DRAGOS")
     with django_capture_on_commit_callbacks() as callbacks:
-        forget.erase_content(dragos)
+        actions.do_erase_content(dragos)
 
     async def heard():
         layer = get_channel_layer()
@@ -287,7 +287,7 @@ def test_an_organisers_erasure_empties_the_members_answers_to_join_in_that_group
             answers=[{"question": "Pourquoi ?", "answer": answer}],
             status=Application.APPROVED,
         )
-    forget.erase_content(dragos, [history.group_id])
+    actions.do_erase_content(dragos, [history.group_id])
     assert tables_holding("ÉLIGIBILITÉ-DRAGOS") == []
     assert tables_holding("CANDIDATURE-DRAGOS") == []
     # His answers to another group stay: the organiser acted for hers only.

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.models import Application, Invitation, LogbookEntry, LoginLink
+from participants.models import Application, Invitation, LoginLink
 from privacy import retention
 from sessions_app.management.commands.periodic import run_jobs
-from sessions_app.models import Contribution, Session, Subject
+from sessions_app.models import Contribution, LogbookEntry, Session, Subject
 
 from .conftest import tables_holding
 

@@ -17,8 +17,9 @@ from django.test import Client
 
 from intervision.asgi import application
 from participants.models import Membership
-from sessions_app import flow, live, render
+from sessions_app import flow, live, regions, render, snapshot
 from sessions_app.models import Session
+from sessions_app.snapshot import Snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -633,7 +634,7 @@ def test_a_state_broadcast_by_another_process_is_what_the_next_page_to_connect_g
         with monkeypatch.context() as patched:
             patched.setattr(live, "broadcast", lambda snap: None)
             snap = live.apply(seated.pk, facilitator, {"type": "start"}, None)
-        live._recent.clear()
+        snapshot._recent.clear()
         return snap
 
     async def scenario():
@@ -645,7 +646,7 @@ def test_a_state_broadcast_by_another_process_is_what_the_next_page_to_connect_g
         )
         await communicator.receive_json_from(timeout=TIMEOUT)
         await communicator.disconnect()
-        snap = await database_sync_to_async(live.member_snapshot)(seated.pk, participant)
+        snap = await database_sync_to_async(snapshot.for_member)(seated.pk, participant)
         return snap, elsewhere
 
     snap, elsewhere = async_to_sync(scenario)()
@@ -655,7 +656,7 @@ def test_a_state_broadcast_by_another_process_is_what_the_next_page_to_connect_g
 # --- Frames: only the regions that changed ---------------------------------------------------
 
 
-def regions_that_differ(before: dict, after: dict, audience: str) -> set:
+def regions_that_differ(before: Snapshot, after: Snapshot, audience: str) -> set:
     old = render.live_render(before, audience, "fr").regions
     new = render.live_render(after, audience, "fr").regions
     return {rid for rid in new if new[rid] != old[rid]}
@@ -693,7 +694,7 @@ def test_a_clicks_frame_to_the_other_pages_carries_only_the_regions_it_changed(
         # Only what the keyword changed (who speaks, the turn order, the list of subjects...),
         # not the regions it left as they were.
         assert set(frame["regions"]) == changed
-        assert changed < set(render.REGION_IDS.values())
+        assert changed < set(regions.REGION_IDS.values())
         assert "équilibre" in frame["regions"]["live-subjects"]
         assert f'data-speaker="{dragos.pk}"' in frame["open"]
         assert len(json.dumps(frame)) < len(json.dumps(first))
@@ -714,7 +715,7 @@ def test_a_page_that_reconnects_gets_every_region(seated, facilitator, participa
     update, first_again = async_to_sync(scenario)()
     assert "regions" in update
     assert first_again["version"] == update["version"]
-    assert all(f'id="{rid}"' in first_again["html"] for rid in render.REGION_IDS.values())
+    assert all(f'id="{rid}"' in first_again["html"] for rid in regions.REGION_IDS.values())
 
 
 def test_a_page_that_missed_a_version_asks_again_and_gets_every_region(
@@ -749,7 +750,7 @@ def test_a_page_that_missed_a_version_asks_again_and_gets_every_region(
     assert "Tour de mots-clés" in update["regions"]["live-status"]
     assert resynced["version"] == after["version"]
     assert resynced["html"].lstrip().startswith('<section id="live"')
-    assert all(f'id="{rid}"' in resynced["html"] for rid in render.REGION_IDS.values())
+    assert all(f'id="{rid}"' in resynced["html"] for rid in regions.REGION_IDS.values())
 
 
 def test_the_broadcast_of_ones_own_command_sends_nothing_more(seated, facilitator):

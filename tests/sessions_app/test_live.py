@@ -1,11 +1,14 @@
 """``live.apply``'s checks, called directly: who may command, and a command id's lookup;
-and the snapshot a connecting page gets (``live.member_snapshot``)."""
+and the snapshot a connecting page gets (``snapshot.for_member``)."""
+
+import time
 
 import pytest
 from django.db import connection
 
-from sessions_app import flow, live
+from sessions_app import flow, live, snapshot
 from sessions_app.models import Event, Session
+from sessions_app.snapshot import Snapshot
 
 
 @pytest.mark.parametrize("who", ["outsider", "other_group_member", "removed_member"])
@@ -49,16 +52,16 @@ def test_a_command_id_is_found_through_its_index_not_by_reading_the_session(sess
     assert "one_event_per_command_id" in plan
 
 
-# --- a connecting page's snapshot (``member_snapshot``) -----------------------------------
+# --- a connecting page's snapshot (``snapshot.for_member``) ----------------------------
 
 
 def keywords(snap):
     return [s["keyword"] for s in snap["state"]["subjects"]]
 
 
-def seen(session, user) -> dict:
+def seen(session, user) -> Snapshot:
     """What a page of ``user`` gets when it connects (a member's)."""
-    snap = live.member_snapshot(session.pk, user)
+    snap = snapshot.for_member(session.pk, user)
     assert snap is not None
     return snap
 
@@ -67,9 +70,9 @@ def test_a_reconnect_while_nothing_changed_gets_the_same_snapshot_in_one_query(
     session, facilitator, participant, django_assert_num_queries
 ):
     live.apply(session.pk, participant, {"type": "join"}, None)
-    first = live.member_snapshot(session.pk, participant)
+    first = snapshot.for_member(session.pk, participant)
     with django_assert_num_queries(1):  # the membership rule and the row's state
-        again = live.member_snapshot(session.pk, facilitator)
+        again = snapshot.for_member(session.pk, facilitator)
     assert again is first
 
 
@@ -77,7 +80,7 @@ def test_a_click_reaches_the_pages_that_connect_next(
     session, facilitator, participant, django_capture_on_commit_callbacks,
     django_assert_num_queries,
 ):
-    live.member_snapshot(session.pk, participant)
+    snapshot.for_member(session.pk, participant)
     with django_capture_on_commit_callbacks(execute=True):
         applied = live.apply(session.pk, participant, {"type": "join"}, None, "cmd-join-0001")
     with django_assert_num_queries(1):
@@ -88,8 +91,8 @@ def test_a_click_reaches_the_pages_that_connect_next(
 
 @pytest.mark.parametrize("who", ["outsider", "other_group_member", "removed_member"])
 def test_a_held_snapshot_is_never_given_to_anyone_but_a_member(request, session, facilitator, who):
-    assert live.member_snapshot(session.pk, facilitator) is not None
-    assert live.member_snapshot(session.pk, request.getfixturevalue(who)) is None
+    assert snapshot.for_member(session.pk, facilitator) is not None
+    assert snapshot.for_member(session.pk, request.getfixturevalue(who)) is None
 
 
 def test_a_state_changed_outside_the_commands_is_never_served_from_memory(
@@ -97,7 +100,7 @@ def test_a_state_changed_outside_the_commands_is_never_served_from_memory(
 ):
     """An erasure empties texts in the row without a new version: the next page to connect
     reads the emptied state, even before the erasure's broadcast reaches this process."""
-    from privacy import forget
+    from privacy import actions
 
     juliette, dragos = participants[0], participants[1]
     for person in (juliette, dragos):
@@ -106,7 +109,7 @@ def test_a_state_changed_outside_the_commands_is_never_served_from_memory(
     live.apply(session.pk, juliette, {"type": "propose", "keyword": "SUJET-JULIETTE"}, None)
     live.apply(session.pk, dragos, {"type": "propose", "keyword": "SUJET-DRAGOS"}, None)
     assert "SUJET-DRAGOS" in keywords(seen(session, juliette))
-    forget.erase_content(dragos)  # its after-commit broadcast does not run here
+    actions.do_erase_content(dragos)  # its after-commit broadcast does not run here
     snap = seen(session, juliette)
     assert "SUJET-DRAGOS" not in keywords(snap) and "SUJET-JULIETTE" in keywords(snap)
     assert flow.ERASED_KEYWORD in keywords(snap)
@@ -119,7 +122,7 @@ def test_a_session_row_made_again_under_the_same_id_is_not_served_the_old_one(
     from datetime import timedelta
 
     live.apply(session.pk, facilitator, {"type": "join"}, None)
-    first = live.member_snapshot(session.pk, facilitator)
+    first = snapshot.for_member(session.pk, facilitator)
     Session.objects.filter(pk=session.pk).update(
         title="Autre séance", created_at=session.created_at + timedelta(seconds=1)
     )
@@ -130,7 +133,7 @@ def test_a_session_row_made_again_under_the_same_id_is_not_served_the_old_one(
 def renamed_after_a_connect(session, facilitator, participant) -> None:
     """Juliette seated, a page of the session connected, then Juliette renamed."""
     live.apply(session.pk, participant, {"type": "join"}, None)
-    live.member_snapshot(session.pk, facilitator)
+    snapshot.for_member(session.pk, facilitator)
     participant.display_name = "Juliette R."
     participant.save()
 
@@ -141,8 +144,8 @@ def test_what_a_snapshot_holds_beside_the_state_is_read_again_after_a_while(
     renamed_after_a_connect(session, facilitator, participant)
     held = seen(session, facilitator)
     assert held["people"][str(participant.pk)] == "Juliette"  # as the open pages show it
-    now = live.monotonic()
-    monkeypatch.setattr(live, "monotonic", lambda: now + live.RECENT_SECONDS + 1)
+    now = time.monotonic()
+    monkeypatch.setattr(snapshot, "monotonic", lambda: now + snapshot.RECENT_SECONDS + 1)
     assert seen(session, facilitator)["people"][str(participant.pk)] == "Juliette R."
 
 

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.models import LogbookEntry, Membership
-from sessions_app.models import Action, Session, Subject
+from participants.models import Membership
+from sessions_app.models import Action, LogbookEntry, Session, Subject
 
 SESSION_READ = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
 HTMX = {"HTTP_HX_REQUEST": "true"}

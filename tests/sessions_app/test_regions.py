@@ -1,7 +1,7 @@
 """The regions' cache gives, for any state, the HTML a rendering without it gives.
 
 A region is rendered again only when one of the inputs it is keyed on changes
-(``render.INPUTS``); an input missing from its key would serve an older state's HTML. The
+(``regions.INPUTS``); an input missing from its key would serve an older state's HTML. The
 random sessions of the flow's state machine (tests/sessions_app/test_flow_stateful.py) are
 rendered after every step, for both audiences and both languages, at two moments a minute
 apart (the clocks' text changes): from the cache, warmed by every state rendered before, and
@@ -15,7 +15,8 @@ from django.utils import translation
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import invariant
 
-from sessions_app import render
+from sessions_app import regions, render
+from sessions_app.snapshot import Snapshot
 
 from .test_flow_stateful import FAC, SessionMachine
 
@@ -23,10 +24,11 @@ NAMES = {1: "Juliette", 2: "Dragos", 3: "Amina", 4: "Paul", 5: "Léa", 6: "Noé"
          8: "Tom", 10: "Absente"}
 
 
-def snapshot_of(state, texts) -> dict:
+def snapshot_of(state, texts) -> Snapshot:
     """What ``live.snapshot`` gives a page, for a state made by ``flow.step`` alone."""
     return {
         "id": 7,
+        "stamp": "",
         "version": state.version,
         "title": "Séance de mars",
         "group": "Groupe",
@@ -37,6 +39,7 @@ def snapshot_of(state, texts) -> dict:
         "people": {str(pid): name for pid, name in NAMES.items()},
         "state": state.to_dict(),
         "texts": texts,
+        "created": "",
     }
 
 
@@ -63,8 +66,8 @@ class RegionsMachine(SessionMachine):
                         cached = render._render(snap, audience, language)
                         with translation.override(language):
                             context = render.live_context(snap, audience)
-                            for name, rid in render.REGION_IDS.items():
-                                alone = render.render_region(name, context)
+                            for name, rid in regions.REGION_IDS.items():
+                                alone = regions.render_region(name, context)
                                 assert cached.regions[rid] == alone, (name, audience, language)
                             page = render_to_string("sessions_app/session.html#live", context)
                         # The assembled region is the page's own (its GET, inline partials).

@@ -10,7 +10,8 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from participants.models import Group, Membership, User
-from sessions_app import reminders, scheduling
+from sessions_app import calendar
+from sessions_app.actions import reminders
 from sessions_app.models import Action, Registration, Reminder, Session, Subject
 from tests.sqlite_file import run_on_sqlite_file
 
@@ -95,7 +96,7 @@ def test_the_reminder_carries_the_date_the_visio_link_and_the_calendar_file(
         return [line for line in ics.splitlines() if not line.startswith("DTSTAMP:")]
 
     with translation.override("fr"):
-        assert without_stamp(content) == without_stamp(scheduling.ics_calendar(session))
+        assert without_stamp(content) == without_stamp(calendar.calendar([session]))
     assert "BEGIN:VEVENT" in content and "LOCATION:https://meet.jit.si/pairs-pm" in content
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from sessions_app import live, render
+from sessions_app import live, regions, render
 
 ROOT = Path(__file__).resolve().parents[2]
 REGIONS = (
@@ -50,13 +50,14 @@ def test_a_version_is_rendered_once_per_audience_and_language(in_triage, monkeyp
         return original(name, *args, **kwargs)
 
     monkeypatch.setattr(render, "render_to_string", counted)
+    monkeypatch.setattr(regions, "render_to_string", counted)
     for _socket in range(8):
         for audience in ("facilitator", "participant"):
             render.live_frame(in_triage, audience, "fr")
     render.live_frame(in_triage, "participant", "en")
     # 17 frames asked for, 3 renderings of each region: (facilitator, fr), (participant, fr),
     # (participant, en), and of the section that holds them.
-    names = ("live", "live-open", *render.REGIONS)
+    names = ("live", "live-open", *regions.REGIONS)
     assert sorted(rendered) == sorted(f"sessions_app/session.html#{n}" for n in names * 3)
 
 

@@ -8,8 +8,8 @@ from django.core import mail
 from django.utils import timezone
 
 from participants.models import Membership
-from sessions_app import rota, scheduling
-from sessions_app.models import Session
+from sessions_app import rota, rota_queries
+from sessions_app.models import Rota, Session
 from tests.conftest import make_user
 
 # --- The rules ------------------------------------------------------------------------------
@@ -95,7 +95,7 @@ def held_session(group, who, days_ago=14):
 
 def names(group):
     people = {m.user_id: m.user.name for m in group.memberships.select_related("user")}
-    return [people[u] for u in rota.queue(group)]
+    return [people[u] for u in rota_queries.queue(group)]
 
 
 def test_the_rota_follows_the_sessions_held_and_scheduled(rotating, facilitator, participants):
@@ -107,7 +107,7 @@ def test_the_rota_follows_the_sessions_held_and_scheduled(rotating, facilitator,
     )
     upcoming.facilitators.add(participants[0])
     assert names(rotating)[:2] == ["Dragos", "Amina"]
-    assert [s.title for s in rota.held(rotating)] == ["Séance de Lucie"]
+    assert [s.title for s in rota_queries.held(rotating)] == ["Séance de Lucie"]
 
 
 def test_a_session_whose_day_passed_unheld_does_not_count(rotating, facilitator, participants):
@@ -117,7 +117,7 @@ def test_a_session_whose_day_passed_unheld_does_not_count(rotating, facilitator,
     )
     missed.facilitators.add(participants[0])
     assert names(rotating)[0] == "Juliette"
-    assert rota.held(rotating)[0].facilitators.get() == facilitator
+    assert rota_queries.held(rotating)[0].facilitators.get() == facilitator
 
 
 def test_a_member_who_joined_after_the_last_session_held_is_never_next(
@@ -127,7 +127,7 @@ def test_a_member_who_joined_after_the_last_session_held_is_never_next(
     newcomer = make_user("Nora")
     Membership.objects.create(group=rotating, user=newcomer)
     assert names(rotating) == ["Olga", "Lucie", "Juliette", "Dragos", "Amina", "Paul", "Nora"]
-    assert scheduling.next_in_rotation(rotating) != newcomer.pk
+    assert rota_queries.next_facilitator(rotating) != newcomer.pk
     # Once a session was held with Nora in the group, her turn comes in the order.
     held_session(rotating, participants[2], days_ago=0)
     assert names(rotating)[:2] == ["Paul", "Nora"]
@@ -212,7 +212,7 @@ def test_the_skip_holds_until_the_next_session_then_the_rota_goes_on(
     held_session(rotating, facilitator)
     client.force_login(organiser)
     client.post(f"/g/{rotating.pk}/rota/{membership(rotating, participants[0]).pk}/skip/")
-    assert scheduling.next_in_rotation(rotating) == participants[1].pk
+    assert rota_queries.next_facilitator(rotating) == participants[1].pk
     session = Session.objects.create(
         group=rotating, format=rotating.format, scheduled_at=timezone.now() + timedelta(days=7)
     )
@@ -302,7 +302,7 @@ def test_a_group_that_does_not_rotate_has_no_rota_to_change(
         f"/g/{group.pk}/rota/{membership(group, participants[0]).pk}/skip/", follow=True
     )
     assert "n’a pas d’animation tournante" in response.content.decode()
-    assert not rota.Rota.objects.exists()
+    assert not Rota.objects.exists()
 
 
 # --- Scheduling from the rota, and the person told ------------------------------------------

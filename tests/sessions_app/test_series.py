@@ -9,8 +9,10 @@ from django.core import mail
 from django.utils import timezone
 
 from participants.models import Membership
-from sessions_app import scheduling
+from sessions_app import series
 from sessions_app.models import Session
+
+from .test_scheduling import arrival
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
@@ -88,7 +90,7 @@ def test_a_weekly_series_keeps_the_local_time_across_daylight_saving(
 ):
     # The last Sunday of March moves Paris from UTC+1 to UTC+2.
     start = datetime(timezone.localdate().year + 1, 3, 16, 18, 30, tzinfo=PARIS)
-    dates = scheduling.series_dates(start, PARIS, "weekly", 2, 3)
+    dates = series.series_dates(start, PARIS, "weekly", 2, 3)
     assert [d.astimezone(PARIS).strftime("%m-%d %H:%M") for d in dates] == [
         "03-16 18:30", "03-30 18:30", "04-13 18:30"
     ]
@@ -109,12 +111,12 @@ def test_a_weekly_series_keeps_the_local_time_across_daylight_saving(
 
 def test_a_monthly_series_falls_on_the_same_weekday_of_the_month():
     second_tuesday = datetime(2027, 1, 12, 19, 0, tzinfo=PARIS)
-    days = scheduling.series_dates(second_tuesday, PARIS, "monthly", 1, 4)
+    days = series.series_dates(second_tuesday, PARIS, "monthly", 1, 4)
     assert [d.strftime("%a %d/%m") for d in days] == [
         "Tue 12/01", "Tue 09/02", "Tue 09/03", "Tue 13/04"
     ]
     fifth = datetime(2027, 3, 30, 19, 0, tzinfo=PARIS)  # the 5th, hence last, Tuesday
-    days = scheduling.series_dates(fifth, PARIS, "monthly", 1, 3)
+    days = series.series_dates(fifth, PARIS, "monthly", 1, 3)
     assert [d.strftime("%d/%m") for d in days] == ["30/03", "27/04", "25/05"]
 
 
@@ -130,7 +132,7 @@ def test_in_a_rotating_group_the_series_takes_turns(
                 data(first, day, repeat="weekly", every="1", count="3"))
     drivers = [list(s.facilitators.values_list("pk", flat=True))
                for s in Session.objects.order_by("scheduled_at")]
-    order = scheduling.rotation(group)
+    order = arrival(group)
     start = order.index(first.pk)
     assert drivers == [[order[(start + k) % len(order)]] for k in range(3)]
 

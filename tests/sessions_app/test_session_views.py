@@ -469,7 +469,7 @@ def test_the_broadcast_reaches_the_sessions_channel_group(
 # default caches it; several processes sharing PostgreSQL keep database sessions).
 SESSION_READ = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
 # The user, the session; members and who drives are read once, then held with the session
-# until its roster changes (``live.roster_of``).
+# until its roster changes (``snapshot.roster_of``).
 PAGE_QUERIES = SESSION_READ + 2
 LIVE_QUERIES = SESSION_READ + 2
 LIVE_UNCHANGED_QUERIES = SESSION_READ + 2

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from sessions_app import consumers, flow, live
 from sessions_app.models import Session
-from sessions_app.render import ERRORS
+from sessions_app.texts import ERRORS
 from tests.sessions_app.test_consumers import (
     TIMEOUT,
     command,

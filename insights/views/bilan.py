@@ -1,17 +1,16 @@
-"""The group's « Bilan » (figures over a period, drawn as SVG), its CSV for sponsors, and
-each member's feedback on a session.
+"""The group's « Bilan »: its figures over a period, drawn as SVG, with the member's own
+beside them, and their CSV for the community's sponsors.
 
-Every page starts from a permission-checked getter: a group or session the person is not an
-active member of is a 404. Figures count the group, never rank people: the names of who
+Every page starts from a permission-checked getter: a group the person is not an active
+member of is a 404. Figures count the group, never rank people: the names of who
 facilitated are shown to organisers only, who plan the rota.
 """
 
 import csv
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,46 +18,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from participants.access import get_membership_or_404
+from participants.http import AuthenticatedHttpRequest
 from participants.models import User
-from sessions_app.models import Session
-from sessions_app.render import PHASE_LABELS
+from sessions_app.texts import PHASE_LABELS
 
-from . import figures
-from .charts import hbars
-from .forms import FeedbackForm
-from .models import Feedback
-
-
-@login_required
-@never_cache
-def feedback(request, pk):
-    """« Mon retour sur la séance »: for those who were at the table, once it has ended."""
-    session = get_object_or_404(
-        Session.objects.for_member(request.user).select_related("group"), pk=pk
-    )
-    if session.stage != "ended" or not session.was_at_table(request.user.pk):
-        return render(request, "insights/feedback_closed.html", {"session": session})
-    mine = Feedback.objects.filter(session=session, author=request.user).first()
-    form = FeedbackForm(request.POST or None, instance=mine)
-    if request.method == "POST":
-        if form.is_valid():
-            saved = form.save(commit=False)
-            saved.session, saved.author = session, request.user
-            saved.save()
-            messages.success(request, _("Merci : votre retour est enregistré."))
-            return redirect("session_takeaway", pk=session.pk)
-        status = 400
-    else:
-        status = 200
-    return render(
-        request,
-        "insights/feedback.html",
-        {"session": session, "form": form, "saved": mine},
-        status=status,
-    )
-
-
-# --- The group's « Bilan » ----------------------------------------------------------------
+from .. import figures
+from ..charts import hbars
+from ..personal import personal_figures
 
 PERIOD_LABELS = {
     "last": gettext_lazy("Dernière séance"),
@@ -68,7 +34,7 @@ PERIOD_LABELS = {
 }
 
 
-def _period(request) -> str:
+def _period(request: HttpRequest) -> str:
     period = request.GET.get("periode", "12m")
     return period if period in figures.PERIODS else "12m"
 
@@ -174,7 +140,7 @@ def _feedback_chart(feedback: figures.FeedbackFigures):
 @login_required
 @never_cache
 @require_GET
-def bilan(request, pk):
+def bilan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = get_membership_or_404(request.user, pk)
     group, period = membership.group, _period(request)
     data = figures.group_figures(group, period)
@@ -197,7 +163,7 @@ def bilan(request, pk):
             "feedback_chart": _feedback_chart(data.feedback) if data.feedback.responses else None,
             "feedback_hidden": any(n is None for _score, n in data.feedback.distribution),
             "facilitation": facilitation,
-            "mine": figures.personal_figures(request.user, group),
+            "mine": personal_figures(request.user, group),
             "small": figures.SMALL,
         },
     )
@@ -225,7 +191,7 @@ CSV_COLUMNS = (
 @login_required
 @never_cache
 @require_GET
-def bilan_csv(request, pk):
+def bilan_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Counts only, one line per session, for the community's sponsors: no name, no title,
     no keyword."""
     membership = get_membership_or_404(request.user, pk)

@@ -2,115 +2,23 @@
 format, edit (name, phases, texts), delete. Organisers of the group only: anyone else
 gets 404, like every organiser page (``participants.views``)."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from participants.models import Group
-from participants.views import _get_organiser_membership
+from participants.access import get_organiser_membership_or_404 as _get_organiser_membership
+from participants.http import AuthenticatedHttpRequest
+from participants.models import Group, Membership
 
-from . import flow, formats
-from . import render as live_render
-from .models import Format
-from .templatetags.words import de
-
-PHASE_FIELDS = ("key", "label", "block", "timebox", "kind", "rule", "aid")
-TIMEBOX_ERROR = gettext_lazy("Une durée entre 1 et 120 minutes.")
-STAGE_AID_LABELS = {
-    "lobby": gettext_lazy("Aide à l’animation : accueil"),
-    "retour": gettext_lazy("Aide à l’animation : retour sur les actions"),
-    "triage": gettext_lazy("Aide à l’animation : tour de mots-clés"),
-    "order": gettext_lazy("Aide à l’animation : ordre des sujets"),
-}
-
-
-class FormatForm(forms.Form):
-    name = forms.CharField(
-        label=gettext_lazy("Nom du format"), max_length=80,
-        error_messages={"required": gettext_lazy("Donnez un nom au format.")},
-    )
-    report_back = forms.ChoiceField(
-        label=gettext_lazy("Retour sur les plans d’action en début de séance"),
-        required=False,
-        choices=[
-            ("", gettext_lazy("Selon le réglage du groupe")),
-            ("yes", gettext_lazy("Oui")),
-            ("no", gettext_lazy("Non")),
-        ],
-    )
-
-    is_default = forms.BooleanField(
-        label=gettext_lazy("Format par défaut des nouvelles séances du groupe"), required=False,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for stage, label in STAGE_AID_LABELS.items():
-            self.fields[f"aid_{stage}"] = forms.CharField(
-                label=label, required=False, max_length=formats.AID_MAX,
-                widget=forms.Textarea(attrs={"rows": 3}),
-                help_text=_("Vide : le texte proposé par défaut (« %(text)s… »).")
-                % {"text": formats.aid(stage)[:60]},
-            )
-
-
-class PhaseForm(forms.Form):
-    key = forms.CharField(widget=forms.HiddenInput, max_length=20)
-    label = forms.CharField(label=gettext_lazy("Nom de la phase"), required=False,
-                            max_length=flow.LABEL_MAX)
-    block = forms.ChoiceField(
-        label=gettext_lazy("Déroulement"), choices=list(formats.BLOCK_LABELS.items())
-    )
-    timebox = forms.IntegerField(
-        label=gettext_lazy("Durée (minutes)"), min_value=1, max_value=flow.TIMEBOX_MAX,
-        error_messages={"required": TIMEBOX_ERROR, "invalid": TIMEBOX_ERROR,
-                        "min_value": TIMEBOX_ERROR, "max_value": TIMEBOX_ERROR},
-    )
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Chaque tour recueille"), required=False,
-        choices=list(formats.KIND_LABELS.items()),
-    )
-    rule = forms.CharField(
-        label=gettext_lazy("Règle affichée à tous"), required=False, max_length=formats.RULE_MAX,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    aid = forms.CharField(
-        label=gettext_lazy("Aide à l’animation"), required=False, max_length=formats.AID_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def clean(self):
-        data = super().clean() or {}
-        key = data.get("key", "")
-        if key and not data.get("label") and key not in live_render.PHASE_LABELS:
-            self.add_error("label", _("Donnez un nom à cette phase."))
-        return data
-
-
-class BasePhaseFormSet(forms.BaseFormSet):
-    def clean(self):
-        if any(self.errors):
-            return
-        keys = [f.cleaned_data.get("key") for f in self.forms]
-        if len(set(keys)) != len(keys):
-            raise forms.ValidationError(_("Deux phases portent la même clé."))
-
-
-PhaseFormSet = forms.formset_factory(
-    PhaseForm, formset=BasePhaseFormSet, extra=0, min_num=1, max_num=flow.PHASES_MAX,
-    validate_min=True, validate_max=True,
-)
-PhaseFormSet.default_error_messages = {
-    **forms.BaseFormSet.default_error_messages,
-    "too_few_forms": gettext_lazy("Il faut au moins une phase."),
-    "too_many_forms": gettext_lazy("Douze phases au plus."),
-}
+from .. import flow, formats
+from ..actions.formats import do_save_format
+from ..forms import PHASE_FIELDS, STAGE_AID_LABELS, FormatForm, PhaseFormSet
+from ..models import Format
+from ..templatetags.words import de
 
 
 def _format_initial(fmt: Format) -> dict:
@@ -121,7 +29,7 @@ def _format_initial(fmt: Format) -> dict:
     return initial
 
 
-def _posted_rows(data) -> list[dict]:
+def _posted_rows(data: QueryDict) -> list[dict]:
     """The phases as typed, even invalid: a move or a removal loses nothing."""
     try:
         total = min(int(data.get("phases-TOTAL_FORMS", 0)), flow.PHASES_MAX + 1)
@@ -130,7 +38,7 @@ def _posted_rows(data) -> list[dict]:
     return [{f: data.get(f"phases-{i}-{f}", "") for f in PHASE_FIELDS} for i in range(total)]
 
 
-def _new_key(rows) -> str:
+def _new_key(rows: list[dict]) -> str:
     used = {r.get("key") for r in rows}
     n = 1
     while f"p{n}" in used:
@@ -165,13 +73,13 @@ def _reshape(rows: list[dict], op: str, block: str) -> tuple[list[dict], str | N
     return rows, None
 
 
-def _get_format(membership, format_pk) -> Format:
+def _get_format(membership: Membership, format_pk: int) -> Format:
     return get_object_or_404(Format, pk=format_pk, group_id=membership.group_id)
 
 
 @login_required
 @never_cache
-def format_list(request, pk):
+def format_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = _get_organiser_membership(request.user, pk)
     group = membership.group
     presets = [
@@ -189,7 +97,7 @@ def format_list(request, pk):
 
 @login_required
 @require_POST
-def format_create(request, pk):
+def format_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A new format, a copy of a preset or of one of the group's formats."""
     membership = _get_organiser_membership(request.user, pk)
     group = membership.group
@@ -212,7 +120,7 @@ def format_create(request, pk):
 
 @login_required
 @never_cache
-def format_edit(request, pk, format_pk):
+def format_edit(request: AuthenticatedHttpRequest, pk: int, format_pk: int) -> HttpResponse:
     membership = _get_organiser_membership(request.user, pk)
     group = membership.group
     fmt = _get_format(membership, format_pk)
@@ -248,10 +156,7 @@ def format_edit(request, pk, format_pk):
             }
             fmt.phases = rows
             fmt.is_default = data["is_default"]
-            with transaction.atomic():
-                if fmt.is_default:
-                    Format.objects.filter(group=group).exclude(pk=fmt.pk).update(is_default=False)
-                fmt.save()
+            do_save_format(fmt)
             messages.success(request, _("Le format est enregistré."))
             return redirect("format_list", pk=pk)
     else:
@@ -266,7 +171,7 @@ def format_edit(request, pk, format_pk):
 
 @login_required
 @never_cache
-def format_delete(request, pk, format_pk):
+def format_delete(request: AuthenticatedHttpRequest, pk: int, format_pk: int) -> HttpResponse:
     """GET asks for confirmation, POST deletes; sessions keep what they froze."""
     membership = _get_organiser_membership(request.user, pk)
     fmt = _get_format(membership, format_pk)

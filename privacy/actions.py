@@ -1,5 +1,6 @@
-"""Forgetting: a person's texts (their erasure, or an organiser's on their request) and,
-after the group's retention delay, what was said in a session.
+"""The privacy app's writes, as ``do_*`` verbs: forgetting a person's texts (their erasure,
+or an organiser's on their request) and, after the group's retention delay, what was said in
+a session.
 
 A text lives in its table and in copies of the live state: the session's row, every
 event's ``state_before``, an undo's ``previous``, the commands that carried it. Each
@@ -17,18 +18,25 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from insights.models import Feedback
+from participants import emails
 from participants.models import (
     Application,
     Group,
     Invitation,
-    LogbookEntry,
     LoginLink,
     Membership,
     User,
 )
 from sessions_app import flow, live
-from sessions_app.models import Action, Contribution, Event, Session, Subject
+from sessions_app.models import (
+    Action,
+    Contribution,
+    Event,
+    Feedback,
+    LogbookEntry,
+    Session,
+    Subject,
+)
 
 BATCH = 500
 
@@ -67,11 +75,11 @@ def _show_again(session_id: int) -> None:
     live.broadcast(live.snapshot(Session.objects.select_related("group").get(pk=session_id)))
 
 
-def erase_content(user: User, group_ids: Iterable[int] | None = None) -> None:
+def do_erase_content(user: User, group_ids: Iterable[int] | None = None) -> None:
     """Empty what ``user`` wrote for their groups (all, or ``group_ids``): their keywords,
     what they said, their panier notes and plans, the words of their feedback, their
     answers to the eligibility questions (on their membership and their applications).
-    Their private carnet is not touched here (it never left them; ``erase_account``
+    Their private carnet is not touched here (it never left them; ``do_erase_account``
     deletes it)."""
     in_groups = Q() if group_ids is None else Q(group_id__in=list(group_ids))
     sessions = Session.objects.filter(in_groups).only("pk")
@@ -111,8 +119,9 @@ class HandOverFirst(Exception):
     """The person is the last organiser of a group that still has members."""
 
 
-def erase_account(user: User) -> str:
-    """Erase ``user``'s account; return the address it had (for the confirmation e-mail).
+def do_erase_account(user: User) -> str:
+    """Erase ``user``'s account, confirm it by e-mail to the address it had; return that
+    address.
 
     They leave their groups (their seats at coming sessions free up, their open pages close),
     what they wrote is emptied everywhere, their carnet, sign-in links, invitations and
@@ -128,7 +137,7 @@ def erase_account(user: User) -> str:
         group_ids = list(user.memberships.values_list("group_id", flat=True))
         for membership in user.memberships.active():
             membership.remove()
-        erase_content(user, group_ids)
+        do_erase_content(user, group_ids)
         LogbookEntry.objects.filter(author=user).delete()
         LoginLink.objects.filter(user=user).delete()
         Invitation.objects.filter(email=email).delete()
@@ -142,6 +151,7 @@ def erase_account(user: User) -> str:
         user.erased_at = timezone.now()
         user.save()
         user.deactivate()
+        emails.send("account_erased", email, {})
     return email
 
 
@@ -150,7 +160,7 @@ def _forget_sign_in_attempts(email: str) -> None:
         model.objects.filter(username__iexact=email).delete()
 
 
-def purge_said(now: datetime) -> int:
+def do_purge_said(now: datetime) -> int:
     """Empty what was said in the sessions past their group's retention delay; the number
     of sessions purged. What the subject owner took into their panier (with their note),
     their action plan and everyone's carnet are theirs and stay."""

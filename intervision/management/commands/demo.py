@@ -14,7 +14,6 @@ and the members' feedback, so that the group's « Bilan » has something to show
 
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
-from unittest import mock
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -22,10 +21,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from insights.models import Feedback
 from participants.models import Group, LoginLink, Membership, User
-from sessions_app import live, scheduling
-from sessions_app.models import Action, Event, Registration, Session, Subject
+from sessions_app import live
+from sessions_app.actions.scheduling import do_register
+from sessions_app.models import Action, Event, Feedback, Registration, Session, Subject
 
 PEOPLE = [
     ("lucie@demo.intervision.local", "Lucie", Membership.ORGANISER),
@@ -117,7 +116,7 @@ class Command(BaseCommand):
                 )
                 upcoming.facilitators.add(users[0])
                 for user in users[1:4]:
-                    scheduling.register(upcoming.pk, user)
+                    do_register(upcoming.pk, user)
             links = [(u, LoginLink.issue(u, minutes=LINK_HOURS * 60)) for u in users]
         # In French, as the app, in lines that fit a terminal; the links last.
         out = self.stdout.write
@@ -148,7 +147,7 @@ class Command(BaseCommand):
 
 class _Replay:
     """Plays one past session through ``live.apply``, each step a few minutes after the one
-    before: the rules' clock (patched in ``live``) and the event's time both say when, so
+    before: the time given to ``live.apply`` and the event's time both say when, so
     the phases last what they would have lasted."""
 
     def __init__(self, session: Session, clock: SimpleNamespace, people: dict[int, User]):
@@ -159,7 +158,9 @@ class _Replay:
     def __call__(self, actor: User, kind: str, took: float = 0.5, /, **fields) -> None:
         self.minute += took
         self.clock.t = self.start + self.minute * 60
-        snap = live.apply(self.session.pk, actor, {"type": kind, **fields}, None)
+        snap = live.apply(
+            self.session.pk, actor, {"type": kind, **fields}, None, now=self.clock.t
+        )
         Event.objects.filter(session=self.session, version=snap["version"]).update(
             created_at=datetime.fromtimestamp(self.clock.t, tz=UTC)
         )
@@ -254,109 +255,108 @@ def _history(group: Group, users: list[User]) -> None:
                 keeps=shared, shared=bool(shared), created_at=play.at() + timedelta(hours=2),
             )
 
-    with mock.patch.object(live, "time", SimpleNamespace(time=lambda: clock.t)):
-        # Six weeks ago, Lucie facilitates. Sofia, registered, is kept away at the last
-        # minute: she is marked absent. Juliette's and Paul's subjects are handled,
-        # Dragos's « priorisation » waits for the next session.
-        play = session(42, "Première séance", lucie, [juliette, dragos, amina, paul, sofia])
-        for person in (juliette, dragos, amina, paul, sofia):
-            play(person, "join", 1)
-        play(lucie, "set_absent", 1, person=sofia.pk, absent=True)
-        play(lucie, "start", 1)
-        play.keywords({juliette: "délégation", dragos: "priorisation", paul: "onboarding"})
-        play.subject(
-            lucie, "délégation", expose=11,
-            questions={dragos: "Qu’as-tu déjà délégué ?", amina: "Que crains-tu si Marc "
-                       "s’en charge ?", paul: "Ton équipe le sait-elle ?"},
-            reactions={dragos: "Déléguer un domaine entier plutôt que des tâches.",
-                       amina: "J’ai ressenti de la fatigue dans ta voix.",
-                       paul: "Et si tu commençais par les revues de tickets ?"},
-            taken={"Déléguer un domaine": "Le suivi des tickets à Marc",
-                   "Et si tu commençais": ""},
-            actions=("Confier le suivi des tickets à Marc",),
-        )
-        play.subject(
-            lucie, "onboarding", expose=9,
-            questions={juliette: "Combien d’arrivées ce trimestre ?",
-                       dragos: "Qui les accueille aujourd’hui ?"},
-            reactions={juliette: "Un binôme pour chaque arrivée.",
-                       amina: "Une page, pas un wiki.", dragos: "Demande aux derniers "
-                       "arrivés ce qui leur a manqué."},
-            taken={"Une page": "", "Demande aux derniers": ""},
-            actions=("Écrire le parcours d’arrivée en une page",
-                     "Interroger les trois derniers arrivés"),
-        )
-        play(lucie, "end", 6)
-        close(play, [
-            (juliette, 5, "J’ai une idée claire de ce que je peux déléguer, et à qui."),
-            (dragos, 4, ""), (amina, 4, ""), (paul, 5, ""),
-        ])
+    # Six weeks ago, Lucie facilitates. Sofia, registered, is kept away at the last
+    # minute: she is marked absent. Juliette's and Paul's subjects are handled,
+    # Dragos's « priorisation » waits for the next session.
+    play = session(42, "Première séance", lucie, [juliette, dragos, amina, paul, sofia])
+    for person in (juliette, dragos, amina, paul, sofia):
+        play(person, "join", 1)
+    play(lucie, "set_absent", 1, person=sofia.pk, absent=True)
+    play(lucie, "start", 1)
+    play.keywords({juliette: "délégation", dragos: "priorisation", paul: "onboarding"})
+    play.subject(
+        lucie, "délégation", expose=11,
+        questions={dragos: "Qu’as-tu déjà délégué ?", amina: "Que crains-tu si Marc "
+                   "s’en charge ?", paul: "Ton équipe le sait-elle ?"},
+        reactions={dragos: "Déléguer un domaine entier plutôt que des tâches.",
+                   amina: "J’ai ressenti de la fatigue dans ta voix.",
+                   paul: "Et si tu commençais par les revues de tickets ?"},
+        taken={"Déléguer un domaine": "Le suivi des tickets à Marc",
+               "Et si tu commençais": ""},
+        actions=("Confier le suivi des tickets à Marc",),
+    )
+    play.subject(
+        lucie, "onboarding", expose=9,
+        questions={juliette: "Combien d’arrivées ce trimestre ?",
+                   dragos: "Qui les accueille aujourd’hui ?"},
+        reactions={juliette: "Un binôme pour chaque arrivée.",
+                   amina: "Une page, pas un wiki.", dragos: "Demande aux derniers "
+                   "arrivés ce qui leur a manqué."},
+        taken={"Une page": "", "Demande aux derniers": ""},
+        actions=("Écrire le parcours d’arrivée en une page",
+                 "Interroger les trois derniers arrivés"),
+    )
+    play(lucie, "end", 6)
+    close(play, [
+        (juliette, 5, "J’ai une idée claire de ce que je peux déléguer, et à qui."),
+        (dragos, 4, ""), (amina, 4, ""), (paul, 5, ""),
+    ])
 
-        # Four weeks ago, Juliette facilitates (the rota turns) and Lucie takes part.
-        # Dragos's « priorisation » is still current and handled first; Paul withdraws
-        # his « télétravail », settled since; Sofia's « feedback client » is handled.
-        play = session(28, "Deuxième séance", juliette, [lucie, dragos, amina, paul, sofia])
-        for person in (dragos, lucie, amina, sofia, paul):
-            play(person, "join", 1)
-        play(juliette, "start", 1)
-        subject = Subject.objects.get(group=group, keyword="priorisation")
-        play(dragos, "confirm", 1, subject=subject.pk, keep=True)
-        play.keywords({sofia: "feedback client", paul: "télétravail"})
-        play(paul, "withdraw", 1,
-             subject=Subject.objects.get(group=group, keyword="télétravail").pk)
-        play.subject(
-            juliette, "priorisation", expose=10,
-            questions={lucie: "Qui décide en dernier ?", amina: "Qu’as-tu dit non "
-                       "récemment ?", sofia: "Combien de demandes par semaine ?"},
-            reactions={lucie: "Classer par impact et effort, chaque lundi.",
-                       amina: "Le non est aussi un service rendu.",
-                       paul: "Partage la liste, les arbitrages viendront d’eux-mêmes."},
-            taken={"Classer par impact": "Essayer lundi prochain",
-                   "Partage la liste": ""},
-            actions=("Classer les demandes par impact et effort chaque lundi",),
-        )
-        play.subject(
-            juliette, "feedback client", expose=8,
-            questions={dragos: "Qui lit les retours aujourd’hui ?",
-                       paul: "Les clients savent-ils ce que vous en faites ?"},
-            reactions={dragos: "Un tableau partagé, relu chaque sprint.",
-                       lucie: "Réponds à chaque retour, même par un mot."},
-            taken={"Un tableau partagé": ""},
-            actions=("Relire les retours clients à chaque revue de sprint",),
-        )
-        play(juliette, "end", 5)
-        close(play, [
-            (dragos, 5, "Entendre comment les autres priorisent m’a rassuré."),
-            (sofia, 4, ""), (amina, 3, ""), (lucie, 4, ""),
-        ])
+    # Four weeks ago, Juliette facilitates (the rota turns) and Lucie takes part.
+    # Dragos's « priorisation » is still current and handled first; Paul withdraws
+    # his « télétravail », settled since; Sofia's « feedback client » is handled.
+    play = session(28, "Deuxième séance", juliette, [lucie, dragos, amina, paul, sofia])
+    for person in (dragos, lucie, amina, sofia, paul):
+        play(person, "join", 1)
+    play(juliette, "start", 1)
+    subject = Subject.objects.get(group=group, keyword="priorisation")
+    play(dragos, "confirm", 1, subject=subject.pk, keep=True)
+    play.keywords({sofia: "feedback client", paul: "télétravail"})
+    play(paul, "withdraw", 1,
+         subject=Subject.objects.get(group=group, keyword="télétravail").pk)
+    play.subject(
+        juliette, "priorisation", expose=10,
+        questions={lucie: "Qui décide en dernier ?", amina: "Qu’as-tu dit non "
+                   "récemment ?", sofia: "Combien de demandes par semaine ?"},
+        reactions={lucie: "Classer par impact et effort, chaque lundi.",
+                   amina: "Le non est aussi un service rendu.",
+                   paul: "Partage la liste, les arbitrages viendront d’eux-mêmes."},
+        taken={"Classer par impact": "Essayer lundi prochain",
+               "Partage la liste": ""},
+        actions=("Classer les demandes par impact et effort chaque lundi",),
+    )
+    play.subject(
+        juliette, "feedback client", expose=8,
+        questions={dragos: "Qui lit les retours aujourd’hui ?",
+                   paul: "Les clients savent-ils ce que vous en faites ?"},
+        reactions={dragos: "Un tableau partagé, relu chaque sprint.",
+                   lucie: "Réponds à chaque retour, même par un mot."},
+        taken={"Un tableau partagé": ""},
+        actions=("Relire les retours clients à chaque revue de sprint",),
+    )
+    play(juliette, "end", 5)
+    close(play, [
+        (dragos, 5, "Entendre comment les autres priorisent m’a rassuré."),
+        (sofia, 4, ""), (amina, 3, ""), (lucie, 4, ""),
+    ])
 
-        # Two weeks ago, Lucie again. Paul, registered, does not come. Sofia's
-        # « recrutement », marked urgent, takes the evening; Amina's « roadmap » waits.
-        play = session(14, "Séance précédente", lucie, [juliette, dragos, amina, paul, sofia])
-        for person in (juliette, amina, dragos, sofia):
-            play(person, "join", 1)
-        play(lucie, "start", 2)
-        play.keywords({amina: "roadmap", sofia: "recrutement"})
-        play(lucie, "set_urgent", 1, urgent=True,
-             subject=Subject.objects.get(group=group, keyword="recrutement").pk)
-        play.subject(
-            lucie, "recrutement", expose=14,
-            questions={juliette: "Quel profil cherches-tu vraiment ?",
-                       amina: "Depuis combien de temps le poste est-il ouvert ?",
-                       dragos: "Qui fait passer les entretiens ?"},
-            reactions={juliette: "Écris la fiche de poste avec l’équipe.",
-                       amina: "Un cas pratique plutôt que trois entretiens.",
-                       dragos: "J’entends surtout de l’urgence : et si tu prenais un "
-                       "intérim ?"},
-            taken={"Écris la fiche": "Atelier d’une heure avec l’équipe",
-                   "Un cas pratique": ""},
-            actions=("Revoir la fiche de poste avec l’équipe",),
-        )
-        play(lucie, "end", 35)
-        close(play, [
-            (sofia, 5, "Des questions qui m’ont fait voir mon recrutement autrement."),
-            (juliette, 4, ""), (amina, 3, ""), (dragos, 3, ""),
-        ])
+    # Two weeks ago, Lucie again. Paul, registered, does not come. Sofia's
+    # « recrutement », marked urgent, takes the evening; Amina's « roadmap » waits.
+    play = session(14, "Séance précédente", lucie, [juliette, dragos, amina, paul, sofia])
+    for person in (juliette, amina, dragos, sofia):
+        play(person, "join", 1)
+    play(lucie, "start", 2)
+    play.keywords({amina: "roadmap", sofia: "recrutement"})
+    play(lucie, "set_urgent", 1, urgent=True,
+         subject=Subject.objects.get(group=group, keyword="recrutement").pk)
+    play.subject(
+        lucie, "recrutement", expose=14,
+        questions={juliette: "Quel profil cherches-tu vraiment ?",
+                   amina: "Depuis combien de temps le poste est-il ouvert ?",
+                   dragos: "Qui fait passer les entretiens ?"},
+        reactions={juliette: "Écris la fiche de poste avec l’équipe.",
+                   amina: "Un cas pratique plutôt que trois entretiens.",
+                   dragos: "J’entends surtout de l’urgence : et si tu prenais un "
+                   "intérim ?"},
+        taken={"Écris la fiche": "Atelier d’une heure avec l’équipe",
+               "Un cas pratique": ""},
+        actions=("Revoir la fiche de poste avec l’équipe",),
+    )
+    play(lucie, "end", 35)
+    close(play, [
+        (sofia, 5, "Des questions qui m’ont fait voir mon recrutement autrement."),
+        (juliette, 4, ""), (amina, 3, ""), (dragos, 3, ""),
+    ])
 
     # Between sessions, the owners followed their plans up on « Mes actions ».
     for text, status, note in (
