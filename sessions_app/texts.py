@@ -57,6 +57,7 @@ STAGE_LABELS = {
     "lobby": _("Accueil"),
     "retour": _("Retour sur les actions"),
     "triage": _("Tour de mots-clés"),
+    "choice": _("Choix du sujet"),
     "order": _("Ordre des sujets"),
     "subject": _("Sujet en cours"),
     "ended": _("Séance terminée"),

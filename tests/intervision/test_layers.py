@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("participants", "sessions_app", "insights", "privacy", "intervision")
 CHECKED = (*LAYERS, "bench", "scripts")
-LONG_ALLOWED = {"sessions_app/flow.py": 1400}
+LONG_ALLOWED = {"sessions_app/flow.py": 2000}
 MODELS_MAX = 800
 MODULE_MAX = 400
 
