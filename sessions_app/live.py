@@ -41,8 +41,16 @@ snapshot = build
 log = logging.getLogger(__name__)
 
 INT_FIELDS = ("person", "subject", "n", "index", "delta", "action", "minutes")
-TEXT_FIELDS = ("keyword", "text", "note", "status")
+TEXT_FIELDS = ("keyword", "text", "note", "status", "reason", "sign", "due", "role")
 BOOL_FIELDS = ("urgent", "taken", "absent", "keep", "new_subject")
+# Subject ids, in order: a ballot (``vote``), a consensus (``choose``). As JSON, a list of
+# whole numbers; as a form posts it, the numbers separated by spaces or commas.
+LIST_FIELDS = ("subjects", "order")
+LIST_MAX = 100
+# Fields read otherwise by one command: ``set_role``'s "subject" says whether the role is for
+# the subject in progress (a yes or no, not a subject's id), its "person" may be empty (the
+# role is held by nobody).
+ROLE_FLAGS = ("subject",)
 COMMAND_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 # The whole numbers a page's script holds exactly: ids, indexes, versions.
 INT_LIMIT = 2**53 - 1
@@ -91,7 +99,14 @@ def parse(data: Mapping[str, object]) -> tuple[dict[str, object], int | None, st
         # "seat" takes a whole order: the page moves one person at a time or shuffles.
         raise flow.FlowError("unknown_command")
     command: dict[str, object] = {"type": kind}
+    role = kind == "set_role"
     for key in INT_FIELDS:
+        if role and key in ROLE_FLAGS:
+            continue
+        if role and key == "person" and data.get(key) in (None, ""):
+            if key in data:
+                command[key] = None  # nobody holds the role
+            continue
         if key in data:
             value = _integer(data[key], signed=True)
             if value is None:
@@ -101,7 +116,7 @@ def parse(data: Mapping[str, object]) -> tuple[dict[str, object], int | None, st
     for key in TEXT_FIELDS:
         if key in data:
             command[key] = _text(data[key], flow.KEYWORD_MAX if key == "keyword" else flow.TEXT_MAX)
-    for key in BOOL_FIELDS:
+    for key in BOOL_FIELDS + (ROLE_FLAGS if role else ()):
         if key in data:
             flag = data[key]
             if isinstance(flag, str):
@@ -109,6 +124,9 @@ def parse(data: Mapping[str, object]) -> tuple[dict[str, object], int | None, st
             if not isinstance(flag, bool):
                 raise flow.FlowError("bad_input")
             command[key] = flag
+    for key in LIST_FIELDS:
+        if key in data:
+            command[key] = _integers(data[key])
     version = data.get("version")
     expected = None
     if version is not None and version != "":
@@ -137,6 +155,24 @@ def _integer(value: object, *, signed: bool) -> int | None:
     if abs(value) > INT_LIMIT or (value < 0 and not signed):
         return None
     return value
+
+
+def _integers(value: object) -> list[int]:
+    """Subject ids as a page sends them: a JSON list of whole numbers, or a form's string of
+    numbers separated by spaces or commas (empty: none). At most ``LIST_MAX``."""
+    items: list[object]
+    if isinstance(value, str):
+        if len(value) > LIST_MAX * 22:
+            raise flow.FlowError("bad_subject")
+        items = list(value.replace(",", " ").split())
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise flow.FlowError("bad_subject")
+    numbers = [_integer(item, signed=True) for item in items[: LIST_MAX + 1]]
+    if len(items) > LIST_MAX or any(n is None for n in numbers):
+        raise flow.FlowError("bad_subject")
+    return [n for n in numbers if n is not None]
 
 
 def _text(value: object, limit: int) -> str:

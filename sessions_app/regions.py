@@ -56,6 +56,10 @@ def _has_subjects(context: Context) -> bool:
     return bool(context["subjects"])
 
 
+def _in_round(context: Context) -> bool:
+    return bool(context["state"].in_round)
+
+
 # What each region's template reads from ``live_context``: a name, a dotted path, or a function
 # of the context for a value read only in part (``{% if state.version %}`` reads a yes or no).
 # The region is rendered again only when one of these changes; one missing is a bug that
@@ -65,24 +69,30 @@ INPUTS: dict[str, tuple[Input, ...]] = {
         "state.stage", "state.round", "subject", "stage_label", "phase", "phase_label",
         "owner_name", "rule", "phase_clock", "phase_total", "session_clock", "session_total",
         "open_count", "subject_count", "phase_steps", "phase_due", "session_due",
-        "is_facilitator_view", "cmd",
+        "is_facilitator_view", "cmd", "override", "contract", "roles", "offered.extend",
     ),
     "notes": ("state.stage", "seating", "joining", "cmd", "job_aid"),
-    "speaker": ("speaker", "speaker_name", "next_speaker", "next_name", "phase"),
+    "speaker": ("speaker", "speaker_name", "next_speaker", "next_name", "phase", _in_round),
     "controls": (
         "state.stage", "is_facilitator_view", "seating", "unseated", "cmd", _undoable, "snap.id",
         "speaker", "speaker_name", "report_items", "action_statuses", "reported", "phase",
         "subject", "keyword_max", "text_max", "action_max", "actions", "takeable",
-        "next_subject", _has_subjects, "planner", "handled", "open_count",
+        "next_subject", _has_subjects, "planner", "handled", "open_count", _in_round,
+        "owner_name", "drive", "offered.vote", "offered.idea", "offered.learn", "choice",
+        "override_options", "ideas", "consultants", "plan", "next_on", "synthesis",
+        "synthesis_max",
     ),
     "contributions": ("contributions", "phase"),
     "facilitator-bar": (
-        "is_facilitator_view", "state.stage", "phase", _undoable, "cmd", "snap.id",
+        "is_facilitator_view", "state.stage", "phase", _undoable, "cmd", "snap.id", _in_round,
     ),
     "turn-order": (
         "queue", "state.round", "state.stage", "seating", "is_facilitator_view", "present",
     ),
-    "presence": ("state.stage", "is_facilitator_view", "seating", "cmd", "unseated", "joining"),
+    "presence": (
+        "state.stage", "is_facilitator_view", "seating", "cmd", "unseated", "joining",
+        "role_forms", "subject",
+    ),
     "subjects": (
         "subject", "owner_name", "subjects", "handled", "state.stage", "is_facilitator_view",
         "cmd",

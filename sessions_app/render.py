@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from . import flow, formats
+from .method import method_context
 from .regions import (
     REGION_IDS,
     REGIONS,
@@ -189,6 +190,7 @@ def live_context(snap: Snapshot, audience: str) -> Context:
         "text_max": flow.TEXT_MAX,
         "action_max": flow.ACTION_MAX,
         **timer_context(snap, state, name),
+        **method_context(state, snap["facilitators"], audience, name, driving),
     }
 
 

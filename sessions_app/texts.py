@@ -40,14 +40,18 @@ PHASE_RULES = {
     "panier": _(
         "Le porteur du sujet dit ce qu’il prend de chaque intervention dans son panier."
     ),
-    "contrat": _("Le client précise l’aide qu’il attend des consultants."),
+    "contrat": _(
+        "Un tour de reformulation : chaque consultant dit ce qu’il a compris de la demande, "
+        "ou passe. Puis le client précise l’aide qu’il attend : « Aidez-moi à… »."
+    ),
     "consultation": _(
         "Un tour : chaque consultant propose, partage son expérience, questionne pour "
-        "faire émerger des solutions."
+        "faire émerger des solutions. Le client garde les idées au fil du tour."
     ),
     "synthese": _(
-        "Le client fait la synthèse et écrit son plan d’action, réalisable d’ici la "
-        "prochaine séance (au moins une action)."
+        "Le client dit ce qu’il retient, puis écrit son plan d’action : pour chaque action, "
+        "une échéance et un signe de réussite ; au moins une réalisable d’ici la prochaine "
+        "séance."
     ),
     "apprentissages": _(
         "Un tour pour tous, client compris : ce que j’apprends, mon ressenti sur la séance."
@@ -79,6 +83,10 @@ STAGE_RULES = {
     "ended": _(
         "Les sujets non traités restent en attente dans le groupe pour la prochaine séance."
     ),
+    "choice": _(
+        "Le groupe choisit les sujets de la séance. Les sujets urgents restent en tête ; "
+        "celui d’une personne absente attend son retour."
+    ),
 }
 ACTION_STATUS_LABELS = {
     "todo": _("à faire"),
@@ -92,6 +100,8 @@ KIND_LABELS = {
     "suggestion": _("proposition"),
     "learning": _("apprentissage"),
     "request": _("demande"),
+    "reformulation": _("reformulation"),
+    "synthesis": _("synthèse"),
     "pass": _("passe"),
     "absent": _("absent·e"),
 }
@@ -140,6 +150,24 @@ ERRORS = {
     "conflict": _(
         "Quelqu’un d’autre vient d’agir : la page a été mise à jour, vérifiez avant de recliquer."
     ),
+    "not_in_choice": _("Le choix des sujets est terminé."),
+    "not_seated": _("Seules les personnes à la table votent."),
+    "too_many_votes": _("Trop de voix : %(limit)s au plus."),
+    "owner_cannot_hold": _("Le client ne peut pas être secrétaire de son propre sujet."),
+    "secretaire_only": _("Seules la ou le secrétaire et la personne qui anime notent les idées."),
+    "round_in_progress": _("Attendez la fin du tour de reformulation."),
+    "plan_not_due": _(
+        "Il faut au moins une action réalisable d’ici la prochaine séance : laissez sa date "
+        "vide ou choisissez une date au plus tard le jour de la prochaine séance."
+    ),
+    "bad_date": _("Date invalide."),
+    "already_said": _("Vous avez déjà partagé vos apprentissages."),
+}
+
+# Optional roles of codéveloppement (003), held for a session or a subject (``flow.ROLES``).
+ROLE_LABELS = {
+    "secretaire": _("Secrétaire"),
+    "gardien": _("Gardien·ne du temps"),
 }
 
 
@@ -188,6 +216,12 @@ AIDS = {
         "tiennent dans une séance de deux heures.\n"
         "Rôles : le porteur du sujet peut retirer le sien."
     ),
+    "choice": _(
+        "À dire : « Quels sujets voulons-nous travailler aujourd’hui ? »\n"
+        "À surveiller : les voix restent secrètes jusqu’à ce que tout le monde ait voté ; "
+        "un sujet urgent reste en tête ; si vous passez outre le choix, dites pourquoi.\n"
+        "Rôles : chacun à la table choisit, le client comme les consultants."
+    ),
     "expose": _(
         "À dire : « Vous avez 5 à 10 minutes pour exposer votre situation. »\n"
         "À surveiller : personne n’interrompt ; le porteur peut déjà dire ses prochaines "
@@ -213,21 +247,25 @@ AIDS = {
         "Rôles : le porteur parle, les autres écoutent."
     ),
     "contrat": _(
-        "À dire : « Quelle aide attendez-vous des consultants ? »\n"
-        "À surveiller : une demande claire, que le groupe peut servir.\n"
-        "Rôles : le client formule sa demande ; les consultants la reçoivent."
+        "À dire : « Qu’avez-vous compris de la demande ? » Puis au client : « Quelle aide "
+        "attendez-vous des consultants ? »\n"
+        "À surveiller : des reformulations, pas encore de conseils ; une demande claire, que "
+        "le groupe peut servir.\n"
+        "Rôles : les consultants reformulent ; le client formule sa demande."
     ),
     "consultation": _(
         "À dire : « Chacun son tour : une proposition, une expérience, une question qui "
         "ouvre. »\n"
         "À surveiller : en réponse à la demande du contrat ; pas de leçon ; le client "
         "note sans discuter.\n"
-        "Rôles : les consultants proposent ; le client écoute."
+        "Rôles : les consultants proposent ; le client écoute et garde les idées ; le ou la "
+        "secrétaire les note."
     ),
     "synthese": _(
         "À dire : « Que retenez-vous, et que ferez-vous d’ici la prochaine séance ? »\n"
-        "À surveiller : au moins une action réalisable d’ici la prochaine séance.\n"
-        "Rôles : le client écrit son plan ; les autres n’interviennent pas."
+        "À surveiller : au moins une action réalisable d’ici la prochaine séance, chacune "
+        "avec un signe de réussite.\n"
+        "Rôles : le client écrit sa synthèse et son plan ; les autres n’interviennent pas."
     ),
     "apprentissages": _(
         "À dire : « Un tour pour tous, client compris : ce que j’apprends, mon ressenti. »\n"

@@ -36,6 +36,9 @@ def session_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     snap = live.snapshot(session)
     context = live_context(snap, _audience(request.user, snap))
     context["not_seated"] = presence.not_seated_because(session, request.user, snap)
+    # The person's own ballot while the group votes: on their own page only, never in the
+    # live region every page of the audience shares (``static/js/ballot.js`` fills it in).
+    context["my_ballot"] = " ".join(map(str, context["state"].ballot_of(request.user.pk)))
     return render(request, "sessions_app/session.html", context)
 
 

@@ -41,8 +41,9 @@
     document.body.classList.toggle("my-turn", myTurn);
     document.body.classList.toggle("my-next", el.dataset.next === me);
     document.body.classList.toggle("i-own", el.dataset.owner === me);
+    // A control for some people only: one id, or several separated by spaces.
     el.querySelectorAll("[data-only-for]").forEach(function (node) {
-      node.classList.toggle("mine", node.dataset.onlyFor === me);
+      node.classList.toggle("mine", node.dataset.onlyFor.split(" ").indexOf(me) >= 0);
     });
     // One's own name, wherever it is listed: the region is the same for everyone (rendered
     // once per audience and language), so it is marked here; app.css adds « (vous) ».

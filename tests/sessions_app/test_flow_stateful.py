@@ -84,7 +84,7 @@ class SessionMachine(RuleBasedStateMachine):
         size=st.integers(1, 8),
         late=st.integers(0, 2),
         backlog=st.lists(st.integers(1, 10), max_size=4),
-        head_start=st.sampled_from(["lobby", "order", "subject"]),
+        head_start=st.sampled_from(["lobby", "order", "subject", "choice"]),
         plan_owners=st.lists(st.integers(1, 10), max_size=5),
         retour=st.booleans(),
         # A format an organiser shaped from the building blocks, or the preset's phases.
@@ -129,8 +129,8 @@ class SessionMachine(RuleBasedStateMachine):
         for person in self.people:
             if person not in self.late:
                 self.apply({"type": "join"}, person)
-        # Random walks rarely get far from the lobby in 60 steps: two thirds of the
-        # sessions start from the order or from a first subject, reached the normal way.
+        # Random walks rarely get far from the lobby in 60 steps: most sessions start from
+        # the order, from a first subject or while the group chooses, reached the normal way.
         if head_start != "lobby":
             self.apply(self.start_command(), FAC)
             if self.state.stage == "retour":
@@ -147,15 +147,17 @@ class SessionMachine(RuleBasedStateMachine):
                     person,
                 )
             self.apply({"type": "close_triage"}, FAC)
-            if self.state.stage == "choice":
+            if self.state.stage == "choice" and head_start != "choice":
                 self.apply({"type": "close_choice"}, FAC)
-            assert self.state.stage == "order"
+            assert self.state.stage == "order" or (
+                head_start == "choice" and self.state.stage == "choice"
+            )
         if head_start == "subject":
             self.apply({"type": "begin_subject"}, FAC)
             # A shaped format made only of rounds nobody is left to speak in handles the
             # subject at once (a table of one, where the owner is the only one seated).
             only_empty_rounds = self.steps is not None and len(self.state.present) == 1 and all(
-                s["block"] in ("rounds", "round") for s in self.steps
+                s["block"] in ("rounds", "round", "harvest") for s in self.steps
             )
             assert self.state.stage == ("order" if only_empty_rounds else "subject")
 
@@ -371,12 +373,14 @@ class SessionMachine(RuleBasedStateMachine):
 
     # --- the group chooses, roles, the secrétaire ---------------------------------------------
 
-    @precondition(lambda self: self.state.stage == "choice")
+    @precondition(lambda self: self.state.stage == "choice" and self.state.open_subjects)
     @rule(data=st.data())
     def someone_votes(self, data):
-        person = data.draw(st.sampled_from(self.people), label="voter")
+        # Mostly someone at the table, within the allowance: ballots are cast and replaced.
+        person = data.draw(st.sampled_from(self.state.present or self.people), label="voter")
         ids = [s.id for s in self.state.open_subjects]
-        ballot = data.draw(st.lists(st.sampled_from(ids), max_size=4), label="ballot")
+        size = self.state.allowance + data.draw(st.sampled_from([0, 0, 0, 1]), label="over")
+        ballot = data.draw(st.lists(st.sampled_from(ids), max_size=size), label="ballot")
         self.apply({"type": "vote", "subjects": ballot}, person)
 
     @precondition(lambda self: self.state.stage == "choice")

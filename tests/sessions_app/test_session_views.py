@@ -5,6 +5,7 @@ query counts that do not grow with the group.
 """
 
 import asyncio
+from datetime import date
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -592,15 +593,31 @@ def test_codev_action_plan_through_the_views(
     for command in ({"type": "start"},):
         live.apply(codev_session.pk, facilitator, command, None)
     live.apply(codev_session.pk, juliette, {"type": "propose", "keyword": "client"}, None)
-    for kind in ("close_triage", "begin_subject", "done", "next_phase", "done", "next_phase"):
+    for kind in ("close_triage", "begin_subject", "done", "next_phase"):
         live.apply(codev_session.pk, facilitator, {"type": kind}, None)
-    assert current(codev_session).current_phase.key == "synthese"
+    # Contrat: the consultants reformulate in turn (here they pass), then the client states
+    # the help she wants, which is required.
+    assert current(codev_session).current_phase.key == "contrat"
+    while current(codev_session).in_round:
+        live.apply(codev_session.pk, facilitator, {"type": "pass"}, None)
     client.force_login(juliette)
+    response = do(client, codev_session, type="done")
+    assert response.status_code == 400
+    assert "Le texte est obligatoire." in text(response)
+    assert do(client, codev_session, type="done", text="Aidez-moi à déléguer").status_code == 200
+    assert current(codev_session).request == "Aidez-moi à déléguer"
+    live.apply(codev_session.pk, facilitator, {"type": "next_phase"}, None)  # consultation
+    assert current(codev_session).current_phase.key == "synthese"
     response = do(client, codev_session, type="done")
     assert response.status_code == 400
     assert "au moins une action" in text(response)
     assert do(client, codev_session, type="add_action", text="Appeler Marc").status_code == 200
-    assert do(client, codev_session, type="add_action", text="Relire le contrat").status_code == 200
+    assert do(
+        client, codev_session, type="add_action", text="Relire le contrat", due="2027-01-05",
+        sign="Le contrat est signé",
+    ).status_code == 200
+    bad_date = do(client, codev_session, type="add_action", text="x", due="5 janvier")
+    assert bad_date.status_code == 400 and "Date invalide." in text(bad_date)
     assert do(client, codev_session, type="remove_action", index=0).status_code == 200
     client.force_login(participants[1])
     assert do(client, codev_session, type="add_action", text="pas le mien").status_code == 400
@@ -616,6 +633,36 @@ def test_codev_action_plan_through_the_views(
     assert [(a.text, a.status, a.owner_id, a.session_id) for a in subject.plan.all()] == [
         ("Relire le contrat", "todo", juliette.pk, codev_session.pk)
     ]
+    assert subject.plan.get().review_on == date(2027, 1, 5)
+
+
+def test_a_persons_own_ballot_is_on_their_page_alone(
+    client, codev_session, facilitator, participants
+):
+    """Votes are secret until everyone voted: the live region every participant's page shares
+    holds nobody's ballot; each page gets its own person's, outside it."""
+    juliette, dragos = participants[:2]
+    seat(codev_session, participants)
+    live.apply(codev_session.pk, facilitator, {"type": "start", "choice": "votes",
+                                               "allowance": 2}, None)
+    for person in (juliette, dragos):
+        live.apply(codev_session.pk, person, {"type": "propose", "keyword": person.email}, None)
+    live.apply(codev_session.pk, facilitator, {"type": "close_triage"}, None)
+    first, second = (s.id for s in current(codev_session).open_subjects)
+    client.force_login(juliette)
+    assert do(client, codev_session, type="vote", subjects=f"{second} {second}").status_code == 200
+    client.force_login(dragos)
+    assert do(client, codev_session, type="vote", subjects=str(first)).status_code == 200
+    assert do(client, codev_session, type="vote", subjects=f"{first} {first} {second}"
+              ).status_code == 400  # 2 votes each
+    pages = {}
+    for person, ballot in ((juliette, f"{second} {second}"), (dragos, str(first))):
+        client.force_login(person)
+        html = text(client.get(page_url(codev_session)))
+        assert f'<span hidden id="my-ballot" data-subjects="{ballot}"></span>' in html
+        pages[person] = html[html.index('<section id="live"'):html.index('<section id="carnet"')]
+    assert pages[juliette] == pages[dragos]
+    assert "2 personnes sur 4 ont voté." in pages[juliette]
 
 
 # --- Who is in the session and who drives it -------------------------------------------------

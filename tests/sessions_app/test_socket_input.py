@@ -36,7 +36,7 @@ json_values = st.recursive(
     | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=6,
 )
-FIELDS = live.INT_FIELDS + live.TEXT_FIELDS + live.BOOL_FIELDS
+FIELDS = live.INT_FIELDS + live.TEXT_FIELDS + live.BOOL_FIELDS + live.LIST_FIELDS
 kinds = st.sampled_from(sorted(flow.COMMANDS)) | json_values
 valid_ids = st.from_regex(r"[A-Za-z0-9_-]{8,20}", fullmatch=True)
 command_ids = valid_ids | json_values
@@ -69,8 +69,16 @@ def check_parsed(data):
         assert exc.code in ERRORS
         return None
     assert command["type"] in flow.COMMANDS
+    role = command["type"] == "set_role"
     for key, value in command.items():
-        if key in live.INT_FIELDS:
+        if role and key in live.ROLE_FLAGS:
+            assert type(value) is bool  # for the subject in progress, or the session
+        elif role and key == "person" and value is None:
+            assert data[key] in (None, "")  # the role held by nobody
+        elif key in live.LIST_FIELDS:
+            assert type(value) is list and len(value) <= live.LIST_MAX
+            assert all(type(v) is int and abs(v) <= live.INT_LIMIT for v in value)
+        elif key in live.INT_FIELDS:
             assert type(value) is int and abs(value) <= live.INT_LIMIT
         elif key in live.TEXT_FIELDS:
             assert type(value) is str
@@ -348,3 +356,38 @@ def test_a_version_written_with_leading_zeros_reads_as_its_number():
     assert live.parse({"type": "pass", "version": "0" * 20 + "42"})[1] == 42
     with pytest.raises(flow.FlowError):
         live.parse({"type": "pass", "version": "9" * 17})
+
+
+@pytest.mark.parametrize(
+    "value, wanted",
+    [("12 12 7", [12, 12, 7]), ("12,7", [12, 7]), ("", []), ([3, 3], [3, 3]), ([], [])],
+)
+def test_subject_ids_read_as_a_form_or_a_socket_sends_them(value, wanted):
+    assert live.parse({"type": "vote", "subjects": value})[0]["subjects"] == wanted
+    assert live.parse({"type": "choose", "order": value})[0]["order"] == wanted
+
+
+@pytest.mark.parametrize(
+    "value", ["1 deux", "1.5", [1.5], [True], ["a"], 3, None, {"a": 1}, " ".join(["1"] * 101)]
+)
+def test_subject_ids_that_are_not_whole_numbers_are_refused(value):
+    with pytest.raises(flow.FlowError) as refused:
+        live.parse({"type": "vote", "subjects": value})
+    assert refused.value.code == "bad_subject"
+
+
+@pytest.mark.parametrize(
+    "data, wanted",
+    [
+        ({"person": "4", "subject": "true"}, {"person": 4, "subject": True}),
+        ({"person": "", "subject": "false"}, {"person": None, "subject": False}),
+        ({"person": None}, {"person": None}),
+        ({"person": "4"}, {"person": 4}),
+    ],
+)
+def test_a_role_is_named_for_the_subject_or_the_session_or_held_by_nobody(data, wanted):
+    command = live.parse({"type": "set_role", "role": "secretaire", **data})[0]
+    assert command == {"type": "set_role", "role": "secretaire", **wanted}
+    # Elsewhere, "subject" is a subject's id.
+    with pytest.raises(flow.FlowError):
+        live.parse({"type": "override", "subject": "true"})
