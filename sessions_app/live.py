@@ -257,7 +257,7 @@ def _with_inputs(
     session: Session, state: flow.State, command: Mapping[str, object]
 ) -> dict[str, object]:
     """Add what the rules take as input and cannot make themselves: chance, database ids,
-    the group's backlog, the state an undo returns to."""
+    the group's backlog and settings, the state an undo returns to."""
     kind = command["type"]
     if kind == "shuffle":
         return {**command, "order": random.sample(state.seating, len(state.seating))}
@@ -286,6 +286,7 @@ def _with_inputs(
             ],
             "retour": formats.runs_report_back(session),
             "steps": formats.freeze(session),
+            **session.choice_inputs(),
         }
     if kind == "report" and command.get("new_subject") is True and state.speaker is not None:
         action = command.get("action")

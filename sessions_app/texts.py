@@ -92,6 +92,8 @@ KIND_LABELS = {
     "suggestion": _("proposition"),
     "learning": _("apprentissage"),
     "request": _("demande"),
+    "reformulation": _("reformulation"),
+    "synthesis": _("synthèse"),
     "pass": _("passe"),
     "absent": _("absent·e"),
 }
