@@ -30,6 +30,7 @@ from .regions import (
     REGION_IDS,
     REGIONS,
     Context,
+    Input,
     Rendered,
     region_cache,
     region_key,
@@ -327,8 +328,9 @@ def _render(snap: Snapshot, audience: str, language: str) -> Rendered:
             return Rendered(snap["version"], "", {}, html=html)
         context = live_context(snap, audience)
         regions: dict[str, str] = {}
+        read: dict[Input, str] = {}  # each input read once for all the regions
         for name in REGIONS:
-            key = region_key(name, context, audience, language)
+            key = region_key(name, context, audience, language, read)
             regions[REGION_IDS[name]] = region_cache.get_or_render(
                 key, partial(render_region, name, context)
             )
