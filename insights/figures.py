@@ -3,10 +3,15 @@
 Everything here is counted from the structure of the history — the sessions' states and
 event log, the subjects, registrations, actions and feedback rows — and never from what was
 said: no keyword, contribution, note or plan text is read, and of the feedback only the
-sentences their authors chose to share with the group. The live states hold keywords and
-texts, so they are never loaded: an ended session keeps its structure in a column of its
-own (``Session.tally``, a ``flow.Structure`` that ``flow`` derives from the state: who was at
-the table, the frozen steps, how many subjects were carried or are open).
+sentences their authors chose to share with the group. Of the group's choice of subjects,
+only how many votes were cast (never who voted for what); of the consultation, how many
+ideas were kept; of the plans, how many actions stand in each status. A count under
+``SMALL`` that could point to someone is not shown apart (``masking``).
+
+The live states hold keywords and texts, so they are never loaded: an ended session keeps its
+structure in a column of its own (``Session.tally``, a ``flow.Structure`` that ``flow``
+derives from the state: who was at the table, the frozen steps, how many subjects were
+carried or are open, how many votes were cast).
 
 The cost does not grow with the history: ``group_figures`` runs ``GROUP_QUERIES`` queries,
 however many sessions the group has had (a member's own figures are in ``personal``).
@@ -29,12 +34,14 @@ from django.utils import timezone
 from sessions_app import flow
 from sessions_app.models import Action, Event, Feedback, Registration, Session, Subject
 
+from .masking import SMALL, masked
+
 PERIODS = ("last", "3m", "12m", "all")  # last session / 90 days / 365 days / since the start
 PERIOD_DAYS = {"3m": 90, "12m": 365}
-SMALL = 3  # a count below this that could identify a person is not shown apart
 OLDEST = 3  # how many of the oldest open subjects have their age shown
 
 GROUP_QUERIES = 7
+ACTION_STATUSES = (Action.TODO, Action.DOING, Action.DONE, Action.DROPPED)
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,11 @@ class SessionFigures:
     actions_done: int  # … that are done
     facilitators: tuple[int, ...]  # user ids of those who drove it
     format: str = ""
+    # Counts that may be masked (None, see ``masked``): the votes cast when the group chose
+    # its subjects, the ideas kept from what the group said, the session's actions by status.
+    votes: int | None = 0
+    ideas_kept: int | None = 0
+    actions_by_status: tuple[tuple[str, int | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,7 +101,10 @@ class GroupFigures:
     facilitators_count: int
     facilitation: tuple[tuple[int, int], ...]  # (user id, sessions facilitated), most first
     feedback: FeedbackFigures
-    totals: dict[str, int] = field(default_factory=dict)
+    # Sums over the period; "votes" and "ideas_kept" may be None (« masqué »).
+    totals: dict[str, int | None] = field(default_factory=dict)
+    # The period's actions by status, masked as a whole.
+    actions_by_status: tuple[tuple[str, int | None], ...] = ()
 
 
 # --- Counting in the stored states, in the database ---------------------------------------
@@ -118,11 +133,12 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
         chosen = ended
     ids = chosen.values("pk")
 
-    rows = list(  # 1
-        chosen.order_by("scheduled_at", "pk")
+    rows = list(  # 1, with the ideas kept counted in it
+        chosen.annotate(kept=Count("contributions", filter=Q(contributions__taken=True)))
+        .order_by("scheduled_at", "pk")
         .values(
             "pk", "title", "scheduled_at", "duration_minutes", "format",
-            "started_at", "ended_at", "tally",
+            "started_at", "ended_at", "tally", "kept",
         )
     )
     if period == "last" and rows:
@@ -153,19 +169,21 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
         .annotate(
             planned=Count("id"),
             reported=Count("id", filter=Q(reported_in__isnull=False)),
-            done=Count("id", filter=Q(status=Action.DONE)),
+            **{status: Count("id", filter=Q(status=status)) for status in ACTION_STATUSES},
         )
     }
 
     events = _events_by_session(ids)  # 5
 
     sessions = []
+    raw: dict[int, dict[str, int]] = {}  # the counts before masking, for the totals
     for row in rows:
         session_id = row["pk"]
         log = events.get(session_id, [])
         started, ended_at = row["started_at"], row["ended_at"]
         held = flow.Structure.from_data(row["tally"])
         done_actions: Mapping[str, Any] = actions.get(session_id, {})
+        by_status = masked({status: done_actions.get(status, 0) for status in ACTION_STATUSES})
         sessions.append(
             SessionFigures(
                 session_id=session_id,
@@ -193,8 +211,15 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
                 actions_done=done_actions.get("done", 0),
                 facilitators=_drivers(log),
                 format=row["format"],
+                votes=masked({"n": held.votes})["n"],
+                ideas_kept=masked({"n": row["kept"]})["n"],
+                actions_by_status=tuple(by_status.items()),
             )
         )
+        raw[session_id] = {
+            "votes": held.votes, "ideas_kept": row["kept"],
+            **{status: done_actions.get(status, 0) for status in ACTION_STATUSES},
+        }
 
     open_since = list(  # 6
         Subject.objects.filter(group=group, status="open")
@@ -204,12 +229,17 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
     facilitated: Counter[int] = Counter()
     for session in sessions:
         facilitated.update(session.facilitators)
-    totals = {
+    totals: dict[str, int | None] = {
         key: sum(getattr(s, key) for s in sessions)
         for key in ("proposed", "handled", "withdrawn", "actions_planned", "actions_reported",
                     "actions_done")
     }
     totals["sessions"] = len(sessions)
+    summed = {key: sum(r[key] for r in raw.values()) for key in ("votes", "ideas_kept")}
+    totals.update({key: masked({key: n})[key] for key, n in summed.items()})
+    by_status = masked(
+        {status: sum(r[status] for r in raw.values()) for status in ACTION_STATUSES}
+    )
     return GroupFigures(
         period=period,
         since=since,
@@ -221,6 +251,7 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
         facilitation=tuple(sorted(facilitated.items(), key=lambda item: (-item[1], item[0]))),
         feedback=_feedback(ids),  # 7
         totals=totals,
+        actions_by_status=tuple(by_status.items()),
     )
 
 
@@ -338,16 +369,9 @@ def _feedback(ids: QuerySet) -> FeedbackFigures:
     )
     responses = len(rows)
     counts = Counter(score for score, _said in rows)
-    hidden = {score for score, n in counts.items() if 0 < n < SMALL}
-    if len(hidden) == 1:
-        # One hidden count is the total minus the others: hide the next smallest too.
-        shown = sorted((n, score) for score, n in counts.items() if n and score not in hidden)
-        if shown:
-            hidden.add(shown[0][1])
-    distribution = tuple(
-        (score, None if score in hidden else counts[score])
-        for score, _label in Feedback.USEFULNESS
-    )
+    shown = masked({score: counts[score] for score, _label in Feedback.USEFULNESS})
+    hidden = {score for score, n in shown.items() if n is None}
+    distribution = tuple(shown.items())
     if responses < SMALL:
         return FeedbackFigures(responses, distribution, None, ())
     shared = [said.strip() for _score, said in rows if said and said.strip()]

@@ -1,5 +1,6 @@
 """A member's own figures in the « Bilan » (« Mon parcours »): their sessions, subjects and
-actions in the group, shown to them alone.
+actions in the group, the ideas they kept and how many of their proposals others kept, shown
+to them alone.
 
 Counted as the group's figures are (``figures``): from the structure of the history, never
 from what was said. ``personal_figures`` runs ``PERSONAL_QUERIES`` queries, however many
@@ -13,9 +14,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from sessions_app import flow
-from sessions_app.models import Action, Session, Subject
+from sessions_app.models import Action, Contribution, Session, Subject
 
-PERSONAL_QUERIES = 3
+# Sessions, subjects, actions, and the ideas kept (the fourth, since the client keeps ideas).
+PERSONAL_QUERIES = 4
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class PersonalFigures:
     actions_open: int
     actions_done: int
     actions_dropped: int
+    ideas_kept: int = 0  # ideas I kept from what the group said on my subjects
+    proposals_kept: int = 0  # what I said on others' subjects that they kept
 
 
 def personal_figures(user, group) -> PersonalFigures:
@@ -47,6 +51,10 @@ def personal_figures(user, group) -> PersonalFigures:
         done=Count("id", filter=Q(status=Action.DONE)),
         dropped=Count("id", filter=Q(status=Action.DROPPED)),
     )
+    kept = Contribution.objects.filter(subject__group=group, taken=True).aggregate(  # 4
+        mine=Count("id", filter=Q(subject__owner=user)),
+        given=Count("id", filter=Q(person=user) & ~Q(subject__owner=user)),
+    )
     return PersonalFigures(
         sessions_attended=attended,
         subjects_proposed=subjects["proposed"],
@@ -55,4 +63,6 @@ def personal_figures(user, group) -> PersonalFigures:
         actions_open=actions["open"],
         actions_done=actions["done"],
         actions_dropped=actions["dropped"],
+        ideas_kept=kept["mine"],
+        proposals_kept=kept["given"],
     )

@@ -13,6 +13,7 @@ from .models import (
     MAX_CAPACITY,
     MAX_REMINDER_HOURS,
     MAX_RETENTION_DAYS,
+    MAX_VOTES,
     Application,
     Group,
     Membership,
@@ -32,6 +33,9 @@ class GroupForm(forms.ModelForm):
             "capacity",
             "facilitation",
             "report_back",
+            "subject_choice",
+            "votes_per_person",
+            "rota_timekeeper",
             "charter",
             "eligibility",
             "applications_open",
@@ -45,6 +49,7 @@ class GroupForm(forms.ModelForm):
             "charter": forms.Textarea(attrs={"rows": 6}),
             "eligibility": forms.Textarea(attrs={"rows": 4}),
             "capacity": forms.NumberInput(attrs={"min": 2, "max": MAX_CAPACITY}),
+            "votes_per_person": forms.NumberInput(attrs={"min": 1, "max": MAX_VOTES}),
             "reminder_hours": forms.NumberInput(attrs={"min": 1, "max": MAX_REMINDER_HOURS}),
             "retention_days": forms.NumberInput(attrs={"min": 1, "max": MAX_RETENTION_DAYS}),
             "time_zone": forms.Select(
@@ -75,7 +80,33 @@ class GroupForm(forms.ModelForm):
                 "max_value": _("Au plus %(limit_value)s heures (deux semaines) avant la séance."),
                 "min_value": _("Au moins %(limit_value)s heure avant la séance."),
             },
+            "votes_per_person": {
+                "max_value": _("Au plus %(limit_value)s votes par personne."),
+                "min_value": _("Au moins %(limit_value)s vote par personne."),
+                "invalid": _("Un nombre de votes entre 1 et 5."),
+            },
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty (a page that does not show it), the votes stay as they were.
+        self.fields["votes_per_person"].required = False
+
+    def clean_votes_per_person(self):
+        votes = self.cleaned_data.get("votes_per_person")
+        return self.instance.votes_per_person if votes is None else votes
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("rota_timekeeper") and data.get("facilitation") not in (None, "rotating"):
+            self.add_error(
+                "rota_timekeeper",
+                _(
+                    "L’ordre de l’animation ne propose la personne qui garde le temps qu’en "
+                    "animation tournante."
+                ),
+            )
+        return data
 
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]

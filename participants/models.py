@@ -33,6 +33,8 @@ DEFAULT_RETENTION_DAYS = 60
 MAX_RETENTION_DAYS = 730
 ERASED_NAME = _("un·e ancien·ne membre")
 MAX_REMINDER_HOURS = 14 * 24
+# Votes each person gives when the group chooses its subjects by votes (``flow.ALLOWANCE_MAX``).
+MAX_VOTES = 5
 DEFAULT_ELIGIBILITY = _(
     "Quel est votre lien réel avec le domaine du groupe ?\n"
     "Travaillez-vous pour une société de service, comme freelance ou consultant ?"
@@ -172,6 +174,11 @@ class Group(models.Model):
         ("rotating", _("Animation tournante entre les membres")),
         ("self", _("Autogestion")),
     ]
+    SUBJECT_CHOICES = [
+        ("", _("Par ordre d’arrivée")),
+        ("votes", _("Par un vote du groupe")),
+        ("consensus", _("Par consensus, noté par la personne qui anime")),
+    ]
 
     name = models.CharField(_("nom"), max_length=120)
     description = models.TextField(_("description"), blank=True)
@@ -194,6 +201,33 @@ class Group(models.Model):
         help_text=_(
             "En ouverture de séance, chaque porteur reparti avec un plan dit ce que sont "
             "devenues ses actions. Par défaut : oui en codéveloppement, non en intervision."
+        ),
+    )
+    subject_choice = models.CharField(
+        _("choix des sujets"),
+        max_length=10,
+        choices=SUBJECT_CHOICES,
+        default="",
+        blank=True,
+        help_text=_(
+            "Après le tour de mots-clés, le groupe peut choisir ensemble les sujets traités : "
+            "chaque personne à la table donne ses votes (secrets jusqu’à ce que tout le monde "
+            "ait voté), ou la personne qui anime note le consensus. Les sujets urgents restent "
+            "en tête."
+        ),
+    )
+    votes_per_person = models.PositiveSmallIntegerField(
+        _("votes par personne"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_VOTES)],
+        help_text=_("Quand le groupe vote : de 1 à 5 votes chacun, à répartir entre les sujets."),
+    )
+    rota_timekeeper = models.BooleanField(
+        _("gardien·ne du temps à tour de rôle"),
+        default=False,
+        help_text=_(
+            "En animation tournante, l’ordre de l’animation propose aussi la personne qui "
+            "garde le temps : celle qui suit la personne qui anime."
         ),
     )
     applications_open = models.BooleanField(

@@ -30,6 +30,7 @@ from participants.models import (
 from sessions_app import flow, live
 from sessions_app.models import (
     Action,
+    ActionReport,
     Contribution,
     Event,
     Feedback,
@@ -77,7 +78,8 @@ def _show_again(session_id: int) -> None:
 
 def do_erase_content(user: User, group_ids: Iterable[int] | None = None) -> None:
     """Empty what ``user`` wrote for their groups (all, or ``group_ids``): their keywords,
-    what they said, their panier notes and plans, the words of their feedback, their
+    what they said (their contracts and syntheses too), their panier notes and plans (each
+    action's sign of success and every report on it), the words of their feedback, their
     answers to the eligibility questions (on their membership and their applications).
     Their private carnet is not touched here (it never left them; ``do_erase_account``
     deletes it)."""
@@ -92,9 +94,10 @@ def do_erase_content(user: User, group_ids: Iterable[int] | None = None) -> None
         said = Contribution.objects.filter(session__in=sessions.values("pk"))
         said.filter(person=user).update(text="")
         said.filter(subject__owner=user).update(note="")
-        Action.objects.filter(owner=user, session__in=sessions.values("pk")).update(
-            text=flow.ERASED_KEYWORD, note=""
-        )
+        plans = Action.objects.filter(owner=user, session__in=sessions.values("pk"))
+        # Each report on their actions: what they said of them, at a report back or since.
+        ActionReport.objects.filter(action__in=plans.values("pk")).update(note="")
+        plans.update(text=flow.ERASED_KEYWORD, note="", sign="")
         # The score still counts in the group's figures; the words were theirs.
         Feedback.objects.filter(author=user, session__in=sessions.values("pk")).update(
             keeps="", shared=False
@@ -163,7 +166,9 @@ def _forget_sign_in_attempts(email: str) -> None:
 def do_purge_said(now: datetime) -> int:
     """Empty what was said in the sessions past their group's retention delay; the number
     of sessions purged. What the subject owner took into their panier (with their note),
-    their action plan and everyone's carnet are theirs and stay."""
+    their action plan (the latest word on each action and its sign of success) and
+    everyone's carnet are theirs and stay; what was said at the session's report back goes
+    from the actions' history."""
     purged = 0
     due = Session.objects.filter(
         purged_at__isnull=True, scheduled_at__lt=now - timedelta(days=1)
@@ -174,6 +179,7 @@ def do_purge_said(now: datetime) -> int:
             continue
         with transaction.atomic():
             Contribution.objects.filter(session=session, taken=False).update(text="", note="")
+            ActionReport.objects.filter(session=session).update(note="")
             _scrub_sessions([session], None)
             Session.objects.filter(pk=session.pk).update(purged_at=now)
         purged += 1

@@ -1,9 +1,11 @@
 """« Télécharger mes données »: everything about one person, as JSON and as Markdown.
 
-What they wrote, what is recorded about them, and what was said to them on their own
-subjects — the questions and reactions they received, without who said them: the group's
-other members did not choose to have their names leave it (documented on the privacy
-page). Nothing else written by others: no keyword of another person's subject (the rule
+What they wrote (their contracts, syntheses, plans with their signs of success and each
+report on them), what is recorded about them, and what was said to them on their own
+subjects — the questions, reactions and proposals they received and kept, without who said
+them: the group's other members did not choose to have their names leave it (documented on
+the privacy page); of what they proposed on others' subjects, whether it was kept, never the
+owner's note. Nothing else written by others: no keyword of another person's subject (the rule
 of every download, ``sessions_app.logbook.keyword_in_download``), no organiser's reason on
 an application.
 """
@@ -11,13 +13,16 @@ an application.
 import json
 from datetime import datetime
 
+from django.db.models import Prefetch
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Application, Invitation, Membership, User
+from sessions_app.cycle import OWN_WORDS
 from sessions_app.logbook import keyword_in_download
 from sessions_app.models import (
     Action,
+    ActionReport,
     Contribution,
     Feedback,
     LogbookEntry,
@@ -46,12 +51,17 @@ def personal_data(user: User) -> dict:
         return keyword_in_download(user, subject)
 
     received: dict[int, list[dict]] = {pk: [] for pk in own_subjects}
+    # The help they asked for (their contract) and their synthesis, per subject.
+    own_words: dict[int, dict[str, str]] = {pk: {} for pk in own_subjects}
     for c in (
         Contribution.objects.filter(subject__owner=user)
-        .exclude(person=user)
         .select_related("session")
         .order_by("subject_id", "n")
     ):
+        if c.person_id == user.pk:
+            if c.kind in OWN_WORDS:
+                own_words[c.subject_id][c.kind] = c.text
+            continue
         received[c.subject_id].append(
             {
                 "session": _when(c.session),
@@ -104,6 +114,8 @@ def personal_data(user: User) -> dict:
                 "proposed_at": s.created_at.isoformat(),
                 "proposed_in": _when(s.proposed_in),
                 "handled_in": _when(s.handled_in),
+                "request": own_words[s.pk].get("request", ""),
+                "synthesis": own_words[s.pk].get("synthesis", ""),
                 "received": received[s.pk],
             }
             for s in own_subjects.values()
@@ -116,6 +128,8 @@ def personal_data(user: User) -> dict:
                 "phase": c.phase,
                 "kind": c.kind,
                 "text": c.text,
+                # Whether the subject's owner kept it: a proposal's fate, never their note.
+                "kept": c.taken,
             }
             for c in Contribution.objects.filter(person=user)
             .select_related("session__group", "subject")
@@ -127,13 +141,25 @@ def personal_data(user: User) -> dict:
                 "session": _when(a.session),
                 "subject": keyword(a.subject),
                 "text": a.text,
+                "sign": a.sign,
                 "status": a.status,
                 "note": a.note,
                 "review_on": a.review_on.isoformat() if a.review_on else None,
                 "reported_in": _when(a.reported_in),
+                "reports": [
+                    {
+                        "session": _when(r.session),
+                        "written_at": r.created_at.isoformat(),
+                        "status": r.status,
+                        "note": r.note,
+                    }
+                    for r in a.reports.all()
+                ],
             }
-            for a in Action.objects.filter(owner=user).select_related(
-                "session__group", "reported_in", "subject"
+            for a in Action.objects.filter(owner=user)
+            .select_related("session__group", "reported_in", "subject")
+            .prefetch_related(
+                Prefetch("reports", ActionReport.objects.select_related("session"))
             )
         ],
         "logbook": [
@@ -239,6 +265,8 @@ def readable(data: dict) -> dict:
         c["phase"] = label(PHASE_LABELS, c["phase"])
     for a in data["actions"]:
         a["status"] = label(action_statuses, a["status"])
+        for r in a["reports"]:
+            r["status"] = label(action_statuses, r["status"])
     for a in data["applications"]:
         a["status"] = label(application_statuses, a["status"])
     for i in data["invitations"]:

@@ -38,7 +38,7 @@ from django.utils.translation import override
 from participants.language import chosen_language
 from participants.models import User
 
-from . import flow, live, snapshot
+from . import commands, flow, live, snapshot
 from .models import Session
 from .regions import Regions
 from .render import DISPLAY, live_frame, live_render
@@ -175,12 +175,12 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
 
     async def command(self, message: Mapping[str, Any]) -> None:
         cid = message.get("id")
-        cid = cid if isinstance(cid, str) and live.COMMAND_ID.fullmatch(cid) else None
+        cid = cid if isinstance(cid, str) and commands.COMMAND_ID.fullmatch(cid) else None
         data = message.get("command")
         try:
             if not isinstance(data, dict) or cid is None:
                 raise flow.FlowError("bad_input")
-            command, expected, _ = live.parse(
+            command, expected, _ = commands.parse(
                 {**data, "version": message.get("version"), "command_id": cid}
             )
             if expected is None:
@@ -261,7 +261,7 @@ class DisplayConsumer(SessionConsumer):
 
     async def command(self, message: Mapping[str, Any]) -> None:
         cid = message.get("id")
-        cid = cid if isinstance(cid, str) and live.COMMAND_ID.fullmatch(cid) else None
+        cid = cid if isinstance(cid, str) and commands.COMMAND_ID.fullmatch(cid) else None
         await self.send_json({"nack": cid, "status": 403, "code": "read_only",
                               "error": self.translate("read_only")})
 

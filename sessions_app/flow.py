@@ -478,7 +478,8 @@ def at_table(data: Mapping[str, Any], person: int) -> bool:
 class Structure:
     """What an ended session's state holds apart from its texts, for counting (the Bilan):
     who was at the table, the steps it froze (empty: its preset's), how many of its
-    subjects were carried from an earlier session and how many are still open. The session
+    subjects were carried from an earlier session and how many are still open, how many
+    votes the group gave when it chose its subjects (counts only: no ballot). The session
     keeps it in a column of its own, so the figures never load a state (no keyword, no
     text)."""
 
@@ -486,6 +487,7 @@ class Structure:
     steps: tuple[Phase, ...] = ()
     carried: int = 0
     open: int = 0
+    votes: int = 0
 
     def as_data(self) -> dict[str, object]:
         return {
@@ -493,6 +495,7 @@ class Structure:
             "steps": [asdict(p) for p in self.steps],
             "carried": self.carried,
             "open": self.open,
+            "votes": self.votes,
         }
 
     @classmethod
@@ -502,6 +505,7 @@ class Structure:
             steps=tuple(Phase(**p) for p in data.get("steps", ())),
             carried=data.get("carried", 0),
             open=data.get("open", 0),
+            votes=data.get("votes", 0),
         )
 
 
@@ -514,6 +518,7 @@ def structure(data: Mapping[str, Any]) -> Structure:
         steps=tuple(Phase(**p) for p in data.get("steps", ())),
         carried=sum(1 for s in subjects if s.get("carried")),
         open=sum(1 for s in subjects if s.get("status", "open") == "open"),
+        votes=sum(s.get("votes", 0) for s in subjects),
     )
 
 

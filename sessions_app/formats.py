@@ -49,6 +49,9 @@ BLOCK_LABELS = {
     "round_all": _("Un tour pour tous, porteur compris"),
     "panier": _("Panier : le porteur dit ce qu’il prend"),
     "plan": _("Plan d’action du porteur"),
+    "contract": _("Contrat : reformulations puis demande"),
+    "harvest": _("Consultation récoltée"),
+    "synthesis": _("Synthèse et plan daté"),
 }
 KIND_LABELS = {
     "question": _("des questions"),

@@ -107,6 +107,10 @@ class PhaseForm(forms.Form):
         key = data.get("key", "")
         if key and not data.get("label") and key not in PHASE_LABELS:
             self.add_error("label", _("Donnez un nom à cette phase."))
+        mode = flow.BLOCKS.get(data.get("block", ""), ("round",))[0]
+        if mode != "round":  # only rounds choose what they record (a contract: reformulations)
+            self.errors.pop("kind", None)
+            data["kind"] = flow.FIXED_KINDS.get(mode, "")
         return data
 
 

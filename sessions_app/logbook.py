@@ -3,8 +3,11 @@
 A note (``LogbookEntry``) may belong to a session and a subject; it is written during the
 session from the live page's « Mon carnet » panel (autosaved, never broadcast) or afterwards
 from the carnet, which shows each session's notes beside what the person took away (their own
-actions). The whole carnet downloads as Markdown and as JSON. The pages are in
-``views.logbook``; here, the carnet as it is built and what its downloads hold.
+actions). The whole carnet downloads as Markdown and as JSON, with what the person brought
+home from their own subjects: the help they asked for (their contract), their synthesis,
+the ideas they kept with their notes, each action's sign of success and the history of its
+reports. The pages are in ``views.logbook``; here, the carnet as it is built and what its
+downloads hold.
 
 Every note is its author's alone: organisers, facilitators and the staff get a 404 on these
 pages like anyone else, and the notes are not in the Django admin.
@@ -13,20 +16,35 @@ pages like anyone else, and the notes are not in the Django admin.
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import Q
 from django.utils.text import slugify
 
 from participants.models import Group, User
 
-from .models import Action, LogbookEntry, Session, Subject
+from .cycle import OWN_WORDS
+from .models import Action, ActionReport, Contribution, LogbookEntry, Session, Subject
+
+
+@dataclass
+class SubjectWork:
+    """What the person brought home from one of their own subjects handled at a session:
+    their contract, their synthesis, the ideas they kept (with their notes)."""
+
+    subject: Subject
+    request: str = ""
+    synthesis: str = ""
+    kept: list[Contribution] = field(default_factory=list)
 
 
 @dataclass
 class SessionPage:
-    """One session of the carnet: my notes on it, and the actions I took away from it."""
+    """One session of the carnet: my notes on it, and the actions I took away from it (and,
+    in the downloads, my work on my own subjects there)."""
 
     session: Session
     notes: list[LogbookEntry] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
+    subjects: list[SubjectWork] = field(default_factory=list)
 
 
 def carnet_of(user: User, group_id: int) -> tuple[list[SessionPage], list[LogbookEntry]]:
@@ -51,10 +69,47 @@ def carnet_of(user: User, group_id: int) -> tuple[list[SessionPage], list[Logboo
     )
     for action in actions:
         pages.setdefault(action.session_id, SessionPage(action.session)).actions.append(action)
-    ordered = sorted(
+    return _latest_first(pages), loose[::-1]
+
+
+def _latest_first(pages: dict[int, SessionPage]) -> list[SessionPage]:
+    return sorted(
         pages.values(), key=lambda p: (p.session.scheduled_at, p.session.pk), reverse=True
     )
-    return ordered, loose[::-1]
+
+
+def with_subject_work(pages: list[SessionPage], user: User, group_id: int) -> list[SessionPage]:
+    """The carnet's sessions for its downloads: on each, the person's own subjects handled
+    there (contract, synthesis, the ideas kept with their notes), and on each action its
+    history (``Action.history``). Two more queries, however long the carnet. Only the
+    person's own: what others said on their subjects is kept only when they kept it, and
+    never with who said it."""
+    by_session = {page.session.pk: page for page in pages}
+    said = (
+        Contribution.objects.filter(
+            Q(kind__in=OWN_WORDS, person=user) | Q(taken=True),
+            subject__owner=user,
+            subject__group_id=group_id,
+        )
+        .select_related("session", "subject")
+        .order_by("session_id", "subject_id", "n")
+    )
+    for c in said:
+        page = by_session.setdefault(c.session_id, SessionPage(c.session))
+        if not page.subjects or page.subjects[-1].subject.pk != c.subject_id:
+            page.subjects.append(SubjectWork(c.subject))
+        work = page.subjects[-1]
+        if c.kind in OWN_WORDS:
+            setattr(work, c.kind, c.text)
+        else:
+            work.kept.append(c)
+    actions = [a for page in pages for a in page.actions]
+    history: dict[int, list[ActionReport]] = {a.pk: [] for a in actions}
+    for report in ActionReport.objects.filter(action__in=actions).select_related("session"):
+        history[report.action_id].append(report)
+    for action in actions:
+        action.history = history[action.pk]  # type: ignore[attr-defined]
+    return _latest_first(by_session)
 
 
 def current_subject(session: Session) -> Subject | None:
@@ -86,8 +141,8 @@ def carnet_filename(group: Group, extension: str) -> str:
 def mark_download_keywords(
     pages: list[SessionPage], loose: list[LogbookEntry], reader: User
 ) -> None:
-    """Sets ``download_keyword`` on every note and action of the carnet, for the Markdown
-    file: it names the subject of a note or an action by ``keyword_in_download``."""
+    """Sets ``download_keyword`` on every note, action and subject worked of the carnet, for
+    the Markdown file: it names the subject by ``keyword_in_download``."""
     notes: list[LogbookEntry] = [*loose, *(e for page in pages for e in page.notes)]
     for entry in notes:
         keyword = keyword_in_download(reader, entry.subject)
@@ -95,6 +150,8 @@ def mark_download_keywords(
     for action in (a for page in pages for a in page.actions):
         keyword = keyword_in_download(reader, action.subject)
         action.download_keyword = keyword  # type: ignore[attr-defined]
+    for work in (w for page in pages for w in page.subjects):
+        work.download_keyword = keyword_in_download(reader, work.subject)  # type: ignore[attr-defined]
 
 
 def _note_data(entry: LogbookEntry, reader: User) -> dict:
@@ -104,6 +161,15 @@ def _note_data(entry: LogbookEntry, reader: User) -> dict:
         "text": entry.text,
         "created_at": entry.created_at.isoformat(),
         "updated_at": entry.updated_at.isoformat(),
+    }
+
+
+def _report_data(report: ActionReport) -> dict:
+    return {
+        "session": report.session.scheduled_at.isoformat() if report.session else None,
+        "at": report.created_at.isoformat(),
+        "status": report.status,
+        "note": report.note,
     }
 
 
@@ -124,14 +190,28 @@ def carnet_data(
                 "title": page.session.title,
                 "scheduled_at": page.session.scheduled_at.isoformat(),
                 "notes": [_note_data(entry, reader) for entry in page.notes],
+                "subjects": [
+                    {
+                        "subject": keyword_in_download(reader, work.subject),
+                        "request": work.request,
+                        "synthesis": work.synthesis,
+                        "kept": [{"text": c.text, "note": c.note} for c in work.kept],
+                    }
+                    for work in page.subjects
+                ],
                 "actions": [
                     {
                         "id": action.pk,
                         "subject": keyword_in_download(reader, action.subject),
                         "text": action.text,
+                        "sign": action.sign,
                         "status": action.status,
                         "note": action.note,
                         "review_on": action.review_on.isoformat() if action.review_on else None,
+                        "history": [
+                            _report_data(report)
+                            for report in getattr(action, "history", ())
+                        ],
                     }
                     for action in page.actions
                 ],

@@ -7,22 +7,21 @@ learnings.
 alone. What each person may send is what the rules accept (``flow.allowed``): the
 facilitator's frame offers what whoever drives may do; as one frame serves every person of
 an audience, a control that only some people may use says who (``offered``: their ids, which
-the page's script matches against its own, as ``data-only-for`` does).
+the page's script matches against its own, as ``data-only-for`` does), among the people of
+that audience only.
 
 Ballots are secret (``flow.Ballot``): nothing here reads them but through ``state.voters``
 (who voted) and, once everyone has voted, ``state.vote_counts`` (counts per subject). A
 person's own ballot reaches only their own page (``views.session.session_page``).
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from . import flow
+from .clocks import Namer
+from .regions import Context
 from .texts import KIND_LABELS, ROLE_LABELS
-
-Context = dict[str, Any]
-Namer = Callable[[int | None], str | None]
 
 # The commands offered to some people only, in a frame every person of the audience gets.
 PERSONAL = ("vote", "idea", "extend", "learn")
@@ -48,9 +47,11 @@ def method_context(
     driving: flow.Allowed,
 ) -> Context:
     facilitating = set(facilitators)
+    # The people this audience's frame is for: those who drive, or the others at the table.
+    audience_of = facilitating if audience == "facilitator" else set(state.seating) - facilitating
     allowed = {
         pid: flow.allowed(state, pid, pid in facilitating).commands
-        for pid in sorted(set(state.seating) | facilitating)
+        for pid in sorted(audience_of)
     }
     offered = {
         kind: _ids(pid for pid, kinds in allowed.items() if kind in kinds) for kind in PERSONAL

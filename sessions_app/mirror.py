@@ -3,13 +3,14 @@
 The state (``Session.state``) is the truth of a running session; these rows are what the
 group's backlog, the logbook, « Mes actions » and the Bilan query. ``live.apply`` calls
 ``mirror`` with the state before and after each command, in the command's transaction: a
-proposal, a subject handled, a report back, and their undo.
+proposal, a subject handled (its contributions and its plan), the votes of the group's
+choice, a report back (each report kept as an ``ActionReport``), and their undo.
 """
 
 from datetime import date
 
 from . import flow
-from .models import Action, Contribution, Session, Subject
+from .models import Action, ActionReport, Contribution, Session, Subject
 
 
 def mirror(session: Session, old: flow.State, new: flow.State) -> None:
@@ -28,7 +29,9 @@ def mirror(session: Session, old: flow.State, new: flow.State) -> None:
         Action.objects.filter(session=session, subject_id__in=unhandled).delete()
         Subject.objects.filter(pk__in=unhandled).update(handled_in=None)
     for subject in changed:
-        fields: dict[str, object] = {"status": subject.status, "urgent": subject.urgent}
+        fields: dict[str, object] = {
+            "status": subject.status, "urgent": subject.urgent, "votes": subject.votes
+        }
         if subject.id in newly_handled:
             fields["handled_in"] = session
         Subject.objects.filter(pk=subject.id).update(**fields)
@@ -41,6 +44,7 @@ def mirror(session: Session, old: flow.State, new: flow.State) -> None:
                 owner_id=after[sid].owner,
                 position=i,
                 text=item.text,
+                sign=item.sign,
                 review_on=date.fromisoformat(item.due) if item.due else None,
             )
             for i, item in enumerate(new.actions)
@@ -64,7 +68,8 @@ def mirror(session: Session, old: flow.State, new: flow.State) -> None:
 
 
 def _mirror_reports(session: Session, old: flow.State, new: flow.State) -> None:
-    """What the report back said of each action, on the action itself (undo included)."""
+    """What the report back said of each action: the latest on the action itself, and each
+    report kept in its history (undo included)."""
     said = {o.action: o for o in new.outcomes}
     taken_back = [o.action for o in old.outcomes if o.action not in said]
     plans = {a.id: a for a in new.plans}
@@ -73,7 +78,16 @@ def _mirror_reports(session: Session, old: flow.State, new: flow.State) -> None:
             fields: dict[str, object] = {"status": outcome.status, "reported_in": session}
             if outcome.note:
                 fields["note"] = outcome.note
-            Action.objects.filter(pk=outcome.action).update(**fields)
+            if Action.objects.filter(pk=outcome.action).update(**fields):
+                # One report per action and session: ``flow`` takes one at most.
+                ActionReport.objects.create(
+                    action_id=outcome.action,
+                    session=session,
+                    status=outcome.status,
+                    note=outcome.note,
+                )
+    if taken_back:
+        ActionReport.objects.filter(session=session, action_id__in=taken_back).delete()
     for action_id in taken_back:
         plan = plans.get(action_id)
         if plan is not None:

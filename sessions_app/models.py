@@ -209,6 +209,26 @@ class Session(models.Model):
             return flow.new_state(self.format, backlog)
         return flow.State.from_dict(self.state)
 
+    def choice_inputs(self) -> dict[str, object]:
+        """What ``start`` takes from the group: how it chooses its subjects (``choice``),
+        the votes each person gives (``allowance``), and the day of the group's next
+        session after this one, in its time zone (``next_on``: "" when none is planned),
+        by which a plan needs an action due."""
+        group = self.group
+        following = (
+            Session.objects.filter(
+                group_id=self.group_id, stage="lobby", scheduled_at__gt=self.scheduled_at
+            )
+            .order_by("scheduled_at", "id")
+            .values_list("scheduled_at", flat=True)
+            .first()
+        )
+        return {
+            "choice": group.subject_choice,
+            "allowance": group.votes_per_person if group.subject_choice == "votes" else 0,
+            "next_on": timezone.localdate(following, group.tz).isoformat() if following else "",
+        }
+
     def was_at_table(self, user_id: int) -> bool:
         """Whether the person is seated, and not marked absent, in the session's state."""
         return flow.at_table(self.state or {}, user_id)
@@ -324,6 +344,9 @@ class Subject(models.Model):
     keyword = models.CharField(_("mot-clé"), max_length=flow.KEYWORD_MAX)
     status = models.CharField(max_length=10, choices=STATUSES, default="open")
     urgent = models.BooleanField(default=False)
+    # The votes it got the last time the group chose its subjects by votes (counts only:
+    # who voted what is never kept).
+    votes = models.PositiveSmallIntegerField(default=0)
     proposed_in = models.ForeignKey(
         Session, on_delete=models.SET_NULL, null=True, related_name="proposed_subjects"
     )
@@ -410,6 +433,8 @@ class Action(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0)
     text = models.CharField(_("action"), max_length=flow.ACTION_MAX)
+    # How its owner will know it worked (codev's synthèse).
+    sign = models.CharField(_("signe de réussite"), max_length=flow.ACTION_MAX, blank=True)
     status = models.CharField(_("statut"), max_length=10, choices=STATUSES, default=TODO)
     note = models.TextField(_("note"), blank=True, max_length=flow.TEXT_MAX)
     # Empty: at the group's next session.
@@ -432,6 +457,28 @@ class Action(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.TODO, self.DOING)
+
+
+class ActionReport(models.Model):
+    """One report on an action: what its owner said of it at a session's report back
+    (``session``), or wrote on its page between sessions (``session`` None). Each is kept,
+    so the action's page tells its history; ``Action.status`` and ``Action.note`` hold the
+    latest."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="reports")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(_("statut"), max_length=10, choices=Action.STATUSES)
+    note = models.TextField(_("ce qui a été dit"), blank=True, max_length=flow.TEXT_MAX)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("point sur une action")
+
+    def __str__(self):
+        return f"report {self.pk} on action {self.action_id}"  # never its note: the owner's
 
 
 class EventQuerySet(models.QuerySet):

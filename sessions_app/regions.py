@@ -120,12 +120,26 @@ def _freeze(value: object) -> object:
     return value
 
 
-def region_key(name: str, context: Context, audience: str, language: str) -> RegionKey:
+def region_key(
+    name: str, context: Context, audience: str, language: str,
+    read: dict[Input, str] | None = None,
+) -> RegionKey:
     """What a region's HTML depends on: its audience, the language and the inputs it reads,
-    clocks included (their text is the minutes elapsed when rendered)."""
-    inputs = repr(tuple(_freeze(_read(context, i)) for i in INPUTS[name]))
+    clocks included (their text is the minutes elapsed when rendered).
+
+    ``read``: the inputs already read and frozen for the other regions of the same
+    context (several regions read the stage, the phase, the command URL…): each is read once
+    per rendering."""
+    read = {} if read is None else read
+    parts = []
+    for i in INPUTS[name]:
+        frozen = read.get(i)
+        if frozen is None:
+            frozen = read[i] = repr(_freeze(_read(context, i)))
+        parts.append(frozen)
     # Held by its digest: the cache's memory is the regions' HTML, not their inputs again.
-    return (name, audience, language, hashlib.blake2b(inputs.encode(), digest_size=16).digest())
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).digest()
+    return (name, audience, language, digest)
 
 
 class RegionCache:

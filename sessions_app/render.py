@@ -1,7 +1,8 @@
 """Render a live page from a snapshot, region by region, each only when its inputs change.
 
 ``live_context`` is what the live region's templates read, for one audience, from the
-snapshot alone (the texts from ``texts``, chosen by ``formats``); ``display_context`` the
+snapshot alone (the texts from ``texts``, chosen by ``formats``; the clocks from ``clocks``;
+what the codéveloppement method shows and offers from ``method``); ``display_context`` the
 little the screen-sharing display shows. The region is made of named partials, each
 rendered again only when the context values it reads change (``regions``).
 
@@ -12,8 +13,6 @@ regions that changed since its previous frame (``Rendered.frame_after``), every 
 a (re)connect (``Rendered.whole``).
 """
 
-import math
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
@@ -21,26 +20,23 @@ from functools import partial
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from . import flow, formats
+from .clocks import timer_context
 from .method import method_context
 from .regions import (
     REGION_IDS,
     REGIONS,
     Context,
+    Input,
     Rendered,
     region_cache,
     region_key,
     render_region,
 )
 from .snapshot import Snapshot
-from .texts import ACTION_STATUS_LABELS, KIND_LABELS, STAGE_LABELS, duration_label
-
-# A person's name by their id, as the snapshot has it (None for nobody).
-Namer = Callable[[int | None], str | None]
+from .texts import ACTION_STATUS_LABELS, KIND_LABELS, STAGE_LABELS
 
 
 def live_context(snap: Snapshot, audience: str) -> Context:
@@ -259,69 +255,6 @@ def live_html(snap: Snapshot, audience: str) -> str:
     return render_to_string(template, CONTEXTS.get(audience, live_context)(snap, audience))
 
 
-def _epoch(value: float) -> str:
-    # Plain digits whatever the language (data attributes read by the page's clock).
-    return f"{value:.3f}"
-
-
-def timer_context(snap: Snapshot, state: flow.State, name: Namer) -> Context:
-    """The clocks with their unit, when a phase or the session runs over (revealed by the
-    page's clock at that moment: a frame is rendered once per version), and the planner of
-    the order stage (re-planned at each version; between versions the page moves a subject
-    from "fits" to "waits" at its ``until``, the one way time alone changes a plan)."""
-    duration = snap.get("duration") or 0
-    box = flow.phase_box(state)
-    due = flow.phase_due(state)
-    running = state.started_at is not None and state.stage != "ended"
-
-    def clock(since: float | None, until: float | None, box_minutes: float) -> SafeString:
-        elapsed = ((until or time.time()) - since) / 60 if since else 0
-        return format_html(
-            '<span class="clock" data-since="{}" data-until="{}" data-box="{}">{}</span>',
-            _epoch(since) if since else "",
-            _epoch(until) if until else "",
-            _epoch(box_minutes),
-            duration_label(math.floor(elapsed)),
-        )
-
-    context: Context = {
-        "phase_total": duration_label(box) if box is not None else "",
-        "phase_extra_label": duration_label(state.phase_extra) if state.phase_extra else "",
-        "phase_clock": clock(state.phase_started_at, None, box) if box is not None else "",
-        "phase_due": _epoch(due) if due is not None else "",
-        "session_total": duration_label(duration),
-        "session_clock": clock(state.started_at, state.ended_at, duration),
-        "session_due": (
-            _epoch(state.started_at + duration * 60)
-            if state.started_at is not None and running and duration
-            else ""
-        ),
-        "planner": None,
-    }
-    if state.stage == "order":
-        now = time.time()
-        ends = (state.started_at or now) + duration * 60
-        result = flow.plan(state, now, ends)
-        context["planner"] = {
-            "left": format_html(
-                '<span class="countdown" data-until="{}">{}</span>',
-                _epoch(ends),
-                duration_label(math.ceil(result.left)),
-            ),
-            "per_subject": duration_label(result.per_subject),
-            "items": [
-                {
-                    "s": p.subject,
-                    "owner": name(p.subject.owner),
-                    "status": p.status,
-                    "until": _epoch(p.until) if p.until is not None else "",
-                }
-                for p in result.subjects
-            ],
-        }
-    return context
-
-
 def _render(snap: Snapshot, audience: str, language: str) -> Rendered:
     with translation.override(language):
         if audience in TEMPLATES:  # the display: one region of its own, sent whole
@@ -329,8 +262,9 @@ def _render(snap: Snapshot, audience: str, language: str) -> Rendered:
             return Rendered(snap["version"], "", {}, html=html)
         context = live_context(snap, audience)
         regions: dict[str, str] = {}
+        read: dict[Input, str] = {}  # each input read once for all the regions
         for name in REGIONS:
-            key = region_key(name, context, audience, language)
+            key = region_key(name, context, audience, language, read)
             regions[REGION_IDS[name]] = region_cache.get_or_render(
                 key, partial(render_region, name, context)
             )

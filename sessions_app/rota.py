@@ -31,6 +31,10 @@ themselves, which moves only them); swapping two people's places stays an organi
 since it moves someone else. Outsiders get 404, and so does a member asking for what is not
 theirs, like every organiser action of the project.
 
+When the group chooses it (``Group.rota_timekeeper``), the rota also proposes who keeps time
+(the gardien·ne du temps of codev, seed 003): the person after the facilitator in the queue,
+who thus leads the session after, having watched the clocks of this one.
+
 The person is told: when a session is scheduled with them as facilitator, the « séance
 programmée » e-mail they receive says so (``emails.session_scheduled``); when a skip or a swap
 makes them next, an e-mail to them alone says so; their group page says it too.
@@ -68,6 +72,12 @@ def arrange(
             turn = max(positions) + 1
             cycle = cycle[turn:] + cycle[:turn]
     return [u for u in cycle if u not in newcomers] + [u for u in cycle if u in newcomers]
+
+
+def timekeeper(queue: list[int]) -> int | None:
+    """Who the rota proposes to keep time at the next session: the person after the
+    facilitator in ``queue``; None when nobody else is in it."""
+    return queue[1] if len(queue) > 1 else None
 
 
 def skip(queue: list[int], user: int, newcomers: set[int]) -> list[int]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from participants.models import Group, Membership
 
 from .models import ENDED, MISSED, Rota, Session
-from .rota import arrange
+from .rota import arrange, timekeeper
 
 
 def last_session(group: Group, now: datetime | None = None) -> Session | None:
@@ -124,12 +124,14 @@ def context_for(group: Group, user, membership: Membership, upcoming: list[Sessi
         s.rota_names = [u.name for u in s.facilitators.all()]  # type: ignore[attr-defined]
     history = held(group)
     eligible = [u for u in order if u not in fresh]
+    keeper = timekeeper(order) if group.rota_timekeeper else None
     rows = [
         {
             "member": people[u],
             "newcomer": u in fresh,
             "can_skip": u in eligible[:-1]
             and (membership.is_organiser or u == user.pk),
+            "timekeeper": u == keeper,
         }
         for u in order
         if u in people
@@ -143,6 +145,7 @@ def context_for(group: Group, user, membership: Membership, upcoming: list[Sessi
         "can_swap": membership.is_organiser and len(rows) > 1,
         "my_session": mine_next if scheduled and mine_next == scheduled[0] else None,
         "my_turn": bool(order) and order[0] == user.pk,
+        "my_time": keeper is not None and keeper == user.pk,
     }
 
 

@@ -46,7 +46,7 @@ PHASE_RULES = {
     ),
     "consultation": _(
         "Un tour : chaque consultant propose, partage son expérience, questionne pour "
-        "faire émerger des solutions. Le client garde les idées au fil du tour."
+        "faire émerger des solutions. Le client retient les idées au fil du tour."
     ),
     "synthese": _(
         "Le client dit ce qu’il retient, puis écrit son plan d’action : pour chaque action, "
@@ -258,7 +258,7 @@ AIDS = {
         "ouvre. »\n"
         "À surveiller : en réponse à la demande du contrat ; pas de leçon ; le client "
         "note sans discuter.\n"
-        "Rôles : les consultants proposent ; le client écoute et garde les idées ; le ou la "
+        "Rôles : les consultants proposent ; le client écoute et retient les idées ; le ou la "
         "secrétaire les note."
     ),
     "synthese": _(

@@ -7,6 +7,7 @@ facilitated are shown to organisers only, who plan the rota.
 """
 
 import csv
+from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,12 +21,19 @@ from django.views.decorators.http import require_GET
 from participants.access import get_membership_or_404
 from participants.http import AuthenticatedHttpRequest
 from participants.models import User
-from sessions_app.texts import PHASE_LABELS
+from sessions_app.texts import ACTION_STATUS_LABELS, PHASE_LABELS
 
 from .. import figures
 from ..charts import hbars
 from ..personal import personal_figures
 
+# The period's actions, by their status today (« En bref »).
+STATUS_TOTAL_LABELS = {
+    "todo": gettext_lazy("Actions à faire"),
+    "doing": gettext_lazy("Actions en cours"),
+    "done": gettext_lazy("Actions faites"),
+    "dropped": gettext_lazy("Actions abandonnées"),
+}
 PERIOD_LABELS = {
     "last": gettext_lazy("Dernière séance"),
     "3m": gettext_lazy("3 mois"),
@@ -105,6 +113,24 @@ def _charts(data: figures.GroupFigures) -> list:
                 unit="min",
             )
         )
+    if any(s.votes != 0 or s.ideas_kept != 0 for s in data.sessions):
+        charts.append(
+            hbars(
+                "harvest",
+                _("Votes exprimés pour choisir les sujets, idées retenues par séance"),
+                [_("votes exprimés"), _("idées retenues")],
+                [(day, [_masked(s.votes), _masked(s.ideas_kept)]) for day, s in rows],
+            )
+        )
+    if any(s.actions_planned for s in data.sessions):
+        charts.append(
+            hbars(
+                "action_statuses",
+                _("Actions prévues à chaque séance, selon leur statut aujourd’hui"),
+                [str(ACTION_STATUS_LABELS[status]) for status in figures.ACTION_STATUSES],
+                [(day, [_masked(n) for _status, n in s.actions_by_status]) for day, s in rows],
+            )
+        )
     if data.report_back:
         charts.append(
             hbars(
@@ -124,16 +150,17 @@ def _count(value):
     return (None, "—") if value is None else value
 
 
+def _masked(value):
+    """A count the figures did not show apart (``figures.masked``): said so."""
+    return (None, _("masqué")) if value is None else value
+
+
 def _feedback_chart(feedback: figures.FeedbackFigures):
-    hidden = _("masqué")
     return hbars(
         "usefulness",
         _("Utilité de la séance, selon les membres (1 à 5)"),
         [_("réponses")],
-        [
-            (f"{score}/5", [(None, hidden) if count is None else count])
-            for score, count in feedback.distribution
-        ],
+        [(f"{score}/5", [_masked(count)]) for score, count in feedback.distribution],
     )
 
 
@@ -162,6 +189,10 @@ def bilan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "charts": _charts(data) if data.sessions else [],
             "feedback_chart": _feedback_chart(data.feedback) if data.feedback.responses else None,
             "feedback_hidden": any(n is None for _score, n in data.feedback.distribution),
+            "statuses": [
+                (STATUS_TOTAL_LABELS[status], n) for status, n in data.actions_by_status
+            ],
+            "masked_statuses": any(n is None for _status, n in data.actions_by_status),
             "facilitation": facilitation,
             "mine": personal_figures(request.user, group),
             "small": figures.SMALL,
@@ -169,7 +200,7 @@ def bilan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-CSV_COLUMNS = (
+CSV_COLUMNS: tuple[tuple[str, Callable[[figures.SessionFigures], object]], ...] = (
     ("date", lambda s: timezone.localtime(s.scheduled_at).date().isoformat()),
     ("subjects_proposed", lambda s: s.proposed),
     ("subjects_handled", lambda s: s.handled),
@@ -185,6 +216,13 @@ CSV_COLUMNS = (
     ("actions_reported", lambda s: s.actions_reported),
     ("actions_done", lambda s: s.actions_done),
     ("facilitators", lambda s: len(s.facilitators)),
+    # Empty when masked: too small a count to be shown apart.
+    ("votes_cast", lambda s: s.votes),
+    ("ideas_kept", lambda s: s.ideas_kept),
+    *(
+        (f"actions_{status}_now", lambda s, status=status: dict(s.actions_by_status).get(status))
+        for status in figures.ACTION_STATUSES
+    ),
 )
 
 

@@ -1,5 +1,6 @@
 """Between sessions: « Ce que j'emporte » (``cycle.takeaway``) and the action plans that live
-on. The owner follows each action up until the next session: status, note, review date.
+on. The owner follows each action up until the next session: status, note, review date;
+each change, and each report at a session's report back, is kept in the action's history.
 
 A session the user is not an active member of is a 404; an action is its owner's alone.
 """
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from participants.http import AuthenticatedHttpRequest
 
+from ..actions.cycle import do_follow_up
 from ..cycle import takeaway
 from ..forms import ActionForm
 from ..models import Action, Feedback, Session
@@ -37,6 +39,8 @@ def session_takeaway(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "handled": harvest.handled,
             "mine": harvest.mine,
             "learnings": harvest.learnings,
+            "proposals": harvest.proposals,
+            "codev": session.format == "codev",
             "feedback": Feedback.objects.filter(session=session, author=request.user).first(),
         },
     )
@@ -67,7 +71,7 @@ def action_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = ActionForm(request.POST, instance=action, prefix=prefix)
         if form.is_valid():
-            form.save()
+            do_follow_up(action, **form.cleaned_data)
             messages.success(request, _("Action mise à jour."))
             target = request.POST.get("next", "")
             if not url_has_allowed_host_and_scheme(
@@ -79,9 +83,10 @@ def action_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         form = ActionForm(instance=action, prefix=prefix)
         status = 200
+    history = action.reports.select_related("session").order_by("created_at", "id")
     return render(
         request,
         "sessions_app/cycle/action_edit.html",
-        {"action": action, "form": form},
+        {"action": action, "form": form, "history": history},
         status=status,
     )

@@ -27,6 +27,7 @@ from ..logbook import (
     carnet_of,
     current_subject,
     mark_download_keywords,
+    with_subject_work,
 )
 from ..models import LogbookEntry, Session
 
@@ -97,6 +98,7 @@ def logbook_markdown(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     """The whole carnet as a readable file (Markdown)."""
     membership = get_membership_or_404(request.user, pk)
     pages, loose = carnet_of(request.user, pk)
+    pages = with_subject_work(pages, request.user, pk)
     mark_download_keywords(pages, loose, request.user)
     text = render_to_string(
         "sessions_app/logbook/export.md.txt",
@@ -114,6 +116,7 @@ def logbook_json(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The whole carnet as JSON: the same content as the Markdown file, for machines."""
     membership = get_membership_or_404(request.user, pk)
     pages, loose = carnet_of(request.user, pk)
+    pages = with_subject_work(pages, request.user, pk)
     data = carnet_data(membership.group, pages, loose, request.user, timezone.now())
     filename = carnet_filename(membership.group, "json")
     return _download(json.dumps(data, ensure_ascii=False, indent=2), "application/json", filename)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from participants.http import AuthenticatedHttpRequest
 from participants.models import User
 
-from .. import flow, live, presence
+from .. import commands, flow, live, presence
 from ..models import Session
 from ..render import DISPLAY, display_context, live_context, render_live
 from ..texts import error_message
@@ -97,10 +97,10 @@ def session_display_live(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 @require_POST
 def session_command(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The fallback while the page's websocket is down: the same command, through the same
-    ``live.parse`` and ``live.apply`` as the socket (``consumers``)."""
+    ``commands.parse`` and ``live.apply`` as the socket (``consumers``)."""
     try:
         try:
-            command, expected, command_id = live.parse(request.POST)
+            command, expected, command_id = commands.parse(request.POST)
         except flow.FlowError:
             # Malformed input: an outsider still learns nothing, not even that it exists.
             Session.objects.get_for_member_or_404(request.user, pk)

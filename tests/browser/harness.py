@@ -152,12 +152,12 @@ class Table:
         arrived = person.page.wait_for_function(
             "() => { const r = document.getElementById('live-root');"
             " return r.dataset.arrive ? r.dataset.arrived : '0'; }",
-            timeout=10_000,
+            timeout=30_000,
         ).json_value()
         person.page.wait_for_function(
             "v => +document.getElementById('live').dataset.version >= v",
             arg=int(arrived),
-            timeout=10_000,
+            timeout=30_000,
         )
 
     def wait_connected(self, person: Person) -> None:
@@ -166,7 +166,7 @@ class Table:
             "() => { const c = document.getElementById('connection');"
             " const r = document.getElementById('live-root');"
             " return c && r && c.textContent.trim() === r.dataset.online; }",
-            timeout=10_000,
+            timeout=30_000,
         )
         self.wait_arrived(person)
 

@@ -26,7 +26,7 @@ def watch_requests(person) -> list[str]:
 
 def assert_cleared(person, secrets: list[str]) -> None:
     page = person.page
-    page.wait_for_function("() => !document.getElementById('live-root')", timeout=5000)
+    page.wait_for_function("() => !document.getElementById('live-root')", timeout=20000)
     heading = page.get_by_role("heading", name="Vous n’avez plus accès à cette séance.")
     expect(heading).to_be_visible()
     expect(page.get_by_role("link", name="Retour à l’accueil")).to_have_attribute("href", "/")

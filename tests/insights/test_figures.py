@@ -32,7 +32,7 @@ from sessions_app.models import (
 
 NO_FEEDBACK = FeedbackFigures(0, ((1, 0), (2, 0), (3, 0), (4, 0), (5, 0)), None, ())
 TOTAL_KEYS = ("proposed", "handled", "withdrawn", "actions_planned", "actions_reported",
-              "actions_done", "sessions")
+              "actions_done", "sessions", "votes", "ideas_kept")
 # What was said, written and kept private in the histories below: never read by the figures.
 SAID = ("MOT-", "DIT-", "ACTION-", "NOTE-", "PRIVE-")
 
@@ -146,6 +146,7 @@ def test_a_group_without_a_session_yet_has_every_figure_at_zero(
         period="all", since=None, sessions=(), backlog_now=0, oldest_open_days=(),
         report_back=False, facilitators_count=0, facilitation=(), feedback=NO_FEEDBACK,
         totals=dict.fromkeys(TOTAL_KEYS, 0),
+        actions_by_status=(("todo", 0), ("doing", 0), ("done", 0), ("dropped", 0)),
     )
     last = group_figures(group, "last", now=now)
     assert (last.sessions, last.since) == ((), None)
@@ -197,7 +198,8 @@ def test_one_session(group, facilitator, one_session, now):
     assert figures.facilitation == ((facilitator.pk, 1),) and figures.facilitators_count == 1
     assert figures.backlog_now == 1
     assert figures.totals == {"proposed": 2, "handled": 1, "withdrawn": 0, "actions_planned": 2,
-                              "actions_reported": 0, "actions_done": 0, "sessions": 1}
+                              "actions_reported": 0, "actions_done": 0, "sessions": 1,
+                              "votes": 0, "ideas_kept": 0}
     last = group_figures(group, "last", now=now)
     assert last.sessions == figures.sessions and last.since == one_session.scheduled_at
 
@@ -271,7 +273,8 @@ def test_several_sessions_with_a_withdrawal_an_undo_an_absence_and_a_removed_mem
     assert (two.proposed, two.handled, two.withdrawn, two.carried, two.backlog_after,
             two.present) == (1, 1, 1, 3, 2, 2)
     assert figures.totals == {"proposed": 5, "handled": 2, "withdrawn": 1, "actions_planned": 0,
-                              "actions_reported": 0, "actions_done": 0, "sessions": 2}
+                              "actions_reported": 0, "actions_done": 0, "sessions": 2,
+                              "votes": 0, "ideas_kept": 0}
     assert figures.backlog_now == 2  # Amina's C, Dragos's E
     assert figures.oldest_open_days == (60, 30)
     assert figures.facilitation == ((facilitator.pk, 2),)

@@ -126,3 +126,58 @@ def test_the_organiser_sets_how_many_hours_before_reminders_leave(client, organi
     assert response.status_code == 302
     group.refresh_from_db()
     assert group.reminder_hours == 24
+
+
+# --- Codéveloppement settings -------------------------------------------------------------------
+
+
+def test_the_organiser_sets_how_the_group_chooses_its_subjects(client, organiser, group):
+    client.force_login(organiser)
+    page = client.get(f"/g/{group.pk}/edit/").content.decode()
+    for shown in ("Choix des sujets", "Par un vote du groupe", "Votes par personne",
+                  "Gardien·ne du temps à tour de rôle"):
+        assert shown in page, shown
+    response = client.post(
+        f"/g/{group.pk}/edit/",
+        group_data(subject_choice="votes", votes_per_person="3", rota_timekeeper="on"),
+    )
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert (group.subject_choice, group.votes_per_person, group.rota_timekeeper) == (
+        "votes", 3, True
+    )
+    # Left out of the form (a page that does not show it), the votes stay as they were.
+    client.post(f"/g/{group.pk}/edit/", group_data(subject_choice=""))
+    group.refresh_from_db()
+    assert (group.subject_choice, group.votes_per_person) == ("", 3)
+
+
+def test_a_new_group_arrives_in_order_with_two_votes_each(client, outsider):
+    client.force_login(outsider)
+    client.post("/groups/new/", group_data())
+    group = Group.objects.get(name="Pairs PM Lyon")
+    assert (group.subject_choice, group.votes_per_person, group.rota_timekeeper) == (
+        "", 2, False
+    )
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"votes_per_person": "0"}, "Au moins 1 vote par personne."),
+        ({"votes_per_person": "6"}, "Au plus 5 votes par personne."),
+        ({"votes_per_person": "deux"}, "Un nombre de votes entre 1 et 5."),
+        ({"subject_choice": "tirage"}, "Sélectionnez un choix valide"),
+        ({"rota_timekeeper": "on", "facilitation": "named"},
+         "ne propose la personne qui garde le temps qu’en animation tournante"),
+    ],
+)
+def test_the_codev_settings_are_checked(client, organiser, group, changes, message):
+    client.force_login(organiser)
+    response = client.post(f"/g/{group.pk}/edit/", group_data(**changes))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    group.refresh_from_db()
+    assert (group.subject_choice, group.votes_per_person, group.rota_timekeeper) == (
+        "", 2, False
+    )

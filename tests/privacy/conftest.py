@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 
 from sessions_app import live
+from sessions_app.actions.cycle import do_follow_up
 from sessions_app.models import Action, LogbookEntry, Session
 
 
@@ -33,10 +34,11 @@ def tables_holding(text: str) -> list[str]:
 def history(session, facilitator, participants):
     """Juliette's subject handled: she sets out her request, Dragos asks (once himself, once
     through the facilitator typing for him) and reacts, Amina reacts; Juliette takes Amina's
-    reaction into her panier with a note and writes an action. Dragos's own subject waits in
-    the backlog; a proposal was undone and proposed again (the event log holds copies of the
-    state); each of them writes in their carnet. At the next session, Juliette reports back
-    on her action with a note."""
+    reaction into her panier with a note and writes an action with its sign of success.
+    Dragos's own subject waits in the backlog; a proposal was undone and proposed again (the
+    event log holds copies of the state); each of them writes in their carnet. Between the
+    sessions Juliette notes where her action stands; at the next session she reports back on
+    it with a note."""
     juliette, dragos, amina, _paul = participants
     for person in (juliette, dragos, amina):
         run(session, person, "join")
@@ -62,7 +64,7 @@ def history(session, facilitator, participants):
     amina_said = next(c.n for c in state_of(session).contributions if c.person == amina.pk
                       and c.kind == "reaction")
     run(session, juliette, "take", n=amina_said, taken=True, note="NOTE-JULIETTE")
-    run(session, juliette, "add_action", text="ACTION-JULIETTE")
+    run(session, juliette, "add_action", text="ACTION-JULIETTE", sign="SIGNE-JULIETTE")
     run(session, juliette, "done")
     run(session, facilitator, "end")
     for person in (juliette, dragos):
@@ -70,11 +72,12 @@ def history(session, facilitator, participants):
             author=person, group=session.group, session=session,
             text=f"CARNET-{person.display_name.upper()}",
         )
+    action = Action.objects.get(owner=juliette)
+    do_follow_up(action, status="doing", note="POINT-JULIETTE", review_on=None)
     later = later_session(session, facilitator)
     for person in (juliette, dragos):
         run(later, person, "join")
     run(later, facilitator, "start")  # opens with the report back
-    action = Action.objects.get(owner=juliette)
     run(later, juliette, "report", action=action.pk, status="done", note="RETOUR-JULIETTE")
     run(later, juliette, "done")
     run(later, facilitator, "end")

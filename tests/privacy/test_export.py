@@ -72,6 +72,47 @@ def test_actions_with_their_follow_up(exported):
     [action] = exported["actions"]
     assert action["text"] == "ACTION-JULIETTE" and action["note"] == "SUIVI-JULIETTE"
     assert action["subject"] == "SUJET-JULIETTE"
+    assert action["sign"] == "SIGNE-JULIETTE"
+    # Each report on it: where it stood between the sessions, then at the report back.
+    assert [(r["session"] is None, r["status"], r["note"]) for r in action["reports"]] == [
+        (True, "doing", "POINT-JULIETTE"), (False, "done", "RETOUR-JULIETTE"),
+    ]
+
+
+def test_a_clients_contract_synthesis_and_kept_ideas_and_a_consultants_proposals(
+    client, codev_session, facilitator, participants
+):
+    from tests.sessions_app.codev_story import KEPT_NOTE, play
+
+    play(codev_session, facilitator, participants)
+    juliette, dragos = participants[:2]
+    client.force_login(juliette)
+    data = client.get(reverse("my_data_json")).json()
+    [subject] = [s for s in data["subjects"] if s["keyword"] == "délégation"]
+    assert subject["request"] == "CONTRAT-CLIENT Aidez-moi à déléguer le reporting"
+    assert subject["synthesis"] == "SYNTHESE-CLIENT je lâche le reporting"
+    kept = {c["text"]: c["my_note"] for c in subject["received"] if c["in_my_panier"]}
+    assert kept == {"IDEE-DRAGOS un tableau de délégation": KEPT_NOTE,
+                    "IDEE-PAUL déléguer à Paul": ""}
+    assert {a["text"]: a["sign"] for a in data["actions"]} == {
+        "ACTION-PARLER à Paul": "SIGNE-CLIENT Paul fait le reporting de janvier",
+        "ACTION-GRILLE écrire la grille": "",
+    }
+    text = client.get(reverse("my_data_markdown")).content.decode()
+    for said in ("CONTRAT-CLIENT", "SYNTHESE-CLIENT", "SIGNE-CLIENT", KEPT_NOTE):
+        assert said in text, said
+    # Dragos: what he proposed, and that she kept it; never her note, her words or her plan.
+    client.force_login(dragos)
+    data = client.get(reverse("my_data_json")).json()
+    proposed = {c["text"]: c["kept"] for c in data["contributions"] if c["kind"] == "suggestion"}
+    assert proposed == {"IDEE-DRAGOS un tableau de délégation": True}
+    everything = json.dumps(data, ensure_ascii=False) + client.get(
+        reverse("my_data_markdown")
+    ).content.decode()
+    for hers in (KEPT_NOTE, "CONTRAT-CLIENT", "SYNTHESE-CLIENT", "SIGNE-CLIENT",
+                 "ACTION-PARLER", '"délégation"', "«\u00a0délégation"):
+        assert hers not in everything, hers
+    assert "retenue" in everything
 
 
 def test_carnet_hers_only(exported):

@@ -15,9 +15,11 @@ from .conftest import tables_holding
 # DICTEE-DRAGOS: what the facilitator typed during Dragos's turn, his words.
 DRAGOS_WROTE = ("QUESTION-DRAGOS", "DICTEE-DRAGOS", "REACTION-DRAGOS", "SUJET-DRAGOS",
                 "CARNET-DRAGOS")
-# RETOUR-JULIETTE: her report back on her action, at the next session.
+# RETOUR-JULIETTE: her report back on her action, at the next session; POINT-JULIETTE: where
+# it stood, written on its page between the sessions; SIGNE-JULIETTE: its sign of success.
 OTHERS_WROTE = ("SUJET-JULIETTE", "EXPOSE-JULIETTE", "REACTION-AMINA", "NOTE-JULIETTE",
-                "ACTION-JULIETTE", "RETOUR-JULIETTE", "CARNET-JULIETTE")
+                "ACTION-JULIETTE", "RETOUR-JULIETTE", "CARNET-JULIETTE", "SIGNE-JULIETTE",
+                "POINT-JULIETTE")
 
 
 def test_the_history_does_hold_every_text_before_anything_is_erased(history):
@@ -29,7 +31,13 @@ def test_the_history_does_hold_every_text_before_anything_is_erased(history):
     # ... the facilitator's command typed for Dragos, and the report back in the later
     # session's state: copies only ``flow.scrub_event`` and ``flow.scrub_state`` reach.
     assert "Event" in tables_holding("DICTEE-DRAGOS")
-    assert {"Session", "Event", "Action"} <= set(tables_holding("RETOUR-JULIETTE"))
+    assert {"Session", "Event", "Action", "ActionReport"} <= set(
+        tables_holding("RETOUR-JULIETTE")
+    )
+    # The sign of success rides in the state and the event log too; the update between the
+    # sessions is in the action's history, and in the next session's state (its plans).
+    assert {"Session", "Event", "Action"} <= set(tables_holding("SIGNE-JULIETTE"))
+    assert {"Session", "Event", "ActionReport"} <= set(tables_holding("POINT-JULIETTE"))
 
 
 def test_an_erased_account_leaves_nothing_it_wrote_nor_its_name_or_address(
@@ -111,7 +119,7 @@ def test_erasing_an_owner_empties_their_panier_notes_and_plan_everywhere(
     juliette = participants[0]
     actions.do_erase_content(juliette)
     for text in ("SUJET-JULIETTE", "EXPOSE-JULIETTE", "NOTE-JULIETTE", "ACTION-JULIETTE",
-                 "RETOUR-JULIETTE"):
+                 "RETOUR-JULIETTE", "SIGNE-JULIETTE", "POINT-JULIETTE"):
         assert tables_holding(text) == [], text
     # What Amina said to her is Amina's: it stays.
     assert tables_holding("REACTION-AMINA")

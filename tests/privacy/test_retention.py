@@ -41,7 +41,11 @@ def test_after_the_delay_what_was_said_is_gone_from_every_table_and_the_event_lo
     assert tables_holding("REACTION-AMINA") == ["Contribution"]
     assert tables_holding("NOTE-JULIETTE") == ["Contribution"]
     assert tables_holding("ACTION-JULIETTE") == ["Action"]
+    assert tables_holding("SIGNE-JULIETTE") == ["Action"]
+    # What she said at the report back goes from the action's history (the latest word
+    # stays on the action, hers); what she wrote on its page between sessions stays.
     assert tables_holding("RETOUR-JULIETTE") == ["Action"]
+    assert tables_holding("POINT-JULIETTE") == ["ActionReport"]
     # Each person's carnet is theirs; the keywords are the backlog.
     assert tables_holding("CARNET-DRAGOS") == ["LogbookEntry"]
     assert Subject.objects.filter(keyword="SUJET-DRAGOS", status="open").exists()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from participants.models import Membership
 from sessions_app import live
+from sessions_app.flow import PlanItem
 from sessions_app.models import Action, Session, Subject
 
 SESSION_READ = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
@@ -97,7 +98,10 @@ def test_the_learnings_round_is_taken_away_by_everyone(client, codev_session, fa
     run(s, facilitator, "begin_subject")
     run(s, juliette, "done")  # exposé
     run(s, facilitator, "next_phase")  # clarification
-    run(s, juliette, "done", text="Des idées pour relancer")  # contrat
+    # Contrat: the consultants reformulate in turn, then Juliette states the help she wants.
+    run(s, dragos, "speak", text="Tu veux relancer ce client")
+    run(s, amina, "pass")
+    run(s, juliette, "done", text="Des idées pour relancer")
     run(s, facilitator, "next_phase")  # consultation
     run(s, juliette, "add_action", text="Relancer le client")
     run(s, juliette, "done")  # synthèse
@@ -109,6 +113,7 @@ def test_the_learnings_round_is_taken_away_by_everyone(client, codev_session, fa
     assert "Apprentissages du groupe" in page
     assert "Reformuler aide" in page and "Oser demander" in page
     assert "Relancer le client" not in page  # Juliette's plan is hers
+    assert "Des idées pour relancer" not in page  # and so is her contract
 
 
 def test_actions_written_at_the_panier_become_the_owners_actions(intervision_done, participants):
@@ -138,7 +143,8 @@ def test_undoing_the_end_of_a_subject_forgets_its_actions(session, facilitator, 
     assert Action.objects.count() == 1
     run(session, facilitator, "undo")
     assert Action.objects.count() == 0
-    assert state_of(session).actions == ("Une action",)  # back at the panier, plan intact
+    # Back at the panier, plan intact.
+    assert state_of(session).actions == (PlanItem("Une action"),)
 
 
 def test_the_owner_follows_an_action_up_between_sessions(client, intervision_done, participants):

@@ -1,10 +1,12 @@
 """Formats organisers shape: their pages, a session choosing one, the frozen copy a
 running session keeps, and the job-aid shown to whoever drives."""
 
+from dataclasses import replace
+
 import pytest
 
 from participants.models import Group, Membership
-from sessions_app import formats, live, render
+from sessions_app import flow, formats, live, render
 from sessions_app.models import Format, Session
 from tests.conftest import make_user
 
@@ -71,6 +73,47 @@ def test_an_organiser_creates_a_format_from_a_preset_then_renames_a_phase(
     fmt.refresh_from_db()
     assert fmt.name == "Codév du jeudi"
     assert fmt.phases[2]["label"] == "Demande d’aide" and fmt.phases[2]["timebox"] == 8
+    # The method as codev practitioners run it: the contract (reformulations, then the
+    # request), the harvested consultation, the client's synthesis and dated plan.
+    assert [(r["block"], r["kind"]) for r in fmt.phases] == [
+        ("speech", ""), ("rounds", "question"), ("contract", "reformulation"),
+        ("harvest", "suggestion"), ("synthesis", ""), ("round_all", "learning"),
+    ]
+    assert flow.phases_from_data(fmt.phases) == flow.FORMATS["codev"][:2] + (
+        replace(flow.FORMATS["codev"][2], label="Demande d’aide", timebox=8),
+    ) + flow.FORMATS["codev"][3:]
+
+
+def test_the_editor_offers_the_codev_blocks(client, organiser, group, shaped):
+    client.force_login(organiser)
+    page = text(client.get(f"/g/{group.pk}/formats/{shaped.pk}/"))
+    for label in ("Contrat\u00a0: reformulations puis demande", "Consultation récoltée",
+                  "Synthèse et plan daté"):
+        assert label in page, label
+    url = f"/g/{group.pk}/formats/{shaped.pk}/"
+    page = text(client.post(url, edit_data(shaped, op="add", new_block="synthesis")))
+    assert 'key" value="p1"' in page
+    # The panier becomes a synthèse; a new phase, a harvested consultation before it.
+    data = edit_data(shaped, **{"phases-3-block": "synthesis", "phases-TOTAL_FORMS": "5",
+                                "phases-4-key": "p1", "phases-4-block": "harvest",
+                                "phases-4-timebox": "20", "phases-4-kind": "question",
+                                "phases-4-label": "Idées"})
+    assert client.post(url, data).status_code == 302
+    shaped.refresh_from_db()
+    assert [(r["block"], r["kind"]) for r in shaped.phases[3:]] == [
+        ("synthesis", ""), ("harvest", "suggestion")
+    ]
+    assert [p.mode for p in flow.phases_from_data(shaped.phases)][3:] == [
+        "synthesis", "harvest"
+    ]
+
+
+def test_a_round_records_only_what_rounds_record(client, organiser, group, shaped):
+    client.force_login(organiser)
+    url = f"/g/{group.pk}/formats/{shaped.pk}/"
+    response = client.post(url, edit_data(shaped, **{"phases-1-kind": "reformulation"}))
+    assert response.status_code == 200
+    assert "Sélectionnez un choix valide" in text(response)
 
 
 def test_a_copy_of_a_groups_format_keeps_its_texts(client, organiser, group, shaped):

@@ -332,3 +332,65 @@ def test_only_members_write_in_the_panel_of_a_session(
         client.force_login(person)
         assert client.post(url, {"text": "x"}, **HTMX).status_code == 404
     assert not LogbookEntry.objects.exists()
+
+
+# --- What the client brought home from a codev session, in the carnet's downloads --------------
+
+
+@pytest.fixture
+def codev_done(codev_session, facilitator, participants):
+    from .codev_story import play
+
+    play(codev_session, facilitator, participants)
+    juliette, dragos = participants[:2]
+    action = Action.objects.get(text="ACTION-PARLER à Paul")
+    from sessions_app.actions.cycle import do_follow_up
+
+    do_follow_up(action, status="doing", note="POINT-CLIENT rendez-vous pris", review_on=None)
+    LogbookEntry.objects.create(author=dragos, group=codev_session.group,
+                                session=codev_session, text="CARNET-DRAGOS")
+    return codev_session
+
+
+CLIENT_WROTE = ("CONTRAT-CLIENT Aidez-moi à déléguer le reporting",
+                "SYNTHESE-CLIENT je lâche le reporting",
+                "SIGNE-CLIENT Paul fait le reporting de janvier",
+                "POINT-CLIENT rendez-vous pris", "NOTE-CLIENT dès lundi")
+
+
+def test_the_carnet_downloads_hold_the_clients_contract_synthesis_kept_ideas_and_history(
+    client, codev_done, participants
+):
+    client.force_login(participants[0])
+    group_pk = codev_done.group_id
+    data = client.get(reverse("logbook_json", args=[group_pk])).json()
+    (page,) = [s for s in data["sessions"] if s["id"] == codev_done.pk]
+    assert page["subjects"] == [{
+        "subject": "délégation",
+        "request": "CONTRAT-CLIENT Aidez-moi à déléguer le reporting",
+        "synthesis": "SYNTHESE-CLIENT je lâche le reporting",
+        "kept": [{"text": "IDEE-DRAGOS un tableau de délégation",
+                  "note": "NOTE-CLIENT dès lundi"},
+                 {"text": "IDEE-PAUL déléguer à Paul", "note": ""}],
+    }]
+    talk = next(a for a in page["actions"] if a["text"] == "ACTION-PARLER à Paul")
+    assert talk["sign"] == "SIGNE-CLIENT Paul fait le reporting de janvier"
+    assert [(h["session"], h["status"], h["note"]) for h in talk["history"]] == [
+        (None, "doing", "POINT-CLIENT rendez-vous pris")
+    ]
+    text = client.get(reverse("logbook_markdown", args=[group_pk])).content.decode()
+    for said in (*CLIENT_WROTE, "IDEE-DRAGOS un tableau de délégation", "Mon sujet"):
+        assert said in text, said
+    # Not an idea she did not keep, nor who said the ones she kept.
+    for other in ("IDEE-AMINA", "Dragos", "Paul ·"):
+        assert other not in text and other not in json.dumps(data), other
+
+
+def test_a_consultants_carnet_holds_nothing_of_the_clients(client, codev_done, participants):
+    client.force_login(participants[1])
+    group_pk = codev_done.group_id
+    for name in ("logbook_json", "logbook_markdown"):
+        text = client.get(reverse(name, args=[group_pk])).content.decode()
+        assert "CARNET-DRAGOS" in text
+        for hers in (*CLIENT_WROTE, "IDEE-", "délégation"):
+            assert hers not in text, (name, hers)

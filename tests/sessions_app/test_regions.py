@@ -15,7 +15,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import invariant
 
-from sessions_app import regions, render
+from sessions_app import clocks, regions, render
 from sessions_app.snapshot import Snapshot
 
 from .test_flow import A, B, C, D, do
@@ -60,7 +60,7 @@ def assert_cache_agrees(state, texts, now):
     audiences and languages, at two moments a minute apart: the same HTML."""
     snap = snapshot_of(state, texts)
     for moment in (now + 20.0, now + 85.0):
-        with mock.patch.object(render, "time", Clock(moment)):
+        with mock.patch.object(clocks, "time", Clock(moment)):
             for audience in ("facilitator", "participant"):
                 for language in ("fr", "en"):
                     cached = render._render(snap, audience, language)
@@ -98,7 +98,7 @@ def codev_session():
     contract, the harvest with a secrétaire, the synthèse and its plan, the learnings."""
     state = triaged(A, B, C, D, allowance=2, next_on="2027-01-12")
     a, b, c, d = (subject_of(state, p) for p in (A, B, C, D))
-    steps = [
+    steps: list[tuple[str, int, dict[str, object]]] = [
         ("vote", A, {"subjects": [b, b]}), ("vote", B, {"subjects": [c]}),
         ("vote", B, {"subjects": [b]}), ("set_absent", FAC, {"person": D}),
         ("vote", C, {"subjects": [a, d]}), ("set_absent", FAC, {"person": D, "absent": False}),

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from sessions_app import render
 from sessions_app.texts import error_message
-from tests.sessions_app.test_flow import A, B, C, D, do, pass_round, seated
+from tests.sessions_app.test_flow import FAC, A, B, C, D, do, pass_round, seated
 from tests.sessions_app.test_flow_codev import at_phase, subject_of, triaged
 from tests.sessions_app.test_regions import snapshot_of
 
@@ -87,15 +87,22 @@ def test_once_everyone_voted_the_frames_show_counts_and_not_who_gave_them(audien
 def test_the_ballot_is_offered_to_those_at_the_table_and_closing_to_whoever_drives():
     state = voting({A: [A]}, people=(A, B, C))
     state = do(state, "set_absent", person=C)
-    for audience in AUDIENCES:
-        controls = frame(state, audience)["live-controls"]
-        # One form for everyone at the table (the page shows it to them alone), empty: each
-        # page fills in its own person's ballot.
-        assert 'class="ballot" data-only-for="1 2"' in controls
-        assert 'name="subjects" value=""' in controls
-        assert controls.count('type="number"') == 3
-        assert 'data-only-for="1"' in controls  # « Vous avez voté », for A only
-        assert ("Clore le choix" in controls) == (audience == "facilitator")
+    controls = frame(state, "participant")["live-controls"]
+    # One form for everyone at the table (the page shows it to them alone), empty: each
+    # page fills in its own person's ballot.
+    assert 'class="ballot" data-only-for="1 2"' in controls
+    assert 'name="subjects" value=""' in controls
+    assert controls.count('type="number"') == 3
+    assert 'data-only-for="1"' in controls  # « Vous avez voté », for A only
+    assert "Clore le choix" not in controls
+    # Whoever drives closes the choice; votes only if at the table.
+    controls = frame(state, "facilitator")["live-controls"]
+    assert "Clore le choix" in controls and 'class="ballot"' not in controls
+    snap = snapshot_of(state, {})
+    snap["facilitators"] = [FAC, B]  # B drives too, from the table
+    render.clear_caches()
+    controls = render._render(snap, "facilitator", "fr").regions["live-controls"]
+    assert 'class="ballot" data-only-for="2"' in controls
 
 
 def test_the_facilitator_records_a_consensus_with_arrows():
@@ -183,9 +190,9 @@ def test_the_client_keeps_ideas_as_they_come_and_everyone_sees_what_is_kept():
     state = do(state, "speak", C, text="Un point hebdomadaire")
     state = do(state, "take", A, n=state.contributions[-2].n, note="dès lundi")
     participant = frame(state, "participant")["live-controls"]
-    assert "Gardée par le client — dès lundi" in words(participant)
+    assert "Retenue par le client — dès lundi" in words(participant)
     assert participant.count('data-only-for="1"') == 2  # keep or let go: the client's
-    assert "Ne plus garder" in participant and "Je garde" in participant
+    assert "Ne plus retenir" in participant and "Je retiens" in participant
     assert "Interventions sur ce sujet" not in page(state, "participant")  # listed once
 
 
@@ -239,7 +246,7 @@ def test_the_ideas_kept_are_listed_for_review_at_the_synthese():
     state = do(do(state, "take", A, n=state.contributions[-1].n), "next_phase")
     controls = words(frame(state, "participant")["live-controls"])
     assert "Les idées de la consultation Dragos · proposition : Déléguer le reporting" in controls
-    assert "Gardée par le client" in controls
+    assert "Retenue par le client" in controls
 
 
 # --- Apprentissages and the report back --------------------------------------------------------

@@ -66,6 +66,12 @@ def test_swap_exchanges_two_places():
         rota.swap([1, 2, 3], 2, 8)
 
 
+def test_the_timekeeper_proposed_is_the_person_after_the_facilitator():
+    assert rota.timekeeper([3, 1, 2]) == 1
+    assert rota.timekeeper([3]) is None
+    assert rota.timekeeper([]) is None
+
+
 # --- The rota of a group --------------------------------------------------------------------
 
 
@@ -175,6 +181,28 @@ def test_the_next_facilitator_reads_that_it_is_them(client, rotating, participan
     assert "C’est vous qui animez la prochaine séance." in page
     client.force_login(participants[1])
     assert "C’est vous qui animez" not in client.get(f"/g/{rotating.pk}/").content.decode()
+
+
+def test_the_rota_proposes_the_timekeeper_when_the_group_chooses_it(
+    client, rotating, facilitator, participants
+):
+    held_session(rotating, facilitator)  # Juliette next, then Dragos
+    juliette, dragos = participants[:2]
+    client.force_login(dragos)
+    url = f"/g/{rotating.pk}/"
+    tag = "garde le temps à la prochaine séance à programmer"
+    assert tag not in client.get(url).content.decode()
+    rotating.rota_timekeeper = True
+    rotating.save(update_fields=["rota_timekeeper"])
+    page = client.get(url).content.decode()
+    order = page[page.index("Ordre de l’animation"):page.index("Historique")]
+    assert order.index("Juliette") < order.index(tag) < order.index("Amina")
+    assert order.index("Dragos") < order.index(tag)
+    assert "C’est à vous de garder le temps à la prochaine séance à programmer." in page
+    client.force_login(juliette)
+    page = client.get(url).content.decode()
+    assert "C’est à vous d’animer la prochaine séance à programmer." in page
+    assert "C’est à vous de garder le temps" not in page
 
 
 # --- Skip and swap --------------------------------------------------------------------------

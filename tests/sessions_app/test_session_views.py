@@ -642,9 +642,11 @@ def test_a_persons_own_ballot_is_on_their_page_alone(
     """Votes are secret until everyone voted: the live region every participant's page shares
     holds nobody's ballot; each page gets its own person's, outside it."""
     juliette, dragos = participants[:2]
+    group = codev_session.group
+    group.subject_choice, group.votes_per_person = "votes", 2
+    group.save(update_fields=["subject_choice", "votes_per_person"])
     seat(codev_session, participants)
-    live.apply(codev_session.pk, facilitator, {"type": "start", "choice": "votes",
-                                               "allowance": 2}, None)
+    live.apply(codev_session.pk, facilitator, {"type": "start"}, None)
     for person in (juliette, dragos):
         live.apply(codev_session.pk, person, {"type": "propose", "keyword": person.email}, None)
     live.apply(codev_session.pk, facilitator, {"type": "close_triage"}, None)

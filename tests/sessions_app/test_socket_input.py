@@ -1,7 +1,7 @@
 """Whatever a page (or anyone holding a member's socket) sends, the answer is a refusal in
 the page's language or the command applied: never a closed socket, never a traceback.
 
-The properties run ``live.parse`` alone (every field of every command given every JSON
+The properties run ``commands.parse`` alone (every field of every command given every JSON
 type), then whole frames through the real ASGI application, as a member would send them.
 """
 
@@ -16,7 +16,7 @@ from django.utils.translation import override
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sessions_app import consumers, flow, live
+from sessions_app import commands, consumers, flow, live
 from sessions_app.models import Session
 from sessions_app.texts import ERRORS
 from tests.sessions_app.test_consumers import (
@@ -36,7 +36,7 @@ json_values = st.recursive(
     | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=6,
 )
-FIELDS = live.INT_FIELDS + live.TEXT_FIELDS + live.BOOL_FIELDS + live.LIST_FIELDS
+FIELDS = commands.INT_FIELDS + commands.TEXT_FIELDS + commands.BOOL_FIELDS + commands.LIST_FIELDS
 kinds = st.sampled_from(sorted(flow.COMMANDS)) | json_values
 valid_ids = st.from_regex(r"[A-Za-z0-9_-]{8,20}", fullmatch=True)
 command_ids = valid_ids | json_values
@@ -58,38 +58,38 @@ def in_english(message) -> bool:
     return isinstance(message, str) and any(p.fullmatch(message) for p in ENGLISH)
 
 
-# --- live.parse alone ---------------------------------------------------------------------
+# --- commands.parse alone ---------------------------------------------------------------------
 
 
 def check_parsed(data):
     """``parse`` refuses with a code the pages can word, or returns well-typed values."""
     try:
-        command, expected, command_id = live.parse(data)
+        command, expected, command_id = commands.parse(data)
     except flow.FlowError as exc:
         assert exc.code in ERRORS
         return None
     assert command["type"] in flow.COMMANDS
     role = command["type"] == "set_role"
     for key, value in command.items():
-        if role and key in live.ROLE_FLAGS:
+        if role and key in commands.ROLE_FLAGS:
             assert type(value) is bool  # for the subject in progress, or the session
         elif role and key == "person" and value is None:
             assert data[key] in (None, "")  # the role held by nobody
-        elif key in live.LIST_FIELDS:
-            assert type(value) is list and len(value) <= live.LIST_MAX
-            assert all(type(v) is int and abs(v) <= live.INT_LIMIT for v in value)
-        elif key in live.INT_FIELDS:
-            assert type(value) is int and abs(value) <= live.INT_LIMIT
-        elif key in live.TEXT_FIELDS:
+        elif key in commands.LIST_FIELDS:
+            assert type(value) is list and len(value) <= commands.LIST_MAX
+            assert all(type(v) is int and abs(v) <= commands.INT_LIMIT for v in value)
+        elif key in commands.INT_FIELDS:
+            assert type(value) is int and abs(value) <= commands.INT_LIMIT
+        elif key in commands.TEXT_FIELDS:
             assert type(value) is str
             value.encode("utf-8")  # storable: no lone surrogate
             assert "\x00" not in value  # PostgreSQL's text refuses NUL
-        elif key in live.BOOL_FIELDS:
+        elif key in commands.BOOL_FIELDS:
             assert type(value) is bool
         else:
             assert key == "type"
-    assert expected is None or (type(expected) is int and 0 <= expected <= live.INT_LIMIT)
-    assert command_id == "" or live.COMMAND_ID.fullmatch(command_id)
+    assert expected is None or (type(expected) is int and 0 <= expected <= commands.INT_LIMIT)
+    assert command_id == "" or commands.COMMAND_ID.fullmatch(command_id)
     return command, expected, command_id
 
 
@@ -110,7 +110,7 @@ def test_parse_refuses_or_returns_well_typed_values_whatever_the_version_and_id(
 @pytest.mark.parametrize("kind", [["pass"], {"pass": 1}, 1, 1.5, True, None])
 def test_a_type_that_is_not_a_string_is_an_unknown_command(kind):
     with pytest.raises(flow.FlowError) as refused:
-        live.parse({"type": kind})
+        commands.parse({"type": kind})
     assert refused.value.code == "unknown_command"
 
 
@@ -120,20 +120,20 @@ def test_the_version_is_a_non_negative_integer_or_refused(version):
     """The version a page acted on: a whole number, as JSON or as the form's digits."""
     if version is None or version == "":
         wanted = None  # the POST of a form without one; the socket requires one (consumers)
-    elif type(version) is int and 0 <= version <= live.INT_LIMIT:
+    elif type(version) is int and 0 <= version <= commands.INT_LIMIT:
         wanted = version
     elif (
         isinstance(version, str)
         and re.fullmatch(r"[0-9]+", version)
-        and int(version) <= live.INT_LIMIT
+        and int(version) <= commands.INT_LIMIT
     ):
         wanted = int(version)
     else:
         with pytest.raises(flow.FlowError) as refused:
-            live.parse({"type": "pass", "version": version})
+            commands.parse({"type": "pass", "version": version})
         assert refused.value.code == "bad_input"
         return
-    assert live.parse({"type": "pass", "version": version})[1] == wanted
+    assert commands.parse({"type": "pass", "version": version})[1] == wanted
 
 
 @pytest.mark.parametrize(
@@ -141,7 +141,7 @@ def test_the_version_is_a_non_negative_integer_or_refused(version):
 )
 def test_a_version_that_is_not_a_whole_number_is_refused(version):
     with pytest.raises(flow.FlowError) as refused:
-        live.parse({"type": "pass", "version": version})
+        commands.parse({"type": "pass", "version": version})
     assert refused.value.code == "bad_input"
 
 
@@ -151,22 +151,22 @@ def test_a_version_that_is_not_a_whole_number_is_refused(version):
 )
 def test_a_malformed_command_id_is_refused(command_id):
     with pytest.raises(flow.FlowError) as refused:
-        live.parse({"type": "pass", "command_id": command_id})
+        commands.parse({"type": "pass", "command_id": command_id})
     assert refused.value.code == "bad_input"
 
 
 @pytest.mark.parametrize("text", ["a\x00b", "\ud800", "mot\udfff"])
 def test_a_text_that_cannot_be_stored_is_refused(text):
-    for key in live.TEXT_FIELDS:
+    for key in commands.TEXT_FIELDS:
         with pytest.raises(flow.FlowError) as refused:
-            live.parse({"type": "propose", key: text})
+            commands.parse({"type": "propose", key: text})
         assert refused.value.code == "bad_text"
 
 
 @pytest.mark.parametrize("value", [[True], {"a": 1}, 1.5, 2, None, "peut-être"])
 def test_a_yes_or_no_that_is_neither_is_refused(value):
     with pytest.raises(flow.FlowError) as refused:
-        live.parse({"type": "set_urgent", "urgent": value})
+        commands.parse({"type": "set_urgent", "urgent": value})
     assert refused.value.code == "bad_input"
 
 
@@ -175,7 +175,7 @@ def test_a_yes_or_no_that_is_neither_is_refused(value):
                       ("on", True), ("", False), ("1", True), ("0", False)]
 )
 def test_a_yes_or_no_reads_as_the_page_sends_it(value, wanted):
-    assert live.parse({"type": "set_urgent", "urgent": value})[0]["urgent"] is wanted
+    assert commands.parse({"type": "set_urgent", "urgent": value})[0]["urgent"] is wanted
 
 
 # --- Through the socket ---------------------------------------------------------------------
@@ -193,7 +193,7 @@ def english(user) -> str:
     return cookie_for(user) + f"; {django_settings.LANGUAGE_COOKIE_NAME}=en"
 
 
-commands = st.builds(
+command_data = st.builds(
     lambda kind, fields: {"type": kind, **fields},
     kinds,
     st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=3),
@@ -201,7 +201,7 @@ commands = st.builds(
 frames = st.fixed_dictionaries(
     {"type": st.just("command")},
     optional={"id": command_ids, "version": st.integers(0, 8) | json_values,
-              "command": commands | json_values},
+              "command": command_data | json_values},
 ) | st.dictionaries(st.sampled_from(["type", "id", "version", "command"]), json_values)
 
 
@@ -352,10 +352,10 @@ def test_the_fallback_post_refuses_a_malformed_id_or_version(session, facilitato
 
 def test_a_version_written_with_leading_zeros_reads_as_its_number():
     """Found by the property above: digits are a number whatever their count, under the limit."""
-    assert live.parse({"type": "pass", "version": "0" * 17})[1] == 0
-    assert live.parse({"type": "pass", "version": "0" * 20 + "42"})[1] == 42
+    assert commands.parse({"type": "pass", "version": "0" * 17})[1] == 0
+    assert commands.parse({"type": "pass", "version": "0" * 20 + "42"})[1] == 42
     with pytest.raises(flow.FlowError):
-        live.parse({"type": "pass", "version": "9" * 17})
+        commands.parse({"type": "pass", "version": "9" * 17})
 
 
 @pytest.mark.parametrize(
@@ -363,8 +363,8 @@ def test_a_version_written_with_leading_zeros_reads_as_its_number():
     [("12 12 7", [12, 12, 7]), ("12,7", [12, 7]), ("", []), ([3, 3], [3, 3]), ([], [])],
 )
 def test_subject_ids_read_as_a_form_or_a_socket_sends_them(value, wanted):
-    assert live.parse({"type": "vote", "subjects": value})[0]["subjects"] == wanted
-    assert live.parse({"type": "choose", "order": value})[0]["order"] == wanted
+    assert commands.parse({"type": "vote", "subjects": value})[0]["subjects"] == wanted
+    assert commands.parse({"type": "choose", "order": value})[0]["order"] == wanted
 
 
 @pytest.mark.parametrize(
@@ -372,7 +372,7 @@ def test_subject_ids_read_as_a_form_or_a_socket_sends_them(value, wanted):
 )
 def test_subject_ids_that_are_not_whole_numbers_are_refused(value):
     with pytest.raises(flow.FlowError) as refused:
-        live.parse({"type": "vote", "subjects": value})
+        commands.parse({"type": "vote", "subjects": value})
     assert refused.value.code == "bad_subject"
 
 
@@ -386,8 +386,8 @@ def test_subject_ids_that_are_not_whole_numbers_are_refused(value):
     ],
 )
 def test_a_role_is_named_for_the_subject_or_the_session_or_held_by_nobody(data, wanted):
-    command = live.parse({"type": "set_role", "role": "secretaire", **data})[0]
+    command = commands.parse({"type": "set_role", "role": "secretaire", **data})[0]
     assert command == {"type": "set_role", "role": "secretaire", **wanted}
     # Elsewhere, "subject" is a subject's id.
     with pytest.raises(flow.FlowError):
-        live.parse({"type": "override", "subject": "true"})
+        commands.parse({"type": "override", "subject": "true"})

@@ -6,7 +6,7 @@ import time
 import pytest
 from asgiref.sync import async_to_sync
 
-from sessions_app import flow, live, render
+from sessions_app import flow, live, texts
 from sessions_app.models import Session
 
 from .test_consumers import command as socket_command
@@ -154,10 +154,10 @@ def test_the_clocks_say_their_unit_in_english(client, running, participant):
 
 
 def test_a_long_session_reads_in_hours_and_minutes():
-    assert render.duration_label(45) == f"45{NBSP}min"
-    assert render.duration_label(60) == f"1{NBSP}h"
-    assert render.duration_label(65) == f"1{NBSP}h{NBSP}05"
-    assert render.duration_label(150) == f"2{NBSP}h{NBSP}30"
+    assert texts.duration_label(45) == f"45{NBSP}min"
+    assert texts.duration_label(60) == f"1{NBSP}h"
+    assert texts.duration_label(65) == f"1{NBSP}h{NBSP}05"
+    assert texts.duration_label(150) == f"2{NBSP}h{NBSP}30"
 
 
 def test_everyone_gets_the_overrun_message_and_only_the_facilitator_its_buttons(
