@@ -381,7 +381,7 @@ class Contribution(models.Model):
     n = models.PositiveIntegerField()
     phase = models.CharField(max_length=20)
     round = models.PositiveSmallIntegerField(default=0)
-    kind = models.CharField(max_length=12)
+    kind = models.CharField(max_length=20)
     text = models.TextField(blank=True)
     taken = models.BooleanField(default=False)
     note = models.TextField(blank=True)

@@ -289,3 +289,13 @@ def test_the_takeaway_of_a_codev_session_makes_a_constant_number_of_queries(
     # The user, the session, subjects handled, what was said, the actions, the feedback.
     with django_assert_num_queries(session_read + 6):
         client.get(url)
+
+
+def test_every_kind_of_contribution_the_rules_record_fits_its_column():
+    # PostgreSQL refuses a value longer than the column (SQLite stores it anyway): every kind
+    # the live page names, « reformulation » included, must fit.
+    from sessions_app.models import Contribution
+    from sessions_app.texts import KIND_LABELS
+
+    limit = Contribution._meta.get_field("kind").max_length
+    assert [kind for kind in KIND_LABELS if len(kind) > limit] == []
