@@ -7,9 +7,11 @@ Starts the app's real daphne on a temporary SQLite database (or, with DATABASE_U
 PostgreSQL database created and dropped for the run), seeds a group (Lucie facilitates,
 Juliette, Dragos, Amina and Paul take part), drives a session in Chromium (/usr/bin/chromium)
 and captures the facilitator's page and a participant's page, on a desktop screen and on a
-phone, at a few key moments. Then it creates the demo group (``manage.py demo``: three past
-sessions and their feedback) and captures its « Bilan » page, whole, as its organiser on a
-desktop screen and as a member on a phone.
+phone, at a few key moments; then a codéveloppement session whose group chooses its subject
+by votes (the ballot, the contract, the consultation with a secrétaire, the synthèse and its
+dated plan, the next session's report back). Then it creates the demo group (``manage.py
+demo``: three past sessions and their feedback) and captures its « Bilan » page, whole, as
+its organiser on a desktop screen and as a member on a phone.
 """
 
 import json
@@ -104,6 +106,7 @@ def main() -> None:
             shot("09-ended-participant", amina)
             problems = table.problems()
             table.close()
+            problems += codev(server, browser, written)
             problems += bilan(server, browser, written)
             browser.close()
         if problems:
@@ -112,6 +115,129 @@ def main() -> None:
         server.stop()
     for path in written:
         print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KiB")
+
+
+def codev(server, browser, written) -> list[str]:
+    """A codéveloppement session whose group chooses its subject by votes: the ballot, the
+    counts, the contract, the consultation with a secrétaire, the client keeping ideas, the
+    synthèse and its dated plan; then the next session's report back. Returns the problems
+    seen in the pages."""
+    data = server.seed("screens-codev", format="codev", sessions=2)
+    server.shell(
+        "from participants.models import Group;"
+        f"Group.objects.filter(pk={data['group']})"
+        ".update(subject_choice='votes', votes_per_person=2)"
+    )
+    table = Table(server, browser, data, budget=5.0)
+    lucie = table.open("Lucie", viewport=DESKTOP)
+    juliette = table.open("Juliette", viewport=PHONE)
+    dragos = table.open("Dragos", viewport=DESKTOP)
+    amina = table.open("Amina", viewport=DESKTOP)
+    paul = table.open("Paul", viewport=DESKTOP)
+
+    def shot(name, person, full_page=False):
+        person.page.evaluate(
+            "() => document.querySelectorAll('.clock, .countdown')"
+            ".forEach(c => c.textContent = '12\u00a0min')"
+        )
+        path = OUT / f"{name}.png"
+        person.page.screenshot(path=path, caret="initial", full_page=full_page)
+        written.append(path)
+
+    def click(person, name, **kwargs):
+        table.click(person, person.page.get_by_role("button", name=name, exact=True), **kwargs)
+
+    def vote(person, ballot):
+        for keyword, n in ballot.items():
+            person.page.locator("#live form.ballot li", has_text=keyword).locator(
+                "input[type=number]"
+            ).fill(str(n))
+        click(person, "Voter")
+
+    def keep(text, note=""):
+        row = juliette.page.locator("#live .ideas li", has_text=text)
+        if note:
+            row.locator("input[name=note]").fill(note)
+        table.click(juliette, row.get_by_role("button"))
+
+    click(lucie, "Commencer le tour de mots-clés")
+    for person, keyword in ((juliette, "délégation"), (dragos, "recrutement")):
+        person.page.locator("#keyword").fill(keyword)
+        click(person, "Proposer")
+    click(amina, "Je passe")
+    table.click(lucie, lucie.page.get_by_role("button", name="Clore le tour de mots-clés"))
+    vote(dragos, {"délégation": 2})
+    for keyword in ("délégation", "recrutement"):
+        juliette.page.locator("#live form.ballot li", has_text=keyword).locator(
+            "input[type=number]"
+        ).fill("1")
+    shot("12-choice-participant-phone", juliette)
+    click(juliette, "Voter")
+    vote(amina, {"délégation": 1})
+    vote(paul, {"recrutement": 1})
+    shot("13-choice-votes-facilitator", lucie)
+    click(lucie, "Clore le choix")
+    lucie.page.locator("#role-gardien").select_option(label="Paul")
+    table.click(lucie, lucie.page.locator("form.role-form", has=lucie.page.locator(
+        "#role-gardien")).get_by_role("button"))
+    click(lucie, "Commencer ce sujet")
+    lucie.page.locator("#role-secretaire").select_option(label="Amina")
+    form = lucie.page.locator("form.role-form", has=lucie.page.locator("#role-secretaire"))
+    form.get_by_label("Pour ce sujet seulement").check()
+    table.click(lucie, form.get_by_role("button"))
+    click(juliette, "Exposé terminé")
+    dragos.page.locator("#speak-text").fill("Que délègues-tu aujourd’hui ?")
+    click(dragos, "J’ai posé ma question")
+    click(lucie, "Terminer la phase")
+    dragos.page.locator("#speak-text").fill("Tu veux déléguer sans perdre le fil.")
+    click(dragos, "J’ai reformulé")
+    click(amina, "Je passe")
+    click(paul, "Je passe")
+    juliette.page.locator("#request").fill("Aidez-moi à déléguer le suivi sans perdre le fil")
+    shot("14-contract-client-phone", juliette)
+    click(juliette, "Valider le contrat")
+    dragos.page.locator("#speak-text").fill("Commencer par un seul domaine")
+    click(dragos, "J’ai terminé")
+    keep("un seul domaine", "dès lundi")
+    amina.page.locator("#idea-text").fill("Un binôme avec Marc")
+    amina.page.locator("#idea-person").select_option(label="Paul")
+    click(amina, "Ajouter l’idée")
+    amina.page.locator("#speak-text").fill("Un point hebdomadaire court")
+    click(amina, "J’ai terminé")
+    keep("binôme")
+    amina.page.locator("#secretaire-text").fill("Un tableau de délégation")
+    shot("15-consultation-secretaire", amina)
+    shot("16-consultation-client-phone", juliette)
+    click(amina, "Noter l’idée de Paul")
+    juliette.page.locator("#synthesis-text").fill(
+        "Je délègue le suivi à Marc, un domaine à la fois."
+    )
+    click(juliette, "Enregistrer la synthèse")
+    for text, due, sign in (
+        ("Parler à Marc", "", "Marc a dit oui"),
+        ("Choisir le premier domaine", "2030-01-31", "Marc suit les tickets de ce domaine"),
+    ):
+        juliette.page.locator("#action-text").fill(text)
+        juliette.page.locator("#action-due").fill(due)
+        juliette.page.locator("#action-sign").fill(sign)
+        click(juliette, "Ajouter l’action")
+    shot("17-synthesis-facilitator", lucie, full_page=True)
+    click(juliette, "Plan terminé")
+    for person in (dragos, amina, paul, juliette):
+        click(person, "Je passe")
+    table.click(lucie, lucie.page.get_by_role("button", name="Terminer la séance"))
+    juliette.page.goto("/actions/")
+    action = juliette.page.locator(".action-list > li", has_text="Parler à Marc")
+    action.get_by_label("Note (facultative)").fill("Marc a dit oui, on commence lundi")
+    action.get_by_role("button", name="Enregistrer", exact=True).click()
+    juliette.page.get_by_text("Marc a dit oui, on commence lundi").first.wait_for()
+    for name in ("Lucie", "Juliette", "Dragos", "Amina", "Paul"):
+        table.open(name, index=1)
+    click(lucie, "Commencer le tour de mots-clés")
+    shot("18-report-back-client-phone", juliette)
+    problems = table.problems()
+    table.close()
+    return problems
 
 
 def bilan(server, browser, written) -> list[str]:

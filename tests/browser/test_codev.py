@@ -52,12 +52,17 @@ def test_codev_subject_goes_through_its_six_steps(table_for):
     # The facilitator ends the clarification phase early (after confirming).
     table.click(lucie, button(lucie, "Terminer la phase"), expect="Contrat")
 
-    # 3. Contrat: the client says what help she expects.
+    # 3. Contrat: the consultants reformulate in turn, then the client says what help she
+    # expects.
     at_step("Contrat")
+    dragos.page.locator("#speak-text").fill("Tu veux déléguer sans tout contrôler ?")
+    table.click(dragos, button(dragos, "J’ai reformulé"), expect="Tu veux déléguer")
+    table.click(amina, button(amina, "Je passe"))
+    table.click(paul, button(paul, "Je passe"))
     for other in (dragos, amina, paul):
-        expect(button(other, "Terminé")).to_be_hidden()
+        expect(button(other, "Valider le contrat")).to_be_hidden()
     juliette.page.locator("#request").fill("Des idées pour déléguer sans perdre le fil.")
-    table.click(juliette, button(juliette, "Terminé"), expect="Consultation")
+    table.click(juliette, button(juliette, "Valider le contrat"), expect="Consultation")
 
     # 4. Consultation: one round of the consultants, not the client.
     at_step("Consultation")
@@ -75,7 +80,8 @@ def test_codev_subject_goes_through_its_six_steps(table_for):
     expect(button(juliette, "Plan terminé")).to_be_disabled()
     juliette.page.locator("#action-text").fill("Déléguer le suivi des tickets à Marc")
     table.click(
-        juliette, button(juliette, "Ajouter"), expect="Déléguer le suivi des tickets à Marc"
+        juliette, button(juliette, "Ajouter l’action"),
+        expect="Déléguer le suivi des tickets à Marc",
     )
     table.click(juliette, button(juliette, "Plan terminé"), expect="Apprentissages")
 
