@@ -298,4 +298,5 @@ def test_every_kind_of_contribution_the_rules_record_fits_its_column():
     from sessions_app.texts import KIND_LABELS
 
     limit = Contribution._meta.get_field("kind").max_length
+    assert limit is not None
     assert [kind for kind in KIND_LABELS if len(kind) > limit] == []
