@@ -22,12 +22,16 @@ CAPTIONS = (
     "Présence par séance",
     "Durée des séances, prévue et réelle",
     "Temps par phase sur la période, prévu et réel",
+    "Votes exprimés pour choisir les sujets, idées retenues par séance",
+    "Actions prévues à chaque séance, selon leur statut aujourd’hui",
     "Utilité de la séance, selon les membres (1 à 5)",
 )
 CSV_COLUMNS = [
     "date", "subjects_proposed", "subjects_handled", "subjects_withdrawn", "subjects_carried",
     "backlog_after", "present", "registered", "seats", "planned_minutes", "actual_minutes",
     "actions_planned", "actions_reported", "actions_done", "facilitators",
+    "votes_cast", "ideas_kept", "actions_todo_now", "actions_doing_now", "actions_done_now",
+    "actions_dropped_now",
 ]
 
 _axe = Axe()
@@ -164,6 +168,14 @@ def test_the_bilan_after_two_sessions_as_a_member_and_as_the_organiser(table_for
         "Sujets proposés": "2",
         "Sujets en attente aujourd’hui": "0",
         "Personnes ayant animé": "1",
+        # Intervision: no vote; the ideas taken into a panier and the actions still to do
+        # are fewer than three, too few to be shown apart.
+        "Votes exprimés pour choisir les sujets": "0",
+        "Idées retenues": "masqué",
+        "Actions à faire": "masqué",
+        "Actions en cours": "0",
+        "Actions faites": "0",
+        "Actions abandonnées": "0",
     }
     assert numbers(page, "mine-title") == {  # Dragos's own
         "Séances suivies": "2",
@@ -173,6 +185,9 @@ def test_the_bilan_after_two_sessions_as_a_member_and_as_the_organiser(table_for
         "Mes actions en cours": "0",
         "faites": "0",
         "abandonnées": "0",
+        # His own: the reaction he took into his panier, and his proposal Juliette kept.
+        "Idées que j’ai retenues sur mes sujets": "1",
+        "Mes propositions retenues": "1",
     }
     captions = page.locator("figure.chart figcaption").all_inner_texts()
     assert [c.strip() for c in captions] == list(CAPTIONS)
