@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "sessions_app",
     "privacy",
     "insights",
+    "communities",
     # The project itself, last: its commands (the demo, the browser tests' seed) may use
     # every app.
     "intervision",

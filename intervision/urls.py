@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("participants.urls")),
     path("", include("privacy.urls")),
     path("", include("insights.urls")),
+    path("", include("communities.urls")),
     path("g/<int:pk>/", home.group_detail, name="group_detail"),
     path("g/<int:pk>/logbook/", logbook.logbook, name="logbook"),
     path("g/<int:pk>/logbook/carnet.md", logbook.logbook_markdown, name="logbook_markdown"),

@@ -162,9 +162,117 @@ def _public_key() -> str:
     return secrets.token_urlsafe(12)
 
 
+class CommunityQuerySet(models.QuerySet["Community"]):
+    def for_member(self, user) -> "CommunityQuerySet":
+        """The communities ``user`` belongs to (as a leader or a member), never removed."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            community_memberships__user=user, community_memberships__removed_at__isnull=True
+        )
+
+    def led_by(self, user) -> "CommunityQuerySet":
+        """The communities ``user`` leads."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            community_memberships__user=user,
+            community_memberships__removed_at__isnull=True,
+            community_memberships__role=CommunityMembership.LEADER,
+        )
+
+
+class Community(models.Model):
+    """A community of practice (004): several groups, the leaders who animate it, and
+    possibly the company's own sign-in (OpenID Connect) for the e-mail domains it names.
+
+    Its leaders create its groups and name their organisers; being a leader gives no seat in
+    a group, and no sight of what a group says or who sits in it."""
+
+    name = models.CharField(_("nom"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    # Company sign-in: people whose address is in ``email_domains`` sign in through this
+    # OpenID Connect provider instead of an e-mailed link.
+    oidc_issuer = models.URLField(_("émetteur OpenID Connect (issuer)"), blank=True)
+    oidc_client_id = models.CharField(_("identifiant client"), max_length=255, blank=True)
+    oidc_secret = models.CharField(_("secret client"), max_length=255, blank=True)
+    email_domains = models.TextField(
+        _("domaines des adresses e-mail"),
+        blank=True,
+        help_text=_("Un domaine par ligne, par exemple « exemple.fr »."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("communauté")
+        verbose_name_plural = _("communautés")
+
+    def __str__(self):
+        return self.name
+
+    def domains(self) -> list[str]:
+        """The e-mail domains of the company sign-in, lower case, without « @ »."""
+        return [
+            line.strip().lstrip("@").lower()
+            for line in self.email_domains.splitlines()
+            if line.strip()
+        ]
+
+    @property
+    def has_company_sign_in(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.email_domains.strip())
+
+
+class CommunityMembershipQuerySet(models.QuerySet["CommunityMembership"]):
+    def active(self) -> "CommunityMembershipQuerySet":
+        return self.filter(removed_at__isnull=True)
+
+
+class CommunityMembership(models.Model):
+    """Someone's place in a community: a leader, or a member (who may join its groups).
+
+    A removed row stays, so that a person a leader removed cannot come back by signing in
+    through the company's provider."""
+
+    LEADER, MEMBER = "leader", "member"
+    ROLES = [(LEADER, _("responsable de la communauté")), (MEMBER, _("membre"))]
+
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="community_memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_memberships"
+    )
+    role = models.CharField(_("rôle"), max_length=10, choices=ROLES, default=MEMBER)
+    joined_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommunityMembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "user"], name="one_membership_per_community"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.community}"
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == self.LEADER
+
+
 class GroupQuerySet(models.QuerySet):
     def for_member(self, user):
         return self.filter(pk__in=Membership.objects.groups_of(user))
+
+    def open(self):
+        """The groups not closed by their community's leaders."""
+        return self.filter(closed_at__isnull=True)
 
 
 class Group(models.Model):
@@ -182,6 +290,23 @@ class Group(models.Model):
 
     name = models.CharField(_("nom"), max_length=120)
     description = models.TextField(_("description"), blank=True)
+    # The community the group belongs to, if any: a group may stand alone.
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="groups",
+        verbose_name=_("communauté"),
+    )
+    rhythm = models.CharField(
+        _("rythme"),
+        max_length=120,
+        blank=True,
+        help_text=_("Ce que la page de la communauté en dit, par exemple « Un mardi par mois »."),
+    )
+    # Set when the community's leaders close the group: no new session, no application.
+    closed_at = models.DateTimeField(null=True, blank=True)
     format = models.CharField(_("format"), max_length=20, choices=FORMATS, default="intervision")
     capacity = models.PositiveSmallIntegerField(
         _("capacité"),
@@ -283,6 +408,10 @@ class Group(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
     def eligibility_questions(self) -> list[str]:
         return [line.strip() for line in str(self.eligibility).splitlines() if line.strip()]

@@ -7,7 +7,7 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 
-from participants.models import Group, Membership, User
+from participants.models import Community, CommunityMembership, Group, Membership, User
 from sessions_app.models import Session
 
 
@@ -79,6 +79,44 @@ def other_group_member(db):
     other = Group.objects.create(name="Autre groupe")
     user = make_user("Ines")
     Membership.objects.create(group=other, user=user)
+    return user
+
+
+@pytest.fixture
+def community(group):
+    """The community ``group`` belongs to."""
+    community = Community.objects.create(name="Produit & Co", description="Les PM du groupe")
+    group.community = community
+    group.save(update_fields=["community"])
+    return community
+
+
+@pytest.fixture
+def community_leader(community):
+    """A leader of ``group``'s community, in none of its groups."""
+    user = make_user("Laure")
+    CommunityMembership.objects.create(
+        community=community, user=user, role=CommunityMembership.LEADER
+    )
+    return user
+
+
+@pytest.fixture
+def community_member(community):
+    """A member of ``group``'s community, in none of its groups."""
+    user = make_user("Chloe")
+    CommunityMembership.objects.create(community=community, user=user)
+    return user
+
+
+@pytest.fixture
+def other_community_member(db):
+    """The leader of another community (with a group of its own): a leader elsewhere is an
+    outsider here."""
+    other = Community.objects.create(name="Autre communauté")
+    Group.objects.create(name="Groupe d’ailleurs", community=other)
+    user = make_user("Victor")
+    CommunityMembership.objects.create(community=other, user=user, role=CommunityMembership.LEADER)
     return user
 
 

@@ -12,7 +12,13 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from participants.models import Application, Invitation, LoginLink, Membership
+from participants.models import (
+    Application,
+    CommunityMembership,
+    Invitation,
+    LoginLink,
+    Membership,
+)
 from sessions_app import formats
 from sessions_app.models import Action, Format, LogbookEntry, Subject
 from sessions_app.routing import websocket_urlpatterns
@@ -25,6 +31,11 @@ PERSONAS = [
     "facilitator",
     "organiser",
     "removed_member",
+    # The community level (004): a leader of the group's community (in none of its groups),
+    # a member of it (in none of its groups), and the leader of another community.
+    "community_leader",
+    "community_member",
+    "other_community_member",
 ]
 INSIDERS = {"participant", "facilitator", "organiser"}
 
@@ -47,6 +58,21 @@ def organisers_only():
 
 def schedulers_only():
     return {**members_only(), "participant": NOT_FOUND}
+
+
+def community_members():
+    """The community's page: its leaders and members (the group's members are members of its
+    community); anonymous people sign in; anyone else, a leader elsewhere included, 404."""
+    inside = INSIDERS | {"community_leader", "community_member"}
+    return {p: OK if p in inside else LOGIN if p == "anonymous" else NOT_FOUND for p in PERSONAS}
+
+
+def community_leaders():
+    """The community's leaders only: never the members of its groups, organisers included."""
+    return {
+        p: OK if p == "community_leader" else LOGIN if p == "anonymous" else NOT_FOUND
+        for p in PERSONAS
+    }
 
 
 def signed_in():
@@ -238,9 +264,15 @@ def context(
     removed_member,
     other_group_member,
     outsider,
+    community,
+    community_leader,
+    community_member,
+    other_community_member,
 ):
     group.applications_open = True
     group.save()
+    for insider in (organiser, facilitator, *participants):
+        CommunityMembership.objects.create(community=community, user=insider)
     target = Membership.objects.get(group=group, user=participants[1])
     _invitation, invite_token = Invitation.issue(group, "newcomer@example.org", organiser)
     revocable, _token = Invitation.issue(group, "someone@example.org", organiser)
@@ -259,6 +291,7 @@ def context(
         "action": action.pk,
         "entry": entry.pk,
         "group": group.pk,
+        "community": community.pk,
         "session": session.pk,
         "target": target.pk,
         "invitation": revocable.pk,

@@ -1,7 +1,7 @@
 """The import map of the project, read from the sources: the rules of README's « Layout ».
 
 - The apps are layered, lowest first: participants < sessions_app < insights < privacy <
-  intervision (the project: settings, URLs, ASGI, the commands that seed every app). A
+  communities < intervision (the project: settings, URLs, ASGI, the commands that seed every app). A
   module imports from its own app or from a lower one, never from a higher one — not even
   inside a function.
 - No circle between the project's modules (a circle hidden in a function-level import
@@ -15,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = ("participants", "sessions_app", "insights", "privacy", "intervision")
+LAYERS = ("participants", "sessions_app", "insights", "privacy", "communities", "intervision")
 CHECKED = (*LAYERS, "bench", "scripts")
 LONG_ALLOWED = {"sessions_app/flow.py": 2000}
 MODELS_MAX = 800
