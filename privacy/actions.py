@@ -21,6 +21,8 @@ from django.utils import timezone
 from participants import emails
 from participants.models import (
     Application,
+    Community,
+    CommunityMembership,
     Group,
     Invitation,
     LoginLink,
@@ -118,6 +120,29 @@ def sole_organiser_groups(user: User) -> tuple[list[Group], list[Group]]:
     return hand_over, alone
 
 
+def sole_leader_communities(user: User) -> tuple[list[Community], list[Community]]:
+    """The communities ``user`` is the only leader of: those with other people or groups,
+    left without a leader by the account's erasure (the person is warned, not stopped: the
+    groups go on with their organisers, and a leader is not needed for that), and those
+    with nobody else and no group (deleted with it, as a group with nobody else is)."""
+    leaderless: list[Community] = []
+    alone: list[Community] = []
+    places = CommunityMembership.objects.active().filter(
+        user=user, role=CommunityMembership.LEADER
+    )
+    for place in places.select_related("community"):
+        community = place.community
+        others = CommunityMembership.objects.active().filter(community=community).exclude(
+            pk=place.pk
+        )
+        if others.filter(role=CommunityMembership.LEADER).exists():
+            continue
+        (leaderless if others.exists() or community.groups.exists() else alone).append(
+            community
+        )
+    return leaderless, alone
+
+
 class HandOverFirst(Exception):
     """The person is the last organiser of a group that still has members."""
 
@@ -130,12 +155,19 @@ def do_erase_account(user: User) -> str:
     what they wrote is emptied everywhere, their carnet, sign-in links, invitations and
     applications are deleted, and the account row keeps no name, address or password: it
     is shown as "un·e ancien·ne membre".
+
+    Their places in communities are deleted, removed ones too. A removed place bars the
+    company sign-in to the account it belongs to; once the account has no address left,
+    there is nothing for it to bar, and keeping it would keep who the person was. A
+    community they were the only leader of goes on without one, or goes with them when it
+    had nobody else and no group (``sole_leader_communities``).
     """
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         hand_over, alone = sole_organiser_groups(user)
         if hand_over:
             raise HandOverFirst
+        _leaderless, empty = sole_leader_communities(user)
         email = user.email
         group_ids = list(user.memberships.values_list("group_id", flat=True))
         for membership in user.memberships.active():
@@ -147,6 +179,8 @@ def do_erase_account(user: User) -> str:
         Application.objects.filter(email=email).delete()
         _forget_sign_in_attempts(email)
         Group.objects.filter(pk__in=[g.pk for g in alone]).delete()
+        CommunityMembership.objects.filter(user=user).delete()
+        Community.objects.filter(pk__in=[c.pk for c in empty], groups__isnull=True).delete()
         user.email = f"erased-{user.pk}@erased.invalid"
         user.display_name = ""
         user.set_unusable_password()

@@ -7,7 +7,8 @@ them: the group's other members did not choose to have their names leave it (doc
 the privacy page); of what they proposed on others' subjects, whether it was kept, never the
 owner's note. Nothing else written by others: no keyword of another person's subject (the rule
 of every download, ``sessions_app.logbook.keyword_in_download``), no organiser's reason on
-an application.
+an application. Of the communities of practice, the person's own places (as a leader or a
+member, since and until when), never who else is in them.
 """
 
 import json
@@ -17,7 +18,13 @@ from django.db.models import Prefetch
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from participants.models import Application, Invitation, Membership, User
+from participants.models import (
+    Application,
+    CommunityMembership,
+    Invitation,
+    Membership,
+    User,
+)
 from sessions_app.cycle import OWN_WORDS
 from sessions_app.logbook import keyword_in_download
 from sessions_app.models import (
@@ -36,6 +43,22 @@ FORMAT = "intervision-export/1"
 
 def _when(session) -> str | None:
     return session.scheduled_at.isoformat() if session is not None else None
+
+
+def _communities(user: User) -> list[dict]:
+    """The person's places in communities of practice: which, as what, since and until
+    when. Nothing of the community's other people, nor of its settings."""
+    return [
+        {
+            "community": place.community.name,
+            "role": place.role,
+            "joined_at": place.joined_at.isoformat(),
+            "removed_at": place.removed_at.isoformat() if place.removed_at else None,
+        }
+        for place in CommunityMembership.objects.filter(user=user)
+        .select_related("community")
+        .order_by("joined_at", "pk")
+    ]
 
 
 def personal_data(user: User) -> dict:
@@ -96,6 +119,7 @@ def personal_data(user: User) -> dict:
             }
             for m in user.memberships.select_related("group").order_by("joined_at", "pk")
         ],
+        "communities": _communities(user),
         "registrations": [
             {
                 "group": r.session.group.name,
@@ -230,6 +254,13 @@ _DATES = {
 }
 
 
+def _readable_communities(places: list[dict]) -> None:
+    """The roles in communities in the reader's language, in place."""
+    roles = dict(CommunityMembership.ROLES)
+    for place in places:
+        place["role"] = str(roles.get(place["role"], place["role"]))
+
+
 def readable(data: dict) -> dict:
     """The same data with the codes (roles, statuses, kinds, phases) and the dates in the
     reader's language, for the Markdown rendering, which writes every text of it."""
@@ -253,6 +284,7 @@ def readable(data: dict) -> dict:
     _dates_in_words(data)
     for m in data["memberships"]:
         m["role"] = label(roles, m["role"])
+    _readable_communities(data["communities"])
     for r in data["registrations"]:
         r["status"] = label(registration_statuses, r["status"])
     for s in data["subjects"]:

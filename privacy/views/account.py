@@ -29,7 +29,12 @@ from participants.models import LoginLink
 from participants.signin import safe_next
 
 from .. import export
-from ..actions import HandOverFirst, do_erase_account, sole_organiser_groups
+from ..actions import (
+    HandOverFirst,
+    do_erase_account,
+    sole_leader_communities,
+    sole_organiser_groups,
+)
 from ..forms import EraseForm, PasswordConfirmForm
 
 # --- Confirming who you are ---------------------------------------------------------------
@@ -132,6 +137,7 @@ def my_data_markdown(request: AuthenticatedHttpRequest) -> HttpResponse:
 def erase_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     hand_over, alone = sole_organiser_groups(user)
+    leaderless, empty_communities = sole_leader_communities(user)
     form = EraseForm(request.POST or None, email=user.email)
     if request.method == "POST" and not hand_over and form.is_valid():
         try:
@@ -144,5 +150,12 @@ def erase_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/erase_account.html",
-        {"form": form, "hand_over": hand_over, "alone": alone},
+        {
+            "form": form,
+            "hand_over": hand_over,
+            "alone": alone,
+            "leaderless": leaderless,
+            "empty_communities": empty_communities,
+            "in_communities": user.community_memberships.active().exists(),
+        },
     )

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from insights.masking import SMALL
 from participants import reauth
 from participants.models import DEFAULT_RETENTION_DAYS
 
@@ -21,5 +22,6 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "application_days": APPLICATION_DAYS,
             "login_link_days": LOGIN_LINK_DAYS,
             "reauth_minutes": reauth.REAUTH_MINUTES,
+            "small": SMALL,
         },
     )

@@ -220,6 +220,9 @@ MATRIX = {
     # The group's figures: its members; the CSV for sponsors: its organisers.
     "bilan": ("get", lambda c: {"pk": c["group"]}, None, members_only()),
     "bilan_csv": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),
+    # Each person's own attestation of participation, and its file: theirs only.
+    "attestation": ("get", lambda c: {}, None, signed_in()),
+    "attestation_download": ("get", lambda c: {}, None, signed_in()),
     "session_feedback": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
     # The group's formats: its organisers shape them.
     "format_list": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),

@@ -8,7 +8,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.models import Application, Invitation, Membership
+from participants.models import (
+    Application,
+    Community,
+    CommunityMembership,
+    Invitation,
+    Membership,
+)
 from privacy import export
 from sessions_app.models import Action, Registration
 
@@ -243,6 +249,10 @@ def rich(exported, history, participants):
         joined_at=past(), charter_accepted_at=past(), removed_at=past()
     )
     Registration.objects.filter(user=juliette).update(created_at=past())
+    CommunityMembership.objects.create(
+        community=Community.objects.create(name="Guilde Produit"), user=juliette,
+        role=CommunityMembership.LEADER, joined_at=past(), removed_at=past(),
+    )
     Subject.objects.filter(owner=juliette).update(created_at=past(), urgent=True)
     Action.objects.filter(owner=juliette).update(
         review_on=(timezone.now() + datetime.timedelta(days=40)).date()
@@ -264,8 +274,8 @@ def rich(exported, history, participants):
 def test_the_readable_file_holds_every_text_of_the_complete_one(client, rich):
     data = client.get(reverse("my_data_json")).json()
     text = client.get(reverse("my_data_markdown")).content.decode()
-    for category in ("memberships", "registrations", "subjects", "contributions", "actions",
-                     "logbook", "feedback", "applications", "invitations"):
+    for category in ("memberships", "communities", "registrations", "subjects", "contributions",
+                     "actions", "logbook", "feedback", "applications", "invitations"):
         assert data[category], category  # the fixture leaves nothing empty
     assert data["applications"][0]["answers"] and data["feedback"][0]["keeps"]
     readable = export.readable(data)  # codes and dates as the reader writes them
