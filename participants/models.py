@@ -632,6 +632,14 @@ class Invitation(models.Model):
                 membership.eligibility_answers = answers or []
                 membership.save()
             assert user is not None  # found with a membership above, or created
+            if group.community_id is not None:
+                # A member of one of its groups is a member of the community (its page).
+                CommunityMembership.objects.update_or_create(
+                    community_id=group.community_id,
+                    user=user,
+                    defaults={"removed_at": None},
+                    create_defaults={"joined_at": now},
+                )
             invitation.used_at = now
             invitation.used_by = user
             invitation.save(update_fields=["used_at", "used_by"])
