@@ -31,7 +31,7 @@ class CommunityGroupForm(GroupForm):
         label=_("Ses organisateurs (adresses e-mail)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
-            "Une adresse par ligne, trois au plus. Chaque personne reçoit un e-mail ; "
+            "Une adresse par ligne, trois au plus. Chaque personne reçoit un e-mail ; "
             "vous ne prenez pas de place dans le groupe."
         ),
     )
@@ -48,7 +48,7 @@ class CommunityGroupForm(GroupForm):
                 validate_email(address)
             except ValidationError:
                 raise ValidationError(
-                    _("« %(address)s » n’est pas une adresse e-mail valide."),
+                    _("« %(address)s » n’est pas une adresse e-mail valide."),
                     params={"address": address},
                 ) from None
         return addresses

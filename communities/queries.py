@@ -24,7 +24,7 @@ class GroupCard:
 
     @property
     def joinable(self) -> bool:
-        """Whether « Demander à rejoindre » is offered: not in it nor waiting already, and a
+        """Whether « Demander à rejoindre » is offered: not in it nor waiting already, and a
         seat left or a waitlist."""
         if self.mine or self.pending:
             return False

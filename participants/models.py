@@ -199,7 +199,7 @@ class Community(models.Model):
     email_domains = models.TextField(
         _("domaines des adresses e-mail"),
         blank=True,
-        help_text=_("Un domaine par ligne, par exemple « exemple.fr »."),
+        help_text=_("Un domaine par ligne, par exemple « exemple.fr »."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -303,7 +303,7 @@ class Group(models.Model):
         _("rythme"),
         max_length=120,
         blank=True,
-        help_text=_("Ce que la page de la communauté en dit, par exemple « Un mardi par mois »."),
+        help_text=_("Ce que la page de la communauté en dit, par exemple « Un mardi par mois »."),
     )
     # Set when the community's leaders close the group: no new session, no application.
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -42,7 +42,7 @@ def community_group_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
         )
         messages.success(
             request,
-            _("Le groupe « %(group)s » est créé ; ses organisateurs ont reçu un e-mail.")
+            _("Le groupe « %(group)s » est créé ; ses organisateurs ont reçu un e-mail.")
             % {"group": group.name},
         )
         return redirect("community_detail", pk=pk)
@@ -68,12 +68,12 @@ def community_group_organisers(
             form.add_error(
                 None,
                 _(
-                    "Le groupe est complet : ses organisateurs peuvent augmenter sa capacité "
+                    "Le groupe est complet : ses organisateurs peuvent augmenter sa capacité "
                     "ou libérer une place."
                 ),
             )
         else:
-            messages.success(request, _("C’est fait : un e-mail prévient la personne."))
+            messages.success(request, _("C’est fait : un e-mail prévient la personne."))
             return redirect("community_group_organisers", pk=pk, group_pk=group_pk)
     organisers = (
         group.memberships.active()
@@ -104,7 +104,7 @@ def community_group_close(
             do_close_group(group, now=timezone.now())
             messages.success(
                 request,
-                _("Le groupe est fermé : plus de nouvelle séance ni de candidature."),
+                _("Le groupe est fermé : plus de nouvelle séance ni de candidature."),
             )
         return redirect("community_detail", pk=pk)
     return render(request, "communities/group_close.html", {"community": community, "group": group})

@@ -31,7 +31,7 @@ def community_people(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         do_add_leader(
             community, leader_form.cleaned_data["email"], request.user, now=timezone.now()
         )
-        messages.success(request, _("C’est fait : un e-mail prévient la personne."))
+        messages.success(request, _("C’est fait : un e-mail prévient la personne."))
         return redirect("community_people", pk=pk)
     if request.method == "POST" and remove_form.is_bound and remove_form.is_valid():
         email = remove_form.cleaned_data["email"]
@@ -99,7 +99,7 @@ def community_join(request: AuthenticatedHttpRequest, pk: int, group_pk: int) ->
             messages.success(
                 request,
                 _(
-                    "Votre demande attend qu’une place se libère dans « %(group)s ». "
+                    "Votre demande attend qu’une place se libère dans « %(group)s ». "
                     "Les organisateurs vous répondront par e-mail."
                 )
                 % {"group": group.name},
@@ -108,7 +108,7 @@ def community_join(request: AuthenticatedHttpRequest, pk: int, group_pk: int) ->
             messages.success(
                 request,
                 _(
-                    "Votre demande est partie aux organisateurs de « %(group)s ». Leur "
+                    "Votre demande est partie aux organisateurs de « %(group)s ». Leur "
                     "réponse vous arrivera par e-mail."
                 )
                 % {"group": group.name},

@@ -44,7 +44,7 @@ def session_create(request: AuthenticatedHttpRequest, group_pk: int) -> HttpResp
     group = membership.group
     if group.is_closed:
         messages.error(
-            request, _("Ce groupe est fermé par sa communauté : il ne planifie plus de séance.")
+            request, _("Ce groupe est fermé par sa communauté : il ne planifie plus de séance.")
         )
         return redirect("group_detail", pk=group.pk)
     initial: dict[str, object] = {"duration_minutes": 120}

@@ -91,7 +91,7 @@ def test_a_leader_creates_a_group_names_its_organisers_and_takes_no_seat_in_it(
     assert all(m.role == Membership.ORGANISER for m in organisers)
     # Each organiser is told, and is a member of the community from now on.
     assert sorted(m.to[0] for m in mail.outbox) == ["olivia@example.org", "omar@example.org"]
-    assert "organisateur·rice du groupe « PM Lyon »" in mail.outbox[0].body
+    assert "organisateur·rice du groupe « PM Lyon »" in mail.outbox[0].body
     assert CommunityMembership.objects.active().filter(
         community=community, user__email="omar@example.org"
     ).exists()
@@ -175,7 +175,7 @@ def test_a_member_asks_to_join_and_the_organisers_decide_as_for_any_application(
     assert application.email == community_member.email and application.group == group
     assert {m.to[0] for m in mail.outbox} == {community_member.email, organiser.email}
     page = community_page(client, community)
-    assert "Demande envoyée : en attente de réponse" in page
+    assert "Demande envoyée : en attente de réponse" in page
     # The organiser accepts: the invitation with the charter makes a member of the group.
     client.force_login(organiser)
     mail.outbox.clear()
@@ -234,7 +234,7 @@ def test_closing_a_group_asks_first_then_stops_sessions_and_applications(
     group.save()
     client.force_login(community_leader)
     url = reverse("community_group_close", args=[community.pk, group.pk])
-    assert "Fermer « Pairs produit » ?" in client.get(url).content.decode()
+    assert "Fermer « Pairs produit » ?" in client.get(url).content.decode()
     group.refresh_from_db()
     assert not group.is_closed
     client.post(url)
@@ -317,7 +317,7 @@ def test_a_leader_names_another_leader(
     place = CommunityMembership.objects.get(user__email="marc@example.org")
     assert place.is_leader
     assert mail.outbox[0].to == ["marc@example.org"]
-    assert "responsable de la communauté « Produit & Co »" in mail.outbox[0].body
+    assert "responsable de la communauté « Produit & Co »" in mail.outbox[0].body
 
 
 def test_accepting_an_invitation_to_a_community_group_joins_the_community(
