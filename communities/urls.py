@@ -1,3 +1,24 @@
 from django.urls import path
 
-urlpatterns: list = []
+from .views import community, groups, people
+
+urlpatterns = [
+    path("communautes/nouvelle/", community.community_create, name="community_create"),
+    path("c/<int:pk>/", community.community_detail, name="community_detail"),
+    path("c/<int:pk>/modifier/", community.community_edit, name="community_edit"),
+    path("c/<int:pk>/personnes/", people.community_people, name="community_people"),
+    path(
+        "c/<int:pk>/groupes/nouveau/", groups.community_group_create, name="community_group_create"
+    ),
+    path(
+        "c/<int:pk>/g/<int:group_pk>/organisateurs/",
+        groups.community_group_organisers,
+        name="community_group_organisers",
+    ),
+    path(
+        "c/<int:pk>/g/<int:group_pk>/fermer/",
+        groups.community_group_close,
+        name="community_group_close",
+    ),
+    path("c/<int:pk>/g/<int:group_pk>/rejoindre/", people.community_join, name="community_join"),
+]

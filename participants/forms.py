@@ -29,6 +29,7 @@ class GroupForm(forms.ModelForm):
         fields = [
             "name",
             "description",
+            "rhythm",
             "format",
             "capacity",
             "facilitation",

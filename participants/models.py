@@ -199,7 +199,7 @@ class Community(models.Model):
     email_domains = models.TextField(
         _("domaines des adresses e-mail"),
         blank=True,
-        help_text=_("Un domaine par ligne, par exemple « exemple.fr »."),
+        help_text=_("Un domaine par ligne, par exemple « exemple.fr »."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -303,7 +303,7 @@ class Group(models.Model):
         _("rythme"),
         max_length=120,
         blank=True,
-        help_text=_("Ce que la page de la communauté en dit, par exemple « Un mardi par mois »."),
+        help_text=_("Ce que la page de la communauté en dit, par exemple « Un mardi par mois »."),
     )
     # Set when the community's leaders close the group: no new session, no application.
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -632,6 +632,14 @@ class Invitation(models.Model):
                 membership.eligibility_answers = answers or []
                 membership.save()
             assert user is not None  # found with a membership above, or created
+            if group.community_id is not None:
+                # A member of one of its groups is a member of the community (its page).
+                CommunityMembership.objects.update_or_create(
+                    community_id=group.community_id,
+                    user=user,
+                    defaults={"removed_at": None},
+                    create_defaults={"joined_at": now},
+                )
             invitation.used_at = now
             invitation.used_by = user
             invitation.save(update_fields=["used_at", "used_by"])

@@ -32,7 +32,7 @@ def _applications_flooded(group: Group) -> bool:
 def apply(request: HttpRequest, key: str) -> HttpResponse:
     """The group's public page: what it is and its questions; nothing about members or sessions."""
     group = get_object_or_404(Group, public_key=key)
-    if not group.applications_open:
+    if not group.applications_open or group.is_closed:
         return render(request, "participants/apply_closed.html", {"group": group}, status=410)
     full = group.seats_left() == 0
     if full and not group.applications_when_full:

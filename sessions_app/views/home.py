@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 
 from participants.access import get_membership_or_404
 from participants.http import AuthenticatedHttpRequest
-from participants.models import Membership
+from participants.models import Community, Membership
 
 from .. import rota_queries
 from ..models import Action, Session
@@ -29,6 +29,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "sessions_app/home.html",
         {
             "groups": groups,
+            "communities": Community.objects.for_member(request.user).order_by("name"),
             "upcoming": upcoming,
             "leading": rota_queries.leading_next(request.user, upcoming),
             "past": mine.past(5),

@@ -42,6 +42,11 @@ def session_create(request: AuthenticatedHttpRequest, group_pk: int) -> HttpResp
     if not _can_schedule(membership):
         raise Http404
     group = membership.group
+    if group.is_closed:
+        messages.error(
+            request, _("Ce groupe est fermé par sa communauté : il ne planifie plus de séance.")
+        )
+        return redirect("group_detail", pk=group.pk)
     initial: dict[str, object] = {"duration_minutes": 120}
     if group.facilitation == "rotating":
         following = rota_queries.next_facilitator(group)

@@ -154,6 +154,10 @@ class Server:
     def log_tail(self, chars: int = 4000) -> str:
         return _tail(self.log_path, chars)
 
+    def full_log(self) -> str:
+        """Everything daphne wrote so far: the e-mails the console backend sent included."""
+        return self.log_path.read_text(errors="replace")
+
     def alive(self) -> bool:
         return self.process is not None and self.process.running()
 

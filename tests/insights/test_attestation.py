@@ -300,9 +300,9 @@ def test_the_page_reads_in_english(client, history, juliette):
     client.force_login(juliette)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = client.get(reverse("attestation")).content.decode()
-    assert "Certificate of participation" in body
+    assert "Attestation of participation" in body
     assert (
-        "Intervision certifies that Juliette took part in 5 intervision and "
+        "Intervision attests that Juliette took part in 5 intervision and "
         "co-development sessions" in body
     )
     assert "outside any community" in body

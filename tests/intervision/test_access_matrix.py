@@ -224,6 +224,34 @@ MATRIX = {
     "attestation": ("get", lambda c: {}, None, signed_in()),
     "attestation_download": ("get", lambda c: {}, None, signed_in()),
     "session_feedback": ("get", lambda c: {"pk": c["session"]}, None, members_only()),
+    # The community level (004): its page is its members' (leaders included), its frame its
+    # leaders' alone — never the organisers of its groups, never a leader elsewhere.
+    "community_create": ("get", lambda c: {}, None, signed_in()),
+    "community_detail": ("get", lambda c: {"pk": c["community"]}, None, community_members()),
+    "community_edit": ("get", lambda c: {"pk": c["community"]}, None, community_leaders()),
+    "community_people": ("get", lambda c: {"pk": c["community"]}, None, community_leaders()),
+    "community_group_create": (
+        "get", lambda c: {"pk": c["community"]}, None, community_leaders()
+    ),
+    "community_group_organisers": (
+        "get",
+        lambda c: {"pk": c["community"], "group_pk": c["group"]},
+        None,
+        community_leaders(),
+    ),
+    "community_group_close": (
+        "get",
+        lambda c: {"pk": c["community"], "group_pk": c["group"]},
+        None,
+        community_leaders(),
+    ),
+    # Asking to join: the community's members; a member of the group is sent back (302).
+    "community_join": (
+        "get",
+        lambda c: {"pk": c["community"], "group_pk": c["group"]},
+        None,
+        community_members(),
+    ),
     # The group's formats: its organisers shape them.
     "format_list": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),
     "format_create": (

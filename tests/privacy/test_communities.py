@@ -109,6 +109,12 @@ def test_a_sole_leader_is_told_the_community_will_have_no_leader(client, communi
     client.force_login(community_leader)
     page = client.get(reverse("erase_account")).content.decode()
     assert "La communauté «\u00a0Produit &amp; Co\u00a0» n’aura plus de responsable" in page
+    assert (
+        reverse(
+            "community_people", args=[community_leader.community_memberships.get().community_id]
+        )
+        in page
+    )
     assert "Effacer définitivement mon compte" in page  # a warning, not a wall
 
 
@@ -185,7 +191,7 @@ def test_the_privacy_page_says_it_in_english_too(client, db):
         "never its members",
         "your e-mail address and your name",
         "no token from the provider is kept",
-        "The certificate of participation",
+        "The attestation of participation",
     ):
         assert said in page, said
     assert "Les communautés" not in page

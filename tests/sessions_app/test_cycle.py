@@ -274,9 +274,9 @@ def test_pages_of_the_cycle_make_a_constant_number_of_queries(
     more_history(intervision_done, juliette, 12)
     assert count() == small
     # The user, then: the session, subjects handled, what was said, the actions, the
-    # person's feedback (takeaway); the actions (my actions); groups, sessions to come,
-    # sessions over, open actions (home).
-    expected = SESSION_READ + {"session_takeaway": 6, "my_actions": 2, "home": 5}[name]
+    # person's feedback (takeaway); the actions (my actions); groups, communities, sessions
+    # to come, sessions over, open actions (home).
+    expected = SESSION_READ + {"session_takeaway": 6, "my_actions": 2, "home": 6}[name]
     with django_assert_num_queries(expected):
         client.get(url)
 
