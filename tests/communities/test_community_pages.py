@@ -184,7 +184,7 @@ def test_a_member_asks_to_join_and_the_organisers_decide_as_for_any_application(
             reverse("group_application", args=[group.pk, application.pk]),
             {"decision": Application.APPROVED},
         )
-    token = re.search(r"/invite/([^/\s]+)/", mail.outbox[0].body).group(1)
+    token = re.search(r"/invite/([^/\s]+)/", str(mail.outbox[0].body)).group(1)
     client.logout()  # the invitation's link opens signed out (or as its addressee)
     client.post(
         reverse("invitation", args=[token]),

@@ -21,7 +21,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.models import Community, CommunityMembership, Group, LoginLink, Membership, User
+from intervision.demo_community import demo_community
+from participants.models import Group, LoginLink, Membership, User
 from sessions_app import live
 from sessions_app.actions.scheduling import do_register
 from sessions_app.models import Action, Event, Feedback, Registration, Session, Subject
@@ -35,7 +36,6 @@ PEOPLE = [
     ("sofia@demo.intervision.local", "Sofia", Membership.MEMBER),
 ]
 GROUP_NAME = "Intervision Product Management (démo)"
-COMMUNITY_NAME = "Communauté produit (démo)"
 # How long the printed sign-in links last (each signs in once).
 LINK_HOURS = 12
 
@@ -118,7 +118,7 @@ class Command(BaseCommand):
                 upcoming.facilitators.add(users[0])
                 for user in users[1:4]:
                     do_register(upcoming.pk, user)
-            community, leader = _community(group, users)
+            community, leader = demo_community(group, users)
             links = [(u, LoginLink.issue(u, minutes=LINK_HOURS * 60)) for u in [*users, leader]]
         # In French, as the app, in lines that fit a terminal; the links last.
         out = self.stdout.write
@@ -148,41 +148,6 @@ class Command(BaseCommand):
                 role = " (responsable de la communauté, dans aucun groupe)"
             out(f"  {user.name}{role}, {validity} :")
             out(f"    {base_url}{reverse('login_link', args=[token])}")
-
-
-def _community(group: Group, users: list[User]) -> tuple[Community, User]:
-    """The community of practice the demo group belongs to, with a second group that has
-    room (Juliette organises it) and Marc, who leads the community and sits in no group."""
-    community, _ = Community.objects.get_or_create(
-        name=COMMUNITY_NAME,
-        defaults={"description": "Les product managers de l’entreprise, en petits groupes."},
-    )
-    if group.community_id != community.pk:
-        group.community = community
-        group.rhythm = group.rhythm or "Toutes les deux semaines, le mardi soir"
-        group.save(update_fields=["community", "rhythm"])
-    other, created = Group.objects.get_or_create(
-        name="PM en région (démo)",
-        defaults={
-            "community": community,
-            "description": "Des PM hors de Paris, en codéveloppement.",
-            "format": "codev",
-            "rhythm": "Un jeudi par mois",
-        },
-    )
-    if created:
-        Membership.objects.create(group=other, user=users[1], role=Membership.ORGANISER)
-    leader, _ = User.objects.get_or_create(
-        email="marc@demo.intervision.local", defaults={"display_name": "Marc"}
-    )
-    CommunityMembership.objects.update_or_create(
-        community=community,
-        user=leader,
-        defaults={"role": CommunityMembership.LEADER, "removed_at": None},
-    )
-    for user in users:
-        CommunityMembership.objects.get_or_create(community=community, user=user)
-    return community, leader
 
 
 # --- The group's past ------------------------------------------------------------------------
