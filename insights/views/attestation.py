@@ -116,7 +116,7 @@ def attestation_download(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The app's own stylesheet, never anything a person wrote.
     css = mark_safe(Path(found).read_text(encoding="utf-8"))
     content = render_to_string(
-        "insights/attestation_file.html",
+        "downloads/attestation.html",
         {"css": css, **_document(request, form)},
         request=request,
     )

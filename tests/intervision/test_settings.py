@@ -208,6 +208,9 @@ def test_no_template_needs_inline_script_or_style():
         html = path.read_text()
         for pattern in (r"<script(?![^>]*\bsrc=)", r"<style\b", r"\sstyle=", r"\son[a-z]+=",
                         r"\shx-on"):
+            # A file a person saves and opens from the disk carries its own stylesheet.
+            if pattern == r"<style\b" and "downloads" in path.parts:
+                continue
             if re.search(pattern, html):
                 offenders.append(f"{path.relative_to(ROOT)}: {pattern}")
     assert offenders == []
