@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import community, groups, people
+from .views import bilan, community, groups, people
 
 urlpatterns = [
     path("communautes/nouvelle/", community.community_create, name="community_create"),
@@ -21,4 +21,7 @@ urlpatterns = [
         name="community_group_close",
     ),
     path("c/<int:pk>/g/<int:group_pk>/rejoindre/", people.community_join, name="community_join"),
+    # The community's figures, for its leaders.
+    path("c/<int:pk>/bilan/", bilan.community_bilan, name="community_bilan"),
+    path("c/<int:pk>/bilan.csv", bilan.community_bilan_csv, name="community_bilan_csv"),
 ]

@@ -14,7 +14,10 @@ derives from the state: who was at the table, the frozen steps, how many subject
 carried or are open, how many votes were cast).
 
 The cost does not grow with the history: ``group_figures`` runs ``GROUP_QUERIES`` queries,
-however many sessions the group has had (a member's own figures are in ``personal``).
+however many sessions the group has had, and ``figures_of_groups`` the same queries for many
+groups at once, however many (a member's own figures are in ``personal``; a community's, the
+groups' added up, in ``communities.figures``). What the event logs tell is read in
+``eventlog``.
 
 The callers check permissions: these functions take a group the person may see.
 """
@@ -28,12 +31,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Case, Count, F, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, TextField, Value, When
 from django.utils import timezone
 
+from participants.models import Group
 from sessions_app import flow
-from sessions_app.models import Action, Event, Feedback, Registration, Session, Subject
+from sessions_app.models import Action, Feedback, Registration, Session, Subject
 
+from . import eventlog
+from .eventlog import PhaseTime
 from .masking import SMALL, masked
 
 PERIODS = ("last", "3m", "12m", "all")  # last session / 90 days / 365 days / since the start
@@ -42,15 +48,7 @@ OLDEST = 3  # how many of the oldest open subjects have their age shown
 
 GROUP_QUERIES = 7
 ACTION_STATUSES = (Action.TODO, Action.DOING, Action.DONE, Action.DROPPED)
-
-
-@dataclass(frozen=True)
-class PhaseTime:
-    key: str  # the phase's key in the session's format (its frozen steps, else flow.FORMATS)
-    planned: int  # minutes: the format's timebox × the subjects that went through it
-    actual: float | None  # minutes measured from the event log; None if no subject reached it
-    subjects: int = 0  # how many subjects went through it
-    label: str = ""  # the name an organiser gave the phase; empty: the preset's
+USEFULNESS = tuple(score for score, _label in Feedback.USEFULNESS)
 
 
 @dataclass(frozen=True)
@@ -105,27 +103,64 @@ class GroupFigures:
     totals: dict[str, int | None] = field(default_factory=dict)
     # The period's actions by status, masked as a whole.
     actions_by_status: tuple[tuple[str, int | None], ...] = ()
+    # The counts above before masking (votes, ideas kept, actions by status, the feedback's
+    # "usefulness_<score>"), so that several groups' counts can be added up and their sums
+    # masked (``communities.figures``). Never shown as they are.
+    unmasked: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
-# --- Counting in the stored states, in the database ---------------------------------------
+# --- The figures of a batch of groups ---------------------------------------------------
 
 
-# --- The group's figures ----------------------------------------------------------------
+@dataclass(frozen=True)
+class _Batch:
+    """What the batch's queries found, by session (or by group for the open subjects and
+    the feedback), before it is read group by group."""
+
+    rows: list[Mapping[str, Any]]
+    proposed: Counter[int]
+    handled: Counter[int]
+    registered: dict[int, int]
+    actions: Mapping[int, Mapping[str, Any]]
+    events: dict[int, list[Mapping[str, Any]]]
+    open_since: dict[int, list[datetime]]
+    feedback: dict[int, list[tuple[int, str]]]
 
 
 def group_figures(group, period: str = "12m", now: datetime | None = None) -> GroupFigures:
-    """The group's figures over ``period`` (one of ``PERIODS``).
+    """The group's figures over ``period`` (one of ``PERIODS``), in ``GROUP_QUERIES``
+    queries; ``figures_of_groups`` for one group."""
+    return figures_of_groups([group], period, now)[group.pk]
+
+
+def figures_of_groups(
+    groups: Iterable[Group],
+    period: str = "12m",
+    now: datetime | None = None,
+    *,
+    texts: bool = True,
+) -> dict[int, GroupFigures]:
+    """Each group's figures over ``period`` (one of ``PERIODS``), by group id: the same
+    ``GROUP_QUERIES`` queries however many groups, sessions and subjects there are.
 
     ``now`` (the current time by default) is where the 90- and 365-day windows are counted
     back from, and the open subjects' ages forward to; a session is in a window when it was
-    scheduled at or after its start."""
+    scheduled at or after its start. « last » is each group's own last session. Without
+    ``texts``, no text is read — neither the sessions' titles nor the feedback sentences
+    shared with the group: the figures are for someone outside it."""
     if period not in PERIODS:
         raise ValueError(f"unknown period {period!r}")
     now = now or timezone.now()
-    ended = Session.objects.filter(group=group, stage="ended")
+    by_id = {group.pk: group for group in groups}
+    if not by_id:
+        return {}
+    ended = Session.objects.filter(group__in=list(by_id), stage="ended")
     since: datetime | None = None
     if period == "last":
-        chosen = ended.filter(pk__in=ended.order_by("-scheduled_at", "-pk").values("pk")[:1])
+        latest = Session.objects.filter(group=OuterRef("group"), stage="ended").order_by(
+            "-scheduled_at", "-pk"
+        )
+        chosen = ended.filter(pk=Subquery(latest.values("pk")[:1]))
     elif period in PERIOD_DAYS:
         since = now - timedelta(days=PERIOD_DAYS[period])
         chosen = ended.filter(scheduled_at__gte=since)
@@ -133,16 +168,16 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
         chosen = ended
     ids = chosen.values("pk")
 
-    rows = list(  # 1, with the ideas kept counted in it
+    rows: list[Mapping[str, Any]] = list(  # 1, with the ideas kept counted in it
         chosen.annotate(kept=Count("contributions", filter=Q(contributions__taken=True)))
         .order_by("scheduled_at", "pk")
         .values(
-            "pk", "title", "scheduled_at", "duration_minutes", "format",
+            "pk", "group_id", "scheduled_at", "duration_minutes", "format",
             "started_at", "ended_at", "tally", "kept",
+            named=F("title") if texts else Value("", output_field=TextField()),
         )
     )
-    if period == "last" and rows:
-        since = rows[0]["scheduled_at"]
+    group_of = {row["pk"]: row["group_id"] for row in rows}
 
     proposed: Counter[int] = Counter()
     handled: Counter[int] = Counter()
@@ -173,31 +208,66 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
         )
     }
 
-    events = _events_by_session(ids)  # 5
+    events = eventlog.by_session(ids)  # 5
 
+    open_since: dict[int, list[datetime]] = defaultdict(list)
+    for group_id, created_at in (  # 6
+        Subject.objects.filter(group__in=list(by_id), status="open")
+        .order_by("created_at", "pk")
+        .values_list("group_id", "created_at")
+    ):
+        open_since[group_id].append(created_at)
+
+    # 7: of the feedback, only the sentences shared with the group are read, and only when
+    # the figures are the group's own.
+    said = (
+        Case(When(shared=True, then=F("keeps")), default=Value(""), output_field=TextField())
+        if texts
+        else Value("", output_field=TextField())
+    )
+    feedback: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for session_id, score, text in Feedback.objects.filter(session__in=ids).values_list(
+        "session_id", "usefulness", said
+    ):
+        feedback[group_of[session_id]].append((score, text))
+
+    batch = _Batch(rows, proposed, handled, registered, actions, events, open_since, feedback)
+    return {
+        group_id: _group(group, period, since, now, batch)
+        for group_id, group in by_id.items()
+    }
+
+
+def _group(
+    group: Group, period: str, since: datetime | None, now: datetime, batch: _Batch
+) -> GroupFigures:
+    """One group's figures, read from what the batch's queries found."""
+    rows = [row for row in batch.rows if row["group_id"] == group.pk]
+    if period == "last" and rows:
+        since = rows[0]["scheduled_at"]
     sessions = []
     raw: dict[int, dict[str, int]] = {}  # the counts before masking, for the totals
     for row in rows:
         session_id = row["pk"]
-        log = events.get(session_id, [])
+        log = batch.events.get(session_id, [])
         started, ended_at = row["started_at"], row["ended_at"]
         held = flow.Structure.from_data(row["tally"])
-        done_actions: Mapping[str, Any] = actions.get(session_id, {})
+        done_actions: Mapping[str, Any] = batch.actions.get(session_id, {})
         by_status = masked({status: done_actions.get(status, 0) for status in ACTION_STATUSES})
         sessions.append(
             SessionFigures(
                 session_id=session_id,
                 scheduled_at=row["scheduled_at"],
-                title=str(Session(title=row["title"], scheduled_at=row["scheduled_at"],
+                title=str(Session(title=row["named"], scheduled_at=row["scheduled_at"],
                                   group=group)),
-                proposed=proposed[session_id],
-                handled=handled[session_id],
-                withdrawn=_withdrawals(log),
+                proposed=batch.proposed[session_id],
+                handled=batch.handled[session_id],
+                withdrawn=eventlog.withdrawals(log),
                 carried=held.carried
-                + (0 if started is None else _withdrawals(log, stage="lobby")),
+                + (0 if started is None else eventlog.withdrawals(log, stage="lobby")),
                 backlog_after=held.open,
                 present=None if started is None else len(held.present),
-                registered=registered.get(session_id, 0),
+                registered=batch.registered.get(session_id, 0),
                 seats=group.capacity,
                 planned_minutes=row["duration_minutes"],
                 actual_minutes=(
@@ -205,11 +275,11 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
                     if started is None or ended_at is None
                     else (ended_at - started).total_seconds() / 60
                 ),
-                phases=_phase_times(row["format"], log, held.steps),
+                phases=eventlog.phase_times(row["format"], log, held.steps),
                 actions_planned=done_actions.get("planned", 0),
                 actions_reported=done_actions.get("reported", 0),
                 actions_done=done_actions.get("done", 0),
-                facilitators=_drivers(log),
+                facilitators=eventlog.drivers(log),
                 format=row["format"],
                 votes=masked({"n": held.votes})["n"],
                 ideas_kept=masked({"n": row["kept"]})["n"],
@@ -221,11 +291,7 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
             **{status: done_actions.get(status, 0) for status in ACTION_STATUSES},
         }
 
-    open_since = list(  # 6
-        Subject.objects.filter(group=group, status="open")
-        .order_by("created_at", "pk")
-        .values_list("created_at", flat=True)
-    )
+    open_since = batch.open_since.get(group.pk, [])
     facilitated: Counter[int] = Counter()
     for session in sessions:
         facilitated.update(session.facilitators)
@@ -235,11 +301,15 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
                     "actions_done")
     }
     totals["sessions"] = len(sessions)
-    summed = {key: sum(r[key] for r in raw.values()) for key in ("votes", "ideas_kept")}
-    totals.update({key: masked({key: n})[key] for key, n in summed.items()})
-    by_status = masked(
-        {status: sum(r[status] for r in raw.values()) for status in ACTION_STATUSES}
-    )
+    unmasked = {
+        key: sum(r[key] for r in raw.values())
+        for key in ("votes", "ideas_kept", *ACTION_STATUSES)
+    }
+    totals.update({key: masked({key: unmasked[key]})[key] for key in ("votes", "ideas_kept")})
+    by_status = masked({status: unmasked[status] for status in ACTION_STATUSES})
+    answers = batch.feedback.get(group.pk, [])
+    scores = Counter(score for score, _said in answers)
+    unmasked.update({f"usefulness_{score}": scores[score] for score in USEFULNESS})
     return GroupFigures(
         period=period,
         since=since,
@@ -249,127 +319,20 @@ def group_figures(group, period: str = "12m", now: datetime | None = None) -> Gr
         report_back=group.runs_report_back,
         facilitators_count=len(facilitated),
         facilitation=tuple(sorted(facilitated.items(), key=lambda item: (-item[1], item[0]))),
-        feedback=_feedback(ids),  # 7
+        feedback=_feedback(answers),
         totals=totals,
         actions_by_status=tuple(by_status.items()),
+        unmasked=unmasked,
     )
 
 
-def _events_by_session(ids: QuerySet) -> dict[int, list[Mapping[str, Any]]]:
-    """The structure of the sessions' event logs, in version order: who did what kind of
-    step, when, and where the session stood before it — never what a command carried."""
-    by_session: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
-    rows = (
-        Event.objects.filter(session__in=ids)
-        .order_by("session_id", "version")
-        .values(
-            "session_id", "version", "created_at", "actor_id", "undone",
-            "command__type", "command__keep",
-            "state_before__stage", "state_before__current", "state_before__phase",
-            "state_before__phase_started_at",
-        )
-    )
-    for row in rows:
-        by_session[row["session_id"]].append(row)
-    return by_session
-
-
-def _withdrawals(log: Iterable[Mapping[str, Any]], stage: str | None = None) -> int:
-    """Subjects withdrawn in the session: « withdraw », or a carried subject its owner said
-    was no longer current (« confirm » without keeping it); steps undone do not count.
-
-    With ``stage``, only those withdrawn at that stage. Those withdrawn at the accueil
-    (« lobby ») were carried in, yet the session starts with the group's subjects still
-    open: its stored state no longer holds them, and they count as carried from here."""
-    return sum(
-        1
-        for e in log
-        if not e["undone"]
-        and (stage is None or e["state_before__stage"] == stage)
-        and (
-            e["command__type"] == "withdraw"
-            or (e["command__type"] == "confirm" and e["command__keep"] is False)
-        )
-    )
-
-
-def _drivers(log: Iterable[Mapping[str, Any]]) -> tuple[int, ...]:
-    """Who drove the session: the authors of its facilitator-only steps not undone."""
-    return tuple(sorted({
-        e["actor_id"]
-        for e in log
-        if not e["undone"] and e["actor_id"] is not None
-        and e["command__type"] in flow.FACILITATOR_ONLY
-    }))
-
-
-def _phase_times(
-    format: str, log: Iterable[Mapping[str, Any]], steps: tuple[flow.Phase, ...] = ()
-) -> tuple[PhaseTime, ...]:
-    """Planned and measured time per phase of the session's format (the one it froze when
-    it started, else its preset's).
-
-    A subject's phase is known by (subject, phase index, the time it began): the states
-    that follow, in the log's order, show it until a step moves on, whose time ends it. A
-    step undone never happened: a phase it began is not counted, and the phase it left goes
-    on until the step that really moved on (an undo brings back the same phase, same start).
-    """
-    phases = (
-        steps or flow.FORMATS.get(format, ())
-    )
-    spans: dict[tuple, list[float]] = {}  # (subject, index, start) → [start, end]
-    dropped: set[tuple] = set()
-    made_by_undone = False  # whether the step that led to the row's state was undone
-    for e in log:
-        started = e["state_before__phase_started_at"]
-        current, index = e["state_before__current"], e["state_before__phase"]
-        if (
-            e["state_before__stage"] == "subject"
-            and current is not None
-            and isinstance(index, int)
-            and 0 <= index < len(phases)
-            and started is not None
-        ):
-            key = (current, index, float(started))
-            moved_on = e["created_at"].timestamp()
-            if key in spans:
-                spans[key][1] = max(spans[key][1], moved_on)
-            elif key not in dropped:
-                if made_by_undone:
-                    dropped.add(key)
-                else:
-                    spans[key] = [float(started), moved_on]
-        made_by_undone = bool(e["undone"])
-    seconds: dict[int, float] = defaultdict(float)
-    subjects: dict[int, set] = defaultdict(set)
-    for (subject, index, _start), (start, end) in spans.items():
-        seconds[index] += max(0.0, end - start)
-        subjects[index].add(subject)
-    return tuple(
-        PhaseTime(
-            key=phase.key,
-            planned=phase.timebox * len(subjects[i]),
-            actual=seconds[i] / 60 if subjects[i] else None,
-            subjects=len(subjects[i]),
-            label=phase.label,
-        )
-        for i, phase in enumerate(phases)
-    )
-
-
-def _feedback(ids: QuerySet) -> FeedbackFigures:
-    """The members' word on the sessions: a distribution whose small counts are not shown
-    apart, and the sentences shared with the group, once enough people answered that no
-    answer points to anyone. Only the shared sentences are read, never the others."""
-    rows = list(
-        Feedback.objects.filter(session__in=ids).values_list(
-            "usefulness",
-            Case(When(shared=True, then=F("keeps")), default=Value(""), output_field=TextField()),
-        )
-    )
+def _feedback(rows: list[tuple[int, str]]) -> FeedbackFigures:
+    """The members' word on the sessions (score, sentence shared or ""): a distribution
+    whose small counts are not shown apart, and the sentences shared with the group, once
+    enough people answered that no answer points to anyone."""
     responses = len(rows)
     counts = Counter(score for score, _said in rows)
-    shown = masked({score: counts[score] for score, _label in Feedback.USEFULNESS})
+    shown = masked({score: counts[score] for score in USEFULNESS})
     hidden = {score for score, n in shown.items() if n is None}
     distribution = tuple(shown.items())
     if responses < SMALL:

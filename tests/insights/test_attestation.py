@@ -232,16 +232,21 @@ def test_the_download_is_a_standalone_html_file_without_script(client, history, 
 
 
 def test_the_page_prints_without_its_header_and_buttons(client, history, juliette):
-    body = page(client, juliette).content.decode()
-    assert "css/attestation.css" in body
     from django.contrib.staticfiles import finders
 
-    found = finders.find("css/attestation.css")
-    assert isinstance(found, str)
-    css = open(found, encoding="utf-8").read()
-    assert "@media print" in css
+    def printed(name):
+        found = finders.find(f"css/{name}")
+        assert isinstance(found, str)
+        return open(found, encoding="utf-8").read().split("@media print", 1)[1]
+
+    body = page(client, juliette).content.decode()
+    assert "css/attestation.css" in body and "css/app.css" in body
+    assert ".attestation" in printed("attestation.css")
+    hiding = next(rule for rule in printed("app.css").split("}") if "display: none" in rule)
     for hidden in (".topbar", ".site-footer", ".no-print"):
-        assert hidden in css.split("@media print", 1)[1]
+        assert hidden in hiding, hidden
+    # What the page wraps around the document is marked not to print.
+    assert body.count('class="card no-print"') == 2 and '<h1 class="no-print">' in body
 
 
 def test_the_period_is_chosen_on_the_page(client, history, juliette, now):

@@ -252,6 +252,9 @@ MATRIX = {
         None,
         community_members(),
     ),
+    # The community's figures and their CSV: its leaders only, never its groups' people.
+    "community_bilan": ("get", lambda c: {"pk": c["community"]}, None, community_leaders()),
+    "community_bilan_csv": ("get", lambda c: {"pk": c["community"]}, None, community_leaders()),
     # The group's formats: its organisers shape them.
     "format_list": ("get", lambda c: {"pk": c["group"]}, None, organisers_only()),
     "format_create": (

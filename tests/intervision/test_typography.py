@@ -15,7 +15,7 @@ from django.utils.translation.template import templatize
 from .test_i18n import po_entries
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("intervision", "participants", "sessions_app", "privacy", "insights")
+APPS = ("intervision", "participants", "sessions_app", "privacy", "insights", "communities")
 GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext"}
 # A space (not a non-breaking one) after a word and before : ; ? !, inside « », or a
 # straight apostrophe in a French elision (l', d', qu'…: the typographic ’ is used).
