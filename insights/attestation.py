@@ -10,8 +10,9 @@ named only by the community they belong to.
 
 - A session counts when it ended with the person at the table (seated, not marked
   absent), or when they drove it — the authors of its facilitator-only steps not undone, as
-  the Bilan's « Personnes ayant animé » (a facilitator who does not sit at the table takes
-  part all the same).
+  the Bilan's « Personnes ayant animé » (``eventlog.drivers``, asked of the database here
+  rather than read from whole logs; a test holds the two together). A facilitator who does
+  not sit at the table takes part all the same.
 - Its hours are what it really lasted, from its start to its end.
 - Every group the person has been a member of counts, those they have left too: what they
   took part in stays theirs.

@@ -339,3 +339,15 @@ def test_the_page_runs_as_many_queries_however_long_the_history(
     for days in (60, 61, 62):
         held(group, days, now, minutes=10, joined=(juliette,), driver=facilitator)
     assert queries() == before
+
+
+def test_who_facilitated_is_counted_as_the_bilan_counts_it(history, juliette, facilitator):
+    """The attestation asks the database which sessions the person drove; the Bilan reads
+    the same from each session's log (``eventlog.drivers``): both say the same."""
+    from insights import eventlog
+
+    ended = Session.objects.filter(stage="ended")
+    logs = eventlog.by_session(ended.values("pk"))
+    for person in (juliette, facilitator):
+        driven = sum(person.pk in eventlog.drivers(log) for log in logs.values())
+        assert attestation(person).facilitated == driven > 0
