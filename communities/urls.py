@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import bilan, community, groups, people
+from .views import bilan, community, groups, people, signin_settings
 
 urlpatterns = [
     path("communautes/nouvelle/", community.community_create, name="community_create"),
@@ -24,4 +24,6 @@ urlpatterns = [
     # The community's figures, for its leaders.
     path("c/<int:pk>/bilan/", bilan.community_bilan, name="community_bilan"),
     path("c/<int:pk>/bilan.csv", bilan.community_bilan_csv, name="community_bilan_csv"),
+    # Company sign-in: the community's leaders set its OpenID Connect provider and domains.
+    path("c/<int:pk>/connexion/", signin_settings.sign_in_settings, name="community_sign_in"),
 ]

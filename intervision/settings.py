@@ -52,6 +52,12 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_ratelimit",
+    # Company sign-in (OpenID Connect) for a community: allauth's provider only; its own
+    # password and sign-up pages are not served (intervision/urls.py).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "participants",
     "sessions_app",
     "privacy",
@@ -76,6 +82,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "intervision.urls"
@@ -219,6 +226,10 @@ if not REDIS_URL:
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 
+# allauth's own backend is left out: ModelBackend already signs in by e-mail (the user model's
+# USERNAME_FIELD), and a second password backend would hash every wrong password twice.
+# allauth's login then records ModelBackend, the first backend able to load a user, as every
+# other sign-in of the app does (participants.signin.sign_in).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -346,6 +357,25 @@ LOGGING = {
         "sessions_app.consumers": {"filters": ["once_a_minute"]},
     },
 }
+
+# Company sign-in (django-allauth's OpenID Connect provider). The providers are the
+# communities' own (issuer, client, secret and e-mail domains in the database, set by their
+# leaders): ``communities.oidc`` builds allauth's apps from them and checks every sign-in
+# (issuer, domain, removal, closed account) before it happens. allauth's account pages are
+# not served: the user model signs in by e-mail, without username, allauth verifies no
+# address (the company did), and a person new to the site gets an account at once.
+ACCOUNT_ADAPTER = "communities.oidc.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "communities.oidc.SocialAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# The provider's tokens are used once, to read who signed in, and never kept.
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
 
 # Intervision
 INVITATION_DAYS = envint("INVITATION_DAYS", 7)

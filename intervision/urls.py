@@ -11,6 +11,9 @@ urlpatterns = [
     path("login/", signin.login_view, name="login"),
     path("login/link/<str:token>/", signin.login_link, name="login_link"),
     path("logout/", signin.logout_view, name="logout"),
+    # A community's company sign-in: allauth's OpenID Connect login and callback only
+    # (/auth/oidc/c<pk>/login/ and …/login/callback/), none of allauth's account pages.
+    path("auth/", include("allauth.socialaccount.providers.openid_connect.urls")),
     # Django's switch of language, which also remembers a signed-in person's for e-mails.
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("", include("participants.urls")),

@@ -181,6 +181,14 @@ class CommunityQuerySet(models.QuerySet["Community"]):
             community_memberships__role=CommunityMembership.LEADER,
         )
 
+    def claiming(self, domain: str) -> list["Community"]:
+        """The communities whose e-mail domains include ``domain`` (at most one: the
+        leaders' form refuses a domain another community claims)."""
+        domain = domain.strip().lower()
+        if not domain:
+            return []
+        return [c for c in self.filter(email_domains__icontains=domain) if domain in c.domains()]
+
 
 class Community(models.Model):
     """A community of practice (004): several groups, the leaders who animate it, and
@@ -223,6 +231,21 @@ class Community(models.Model):
     @property
     def has_company_sign_in(self) -> bool:
         return bool(self.oidc_issuer and self.oidc_client_id and self.email_domains.strip())
+
+    # The community's company sign-in as allauth names it: in its URLs (/auth/oidc/c<pk>/…)
+    # and on the accounts linked through it (``SocialAccount.provider``).
+    SIGN_IN_PREFIX = "c"
+
+    @property
+    def sign_in_provider_id(self) -> str:
+        return f"{self.SIGN_IN_PREFIX}{self.pk}"
+
+    @classmethod
+    def pk_from_sign_in_provider_id(cls, provider_id: str) -> int | None:
+        prefix, digits = provider_id[:1], provider_id[1:]
+        if prefix != cls.SIGN_IN_PREFIX or not digits.isdigit() or digits.startswith("0"):
+            return None
+        return int(digits)
 
 
 class CommunityMembershipQuerySet(models.QuerySet["CommunityMembership"]):

@@ -25,7 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_ratelimit.core import get_usage
 
 from . import emails
-from .models import LoginLink, User, hash_token
+from .models import Community, LoginLink, User, hash_token
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,14 @@ def consume(link: LoginLink) -> bool:
             used_at=timezone.now()
         )
     return bool(updated)
+
+
+def company_sign_in_for(email: str) -> Community | None:
+    """The community whose company sign-in serves ``email``'s domain, if any. Decided by the
+    domain alone, never by whether the address has an account: the sign-in page's answer
+    for it tells nothing about the person."""
+    domain = email.rpartition("@")[2]
+    return next((c for c in Community.objects.claiming(domain) if c.has_company_sign_in), None)
 
 
 # --- The same answer whoever asks ---------------------------------------------------------

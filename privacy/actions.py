@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
 
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.db import transaction
 from django.db.models import Q
@@ -178,6 +180,7 @@ def do_erase_account(user: User) -> str:
         Invitation.objects.filter(email=email).delete()
         Application.objects.filter(email=email).delete()
         _forget_sign_in_attempts(email)
+        _forget_company_sign_ins(user)
         Group.objects.filter(pk__in=[g.pk for g in alone]).delete()
         CommunityMembership.objects.filter(user=user).delete()
         Community.objects.filter(pk__in=[c.pk for c in empty], groups__isnull=True).delete()
@@ -195,6 +198,13 @@ def do_erase_account(user: User) -> str:
 def _forget_sign_in_attempts(email: str) -> None:
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__iexact=email).delete()
+
+
+def _forget_company_sign_ins(user: User) -> None:
+    """The accounts linked through a community's company sign-in (their tokens go with
+    them), and the addresses allauth may have recorded."""
+    SocialAccount.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
 
 
 def do_purge_said(now: datetime) -> int:

@@ -14,12 +14,14 @@ member, since and until when), never who else is in them.
 import json
 from datetime import datetime
 
+from allauth.socialaccount.models import SocialAccount
 from django.db.models import Prefetch
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import (
     Application,
+    Community,
     CommunityMembership,
     Invitation,
     Membership,
@@ -229,7 +231,30 @@ def personal_data(user: User) -> dict:
             }
             for i in Invitation.objects.filter(email__iexact=user.email).select_related("group")
         ],
+        "company_sign_ins": _company_sign_ins(user),
     }
+
+
+def _company_sign_ins(user: User) -> list[dict]:
+    """The person's accounts linked through a community's company sign-in: which community,
+    its provider, since when and when last used. Never what the provider said of them
+    (nothing of it is kept)."""
+    linked = list(SocialAccount.objects.filter(user=user).order_by("date_joined", "pk"))
+    communities = Community.objects.in_bulk(
+        [pk for a in linked if (pk := Community.pk_from_sign_in_provider_id(a.provider))]
+    )
+    rows = []
+    for account in linked:
+        community = communities.get(Community.pk_from_sign_in_provider_id(account.provider) or 0)
+        rows.append(
+            {
+                "community": community.name if community else None,
+                "provider": community.oidc_issuer if community else account.provider,
+                "linked_at": account.date_joined.isoformat(),
+                "last_used_at": account.last_login.isoformat(),
+            }
+        )
+    return rows
 
 
 def _dates_in_words(value) -> None:
@@ -250,7 +275,7 @@ _DATES = {
     "exported_at", "date_joined", "last_login", "joined_at", "removed_at",
     "charter_accepted_at", "session", "registered_at", "proposed_at", "proposed_in",
     "handled_in", "written_at", "updated_at", "review_on", "reported_in", "sent_at",
-    "decided_at", "expires_at",
+    "decided_at", "expires_at", "linked_at", "last_used_at",
 }
 
 

@@ -9,6 +9,7 @@ from channels.layers import get_channel_layer
 
 from participants.models import Community, CommunityMembership, Group, Membership, User
 from sessions_app.models import Session
+from tests.oidc_provider.fixtures import oidc_provider  # noqa: F401 - the session's OIDC provider
 
 
 @pytest.fixture(autouse=True)

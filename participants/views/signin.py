@@ -4,6 +4,8 @@ What is not a page (issuing and consuming links, the same answer for any address
 limits) is in ``participants.signin``.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, logout
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from .. import lockout, signin
 from ..forms import LoginForm
+from ..models import Community
 
 
 @never_cache
@@ -43,6 +46,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 form.add_error(None, _("Adresse ou mot de passe incorrect."))
+        elif not request.POST.get("by_link") and (company := signin.company_sign_in_for(email)):
+            return _company_sign_in(request, form, company, email)
         elif minutes := signin.over_limit(request, "login_link", settings.LOGIN_LINK_RATE_LIMIT):
             # Counted per client address, whatever address was typed: the refusal says
             # nothing about it, and the form keeps it.
@@ -75,6 +80,30 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(
         request, "participants/login.html", {"form": form, "next": request.GET.get("next", "")}
     )
+
+
+def _company_sign_in(
+    request: HttpRequest, form: LoginForm, community: Community, email: str
+) -> HttpResponse:
+    """The address's domain has its company's own sign-in: a button to it (allauth's login
+    of the community's provider), no link sent — the e-mailed link stays one click away."""
+    response = render(
+        request,
+        "participants/login.html",
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "company_sign_in_url": reverse(
+                "openid_connect_login", kwargs={"provider_id": community.sign_in_provider_id}
+            ),
+            "email": email,
+            "domain": email.rpartition("@")[2],
+        },
+    )
+    # The button's form is redirected to the provider: the page's CSP lets it go there.
+    issuer = urlsplit(community.oidc_issuer)
+    response._csp_update = {"form-action": [f"{issuer.scheme}://{issuer.netloc}"]}  # type: ignore[attr-defined]
+    return response
 
 
 @never_cache

@@ -266,6 +266,17 @@ MATRIX = {
     "format_delete": (
         "get", lambda c: {"pk": c["group"], "format_pk": c["format"]}, None, organisers_only()
     ),
+    # Company sign-in (allauth): public. A GET of its login is a page pointing to the
+    # sign-in page (the login is a POST); its callback without a pending sign-in is refused
+    # to everyone with the app's page (400). Its settings: the community's leaders only.
+    "openid_connect_login": ("get", lambda c: {"provider_id": c["sign_in"]}, None, public()),
+    "openid_connect_callback": (
+        "get",
+        lambda c: {"provider_id": c["sign_in"]},
+        None,
+        {p: 400 for p in PERSONAS},
+    ),
+    "community_sign_in": ("get", lambda c: {"pk": c["community"]}, None, community_leaders()),
 }
 
 
@@ -305,6 +316,9 @@ def context(
 ):
     group.applications_open = True
     group.save()
+    community.oidc_issuer, community.oidc_client_id = "https://login.acme.test", "intervision"
+    community.email_domains = "acme.test"
+    community.save()
     for insider in (organiser, facilitator, *participants):
         CommunityMembership.objects.create(community=community, user=insider)
     target = Membership.objects.get(group=group, user=participants[1])
@@ -326,6 +340,7 @@ def context(
         "entry": entry.pk,
         "group": group.pk,
         "community": community.pk,
+        "sign_in": community.sign_in_provider_id,
         "session": session.pk,
         "target": target.pk,
         "invitation": revocable.pk,
