@@ -1578,8 +1578,9 @@ def _undo(
 def _end(
     state: State, command: Command, *, actor: int, facilitator: bool, now: float
 ) -> State:
-    # A subject interrupted by the end of the session is not handled: it stays open.
-    return replace(_to_order(state, now), stage="ended", ended_at=now)
+    # A subject interrupted by the end of the session is not handled: it stays open. Ballots
+    # of a choice never closed are forgotten uncounted: who voted what never outlives it.
+    return replace(_to_order(state, now), stage="ended", ended_at=now, ballots=())
 
 
 # Time boxes

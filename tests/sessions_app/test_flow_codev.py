@@ -71,6 +71,13 @@ def test_votes_are_secret_until_everyone_at_the_table_has_voted_then_order_the_s
     assert state.ballots == ()
 
 
+def test_a_session_ended_while_choosing_forgets_who_voted_what():
+    state = triaged(A, B)
+    state = do(state, "vote", A, subjects=[subject_of(state, B)])
+    state = do(state, "end")
+    assert state.stage == "ended" and state.ballots == ()
+
+
 def test_a_ballot_is_at_most_the_allowance_on_open_subjects_and_replaces_the_last_one():
     state = triaged(A, B, allowance=2)
     a, b = subject_of(state, A), subject_of(state, B)
