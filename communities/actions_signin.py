@@ -35,6 +35,7 @@ OUTSIDE_DOMAINS = "outside_domains"
 REMOVED = "removed"
 CLOSED = "closed"
 STAFF = "staff"
+LINK_FIRST = "link_first"  # an account holds the address: its owner links it, signed in
 
 
 def _flag(value: object) -> bool | None:
@@ -89,12 +90,25 @@ def check_claims(community: Community, claims: Claims) -> None:
         raise Refused(OUTSIDE_DOMAINS)
 
 
-def do_company_sign_in(community: Community, claims: Claims, *, now: datetime) -> User:
+def do_company_sign_in(
+    community: Community,
+    claims: Claims,
+    *,
+    now: datetime,
+    linked_to: int | None = None,
+    signed_in: int | None = None,
+) -> User:
     """The person the provider vouches for, ready to be signed in: found by e-mail address
     or created (named as the provider names them), and a member of the community if they
     were not yet in it. Refused — with nothing written — when the claims fail
     ``check_claims``, when the community removed them, when their account is closed or
-    erased, or when it is a staff account (those sign in with their password)."""
+    erased, or when it is a staff account (those sign in with their password).
+
+    A provider vouches for an address, not for an account that already holds it: such an
+    account is signed into only once linked to this sign-in — ``linked_to``, the account
+    this provider's identity was linked to before — or by its owner, signed in already
+    (``signed_in``: an e-mailed link proved the mailbox), who links it now. Whoever runs a
+    community's provider never takes over an account made without it."""
     check_claims(community, claims)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(email=claims.email).first()
@@ -104,6 +118,12 @@ def do_company_sign_in(community: Community, claims: Claims, *, now: datetime) -
             raise Refused(CLOSED)
         elif user.is_staff or user.is_superuser:
             raise Refused(STAFF)
+        elif CommunityMembership.objects.filter(
+            community=community, user=user, removed_at__isnull=False
+        ).exists():
+            raise Refused(REMOVED)
+        elif user.pk not in (linked_to, signed_in):
+            raise Refused(LINK_FIRST)
         membership, _created = CommunityMembership.objects.get_or_create(
             community=community, user=user, defaults={"joined_at": now}
         )

@@ -69,6 +69,12 @@ REASONS = {
         "ne vous y ramène pas."
     ),
     signin.CLOSED: _("Ce compte est fermé."),
+    signin.LINK_FIRST: _(
+        "Un compte Intervision existe déjà pour cette adresse. Pour le relier au compte de "
+        "votre entreprise, connectez-vous une première fois par le lien envoyé par e-mail, "
+        "puis, dans « Mon compte », choisissez « Relier le compte de mon entreprise » : "
+        "ensuite, la connexion de votre entreprise suffira."
+    ),
     signin.STAFF: _(
         "Un compte d’administration se connecte avec son mot de passe, pas par la connexion "
         "de l’entreprise."
@@ -138,7 +144,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             claims = signin.Claims.read(
                 received.get("id_token") or {}, received.get("userinfo") or {}
             )
-            user = signin.do_company_sign_in(community, claims, now=timezone.now())
+            user = signin.do_company_sign_in(
+                community,
+                claims,
+                now=timezone.now(),
+                linked_to=account.user_id if account.pk else None,
+                signed_in=request.user.pk if request.user.is_authenticated else None,
+            )
         except signin.Refused as refusal:
             log.info("company sign-in refused (community %s): %s", pk, refusal.reason)
             raise ImmediateHttpResponse(refusal_page(request, refusal.reason)) from None

@@ -15,10 +15,11 @@ import math
 import random
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.contrib.auth import login
 from django.db import transaction
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -88,6 +89,15 @@ def company_sign_in_for(email: str) -> Community | None:
     for it tells nothing about the person."""
     domain = email.rpartition("@")[2]
     return next((c for c in Community.objects.claiming(domain) if c.has_company_sign_in), None)
+
+
+def let_forms_reach(response: HttpResponse, community: Community) -> HttpResponse:
+    """A page with a button to the community's provider: allauth redirects its form there,
+    so the page's CSP lets forms reach the provider's origin (django-csp's per-response
+    update, as its ``csp_update`` decorator sets it)."""
+    issuer = urlsplit(community.oidc_issuer)
+    response._csp_update = {"form-action": [f"{issuer.scheme}://{issuer.netloc}"]}  # type: ignore[attr-defined]
+    return response
 
 
 # --- The same answer whoever asks ---------------------------------------------------------

@@ -4,8 +4,6 @@ What is not a page (issuing and consuming links, the same answer for any address
 limits) is in ``participants.signin``.
 """
 
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, logout
@@ -100,10 +98,7 @@ def _company_sign_in(
             "domain": email.rpartition("@")[2],
         },
     )
-    # The button's form is redirected to the provider: the page's CSP lets it go there.
-    issuer = urlsplit(community.oidc_issuer)
-    response._csp_update = {"form-action": [f"{issuer.scheme}://{issuer.netloc}"]}  # type: ignore[attr-defined]
-    return response
+    return signin.let_forms_reach(response, community)
 
 
 @never_cache

@@ -8,6 +8,7 @@ person to type their address.
 import json
 from urllib.parse import urlencode
 
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, logout
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from participants import emails, reauth
+from participants import emails, reauth, signin
 from participants.http import AuthenticatedHttpRequest
 from participants.models import LoginLink
 from participants.signin import safe_next
@@ -90,7 +91,22 @@ def confirm_identity(request: AuthenticatedHttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def account(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "privacy/account.html", {})
+    """The person's account; where their address's domain has its company's sign-in, the
+    button that links it — signed in already, they show the mailbox is theirs."""
+    company = signin.company_sign_in_for(request.user.email)
+    if company is None:
+        return render(request, "privacy/account.html", {})
+    linked = SocialAccount.objects.filter(
+        user=request.user, provider=company.sign_in_provider_id
+    ).exists()
+    context = {
+        "company": company,
+        "company_linked": linked,
+        "company_sign_in_url": reverse(
+            "openid_connect_login", kwargs={"provider_id": company.sign_in_provider_id}
+        ),
+    }
+    return signin.let_forms_reach(render(request, "privacy/account.html", context), company)
 
 
 @login_required

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from communities import oidc
-from participants.models import CommunityMembership, User
+from participants.models import CommunityMembership, Membership, User
 from tests.oidc_provider.fixtures import start_provider
 
 from .conftest import CALLBACK, back_from, company_sign_in, start
@@ -93,17 +93,54 @@ def test_a_second_sign_in_finds_the_same_account(client, company, oidc_provider,
     assert CommunityMembership.objects.filter(user=user).count() == 1
 
 
-def test_an_account_that_existed_by_its_address_is_the_one_signed_in(
+def test_an_account_that_existed_is_never_taken_by_a_provider_alone(
+    client, company, oidc_provider, group
+):
+    """A provider vouches for an address, not for the account that already holds it: that
+    account may belong to someone before the community existed, with groups of its own.
+    Whoever controls a community's provider must not sign in as them."""
+    bob = User.objects.create_user("bob@acme.test", display_name="Bob le Bricoleur")
+    Membership.objects.create(group=group, user=bob)
+    oidc_provider.add_user("Bob@ACME.test", name="Robert Dupont")
+    response = company_sign_in(client, oidc_provider, company, "Bob@ACME.test")
+    refused(response, 403, oidc.REASONS["link_first"])
+    assert signed_in_as(client) is None
+    assert not SocialAccount.objects.exists()
+    assert not CommunityMembership.objects.filter(user=bob).exists()
+
+
+def test_the_person_signed_in_by_link_links_their_company_account(
     client, company, oidc_provider, group
 ):
     bob = User.objects.create_user("bob@acme.test", display_name="Bob le Bricoleur")
     oidc_provider.add_user("Bob@ACME.test", name="Robert Dupont")
+    client.force_login(bob)  # an e-mailed link proved the mailbox
+    page = client.get(reverse("account")).content.decode()
+    assert reverse(
+        "openid_connect_login", kwargs={"provider_id": company.sign_in_provider_id}
+    ) in page
     response = company_sign_in(client, oidc_provider, company, "Bob@ACME.test")
     assert response.status_code == 302
     assert signed_in_as(client) == bob.pk
     bob.refresh_from_db()
     assert bob.display_name == "Bob le Bricoleur"  # their choice, not the provider's
     assert CommunityMembership.objects.filter(community=company, user=bob).exists()
+    assert SocialAccount.objects.get().user == bob
+    # Linked: from now on the company's sign-in alone is enough.
+    client.post(reverse("logout"))
+    assert company_sign_in(client, oidc_provider, company, "Bob@ACME.test").status_code == 302
+    assert signed_in_as(client) == bob.pk
+
+
+def test_someone_else_signed_in_does_not_link_another_persons_account(
+    client, company, oidc_provider, outsider
+):
+    User.objects.create_user("bob@acme.test")
+    oidc_provider.add_user("bob@acme.test")
+    client.force_login(outsider)
+    response = company_sign_in(client, oidc_provider, company, "bob@acme.test")
+    refused(response, 403, oidc.REASONS["link_first"])
+    assert not SocialAccount.objects.exists()
 
 
 def test_a_leader_keeps_being_a_leader(client, company, oidc_provider, alice):
@@ -111,6 +148,7 @@ def test_a_leader_keeps_being_a_leader(client, company, oidc_provider, alice):
     CommunityMembership.objects.create(
         community=company, user=leader, role=CommunityMembership.LEADER
     )
+    client.force_login(leader)
     company_sign_in(client, oidc_provider, company, alice)
     assert CommunityMembership.objects.get(user=leader).role == CommunityMembership.LEADER
 
@@ -307,7 +345,10 @@ def test_a_community_without_company_sign_in_has_none(client, community):
 
 
 def test_failed_passwords_do_not_stop_a_company_sign_in(client, company, oidc_provider, alice):
-    User.objects.create_user(alice, password="le-bon-mot-de-passe")
+    user = User.objects.create_user(alice, password="le-bon-mot-de-passe")
+    client.force_login(user)  # linked once, signed in by link
+    company_sign_in(client, oidc_provider, company, alice)
+    client.post(reverse("logout"))
     for _attempt in range(6):
         client.post(reverse("login"), {"email": alice, "password": "mauvais"})
     assert AccessAttempt.objects.exists()
