@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Application, Group, Invitation, Membership, User
+from .models import Application, Community, Group, Invitation, Membership, User
 
 
 @admin.register(User)
@@ -60,3 +60,26 @@ class InvitationAdmin(admin.ModelAdmin):
 class ApplicationAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "group", "status", "created_at"]
     list_filter = ["status", "group"]
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    """Company sign-in lets a provider speak for every address of its domains: it works once
+    the people who run the app checked, here, that provider and domains are the company's."""
+
+    list_display = ["name", "email_domains", "oidc_issuer", "company_sign_in"]
+    exclude = ["oidc_secret"]
+    readonly_fields = ["oidc_issuer", "oidc_client_id", "email_domains"]
+    actions = ["approve_sign_in"]
+
+    @admin.display(boolean=True, description=_("connexion de l’entreprise active"))
+    def company_sign_in(self, community: Community) -> bool:
+        return community.has_company_sign_in
+
+    @admin.action(
+        description=_("Approuver la connexion de l’entreprise (fournisseur et domaines vérifiés)")
+    )
+    def approve_sign_in(self, request, queryset):
+        for community in queryset:
+            if community.sign_in_configured:
+                community.approve_sign_in()

@@ -209,6 +209,9 @@ class Community(models.Model):
         blank=True,
         help_text=_("Un domaine par ligne, par exemple « exemple.fr »."),
     )
+    # The provider and domains as the people who run the app approved them (in the admin):
+    # a change by the leaders waits for a new approval.
+    sign_in_approved = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CommunityQuerySet.as_manager()
@@ -228,9 +231,30 @@ class Community(models.Model):
             if line.strip()
         ]
 
+    def sign_in_terms(self) -> str:
+        """What the operator approves of the company sign-in: the provider and the domains
+        it speaks for (``approve_sign_in``)."""
+        return "\n".join([self.oidc_issuer, self.oidc_client_id, *sorted(self.domains())])
+
+    @property
+    def sign_in_configured(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.email_domains.strip())
+
     @property
     def has_company_sign_in(self) -> bool:
-        return bool(self.oidc_issuer and self.oidc_client_id and self.email_domains.strip())
+        """Configured by its leaders and approved, as it stands, by the people who run the
+        app: a provider speaks for everyone at its domains, so a community's leaders alone
+        never decide which company's addresses it speaks for."""
+        return self.sign_in_configured and self.sign_in_approved == self.sign_in_terms()
+
+    @property
+    def sign_in_awaits_approval(self) -> bool:
+        return self.sign_in_configured and not self.has_company_sign_in
+
+    def approve_sign_in(self) -> None:
+        """The operator checked that the provider is the company's, for these domains."""
+        self.sign_in_approved = self.sign_in_terms()
+        self.save(update_fields=["sign_in_approved"])
 
     # The community's company sign-in as allauth names it: in its URLs (/auth/oidc/c<pk>/…)
     # and on the accounts linked through it (``SocialAccount.provider``).

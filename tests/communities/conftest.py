@@ -19,6 +19,7 @@ def company(community, oidc_provider):
     community.oidc_secret = oidc_provider.secret
     community.email_domains = f"{DOMAIN}\n"
     community.save()
+    community.approve_sign_in()  # the operator checked provider and domain
     oidc_provider.allow_redirect_uri(CALLBACK.format(pk=community.pk))
     return community
 

@@ -203,6 +203,7 @@ def test_a_provider_that_says_another_issuer_is_refused(client, community, lying
     community.oidc_secret = lying_provider.secret
     community.email_domains = "acme.test"
     community.save()
+    community.approve_sign_in()
     lying_provider.allow_redirect_uri(CALLBACK.format(pk=community.pk))
     lying_provider.add_user(ALICE)
     response = company_sign_in(client, lying_provider, community, ALICE)
@@ -213,6 +214,7 @@ def test_a_provider_that_says_another_issuer_is_refused(client, community, lying
 def test_the_issuer_is_compared_exactly(client, company, oidc_provider, alice):
     company.oidc_issuer = oidc_provider.issuer + "/"
     company.save()
+    company.approve_sign_in()  # even approved so, the provider's issuer is not this one
     response = company_sign_in(client, oidc_provider, company, alice)
     refused(response, 403, oidc.REASONS["wrong_issuer"])
     nothing_left(client)

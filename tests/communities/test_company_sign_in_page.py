@@ -22,6 +22,7 @@ def acme(community):
     community.oidc_client_id = "intervision"
     community.email_domains = "acme.test\nacme-group.test"
     community.save()
+    community.approve_sign_in()
     return community
 
 

@@ -65,7 +65,12 @@ def test_leaders_set_the_provider_and_the_secret_is_never_shown_back(leader, pag
     assert community.oidc_issuer == "https://login.acme.test/realms/acme"
     assert community.oidc_secret == "S3CRET-VALUE"
     assert community.domains() == ["acme.test", "acme-group.test"]
+    # The leaders' word is not enough: it waits for the operator's approval.
+    assert not community.has_company_sign_in and community.sign_in_awaits_approval
+    assert "En attente de validation" in leader.get(page).content.decode()
+    community.approve_sign_in()
     assert community.has_company_sign_in
+    assert "La connexion de l’entreprise est active." in leader.get(page).content.decode()
     shown = leader.get(page).content.decode()
     assert "S3CRET-VALUE" not in shown and "acme-group.test" in shown
     # Left empty, the secret on record is kept.
@@ -152,6 +157,37 @@ def test_what_the_page_saves_lets_people_sign_in(leader, page, community, oidc_p
     leader.post(reverse("logout"))
     oidc_provider.add_user("zoe@acme.test", name="Zoé")
     community.refresh_from_db()
+    community.approve_sign_in()
     response = company_sign_in(leader, oidc_provider, community, "zoe@acme.test")
     assert response.status_code == 302
     assert leader.session["_auth_user_id"]
+
+
+def test_a_change_of_provider_or_domains_waits_for_a_new_approval(leader, page, community):
+    leader.post(page, settings_of(secret="S3CRET"))
+    community.refresh_from_db()
+    community.approve_sign_in()
+    # The secret alone may change (the provider rotates it): still active.
+    leader.post(page, settings_of(secret="NOUVEAU"))
+    community.refresh_from_db()
+    assert community.has_company_sign_in
+    for change in (settings_of(domains="acme.test\nacme-group.test"),
+                   settings_of(issuer="https://login.acme.test/realms/autre")):
+        leader.post(page, change)
+        community.refresh_from_db()
+        assert community.sign_in_awaits_approval, change
+        community.approve_sign_in()
+
+
+def test_the_operator_approves_in_the_admin(admin_client, community):
+    community.oidc_issuer = "https://login.acme.test/realms/acme"
+    community.oidc_client_id = "intervision"
+    community.email_domains = "acme.test"
+    community.save()
+    response = admin_client.post(
+        reverse("admin:participants_community_changelist"),
+        {"action": "approve_sign_in", "_selected_action": [community.pk]},
+    )
+    assert response.status_code == 302
+    community.refresh_from_db()
+    assert community.has_company_sign_in
