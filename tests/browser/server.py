@@ -62,7 +62,7 @@ class Server:
             # folders: a test server, never a production one. Cookies stay plain http.
             DEBUG="1",
             SITE_URL=self.base_url,
-            LOG_LEVEL="WARNING",
+            LOG_LEVEL=os.environ.get("E2E_LOG_LEVEL", "WARNING"),
             PYTHONUNBUFFERED="1",
             AXES_FAILURE_LIMIT="1000",
         )

@@ -78,3 +78,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "root": {"level": "WARNING"},
 }
+
+# Cookies know hosts, not ports: on 127.0.0.1 the provider's cookies would replace the app's
+# in a browser that visits both (a real provider has a host of its own).
+SESSION_COOKIE_NAME = "provider_sessionid"
+CSRF_COOKIE_NAME = "provider_csrftoken"
