@@ -11,7 +11,8 @@ phone, at a few key moments; then a codéveloppement session whose group chooses
 by votes (the ballot, the contract, the consultation with a secrétaire, the synthèse and its
 dated plan, the next session's report back). Then it creates the demo group (``manage.py
 demo``: three past sessions and their feedback) and captures its « Bilan » page, whole, as
-its organiser on a desktop screen and as a member on a phone.
+its organiser on a desktop screen and as a member on a phone; then the demo's community:
+its leader's page and Bilan, a member's page and attestation on a phone.
 """
 
 import json
@@ -253,7 +254,8 @@ def bilan(server, browser, written) -> list[str]:
         "people = {u.display_name.split()[0]: {'id': u.pk, 'email': u.email,"
         " 'cookie': signed_in_cookie(u)} for u in User.objects.filter("
         "email__endswith='@demo.intervision.local')};"
-        "print(json.dumps({'group': group.pk, 'sessions': [], 'people': people}))"
+        "print(json.dumps({'group': group.pk, 'community': group.community_id,"
+        " 'sessions': [], 'people': people}))"
     )
     data = json.loads(found.strip().splitlines()[-1])
     table = Table(server, browser, data)
@@ -266,6 +268,18 @@ def bilan(server, browser, written) -> list[str]:
         page.locator("figure.chart").first.wait_for()
         path = OUT / f"{file}.png"
         page.screenshot(path=path, full_page=True)
+        written.append(path)
+    # The demo's community: its leader's page and Bilan, a member's page and attestation.
+    for name, viewport, path_, file in (
+        ("Marc", DESKTOP, f"/c/{data['community']}/", "19-community-leader"),
+        ("Marc", DESKTOP, f"/c/{data['community']}/bilan/?period=all", "20-community-bilan"),
+        ("Dragos", PHONE, f"/c/{data['community']}/", "21-community-member-phone"),
+        ("Dragos", PHONE, "/moi/attestation/", "22-attestation-phone"),
+    ):
+        person = table.people.get(name) or table.person(name, viewport=viewport)
+        person.page.goto(path_)
+        path = OUT / f"{file}.png"
+        person.page.screenshot(path=path, full_page=True)
         written.append(path)
     problems = table.problems()
     table.close()

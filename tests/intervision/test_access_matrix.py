@@ -319,6 +319,7 @@ def context(
     community.oidc_issuer, community.oidc_client_id = "https://login.acme.test", "intervision"
     community.email_domains = "acme.test"
     community.save()
+    community.approve_sign_in()
     for insider in (organiser, facilitator, *participants):
         CommunityMembership.objects.create(community=community, user=insider)
     target = Membership.objects.get(group=group, user=participants[1])
