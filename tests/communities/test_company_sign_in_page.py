@@ -45,7 +45,6 @@ def test_a_company_address_gets_its_companys_sign_in_and_no_link(
         r'name="csrfmiddlewaretoken"',
         page,
     )
-    response.close()
     assert LoginLink.objects.count() == 0 and mail.outbox == []
 
 
