@@ -332,7 +332,8 @@ def test_the_page_runs_as_many_queries_however_long_the_history(
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
             assert client.get(reverse("attestation")).status_code == 200
-        return len(captured)
+        # The session is read from the cache or the database, as the deployment keeps it.
+        return len([q for q in captured if "django_session" not in q["sql"]])
 
     before = queries()
     assert before == 1 + ATTESTATION_QUERIES  # the person, then the figures
