@@ -192,7 +192,6 @@ def test_refusals_speak_the_page_language(client, company, oidc_provider):
 def lying_provider():
     """A provider whose discovery document and ID tokens name another issuer than the
     address it is reached at."""
-    pytest.importorskip("oauth2_provider")
     with start_provider(issuer_path="somewhere-else") as provider:
         yield provider
 

@@ -192,6 +192,5 @@ def start_provider(
 @pytest.fixture(scope="session")
 def oidc_provider() -> Iterator[Provider]:
     """One provider for the whole run (see the module's docstring)."""
-    pytest.importorskip("oauth2_provider", reason="django-oauth-toolkit (test extra) missing")
     with start_provider() as provider:
         yield provider
