@@ -171,16 +171,6 @@ class CommunityQuerySet(models.QuerySet["Community"]):
             community_memberships__user=user, community_memberships__removed_at__isnull=True
         )
 
-    def led_by(self, user) -> "CommunityQuerySet":
-        """The communities ``user`` leads."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(
-            community_memberships__user=user,
-            community_memberships__removed_at__isnull=True,
-            community_memberships__role=CommunityMembership.LEADER,
-        )
-
     def claiming(self, domain: str) -> list["Community"]:
         """The communities whose e-mail domains include ``domain`` (at most one: the
         leaders' form refuses a domain another community claims)."""

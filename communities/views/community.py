@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 
 from participants.access import get_community_membership_or_404, get_leader_membership_or_404
 from participants.http import AuthenticatedHttpRequest
-from participants.models import CommunityMembership, Group
+from participants.models import Group
 
 from .. import queries
 from ..actions import do_create_community
@@ -45,13 +45,6 @@ def community_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     }
     if place.is_leader:
         context["closed"] = Group.objects.filter(community=community, closed_at__isnull=False)
-        context["people"] = CommunityMembership.objects.active().filter(community=community)
-        context["leaders"] = (
-            CommunityMembership.objects.active()
-            .filter(community=community, role=CommunityMembership.LEADER)
-            .select_related("user")
-            .order_by("joined_at")
-        )
     return render(request, "communities/community.html", context)
 
 
